@@ -1,0 +1,5 @@
+"""One module per group of ``tiepdan`` subcommands; each has ``add_parser(subparsers)``."""
+
+from scheduler.commands import calendar
+
+COMMAND_MODULES = [calendar]

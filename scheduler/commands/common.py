@@ -1,0 +1,33 @@
+"""Helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from rules import ConfigError
+from scheduler.config import Config, load_config
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày phải có dạng YYYY-MM-DD, không phải {text!r}") from None
+
+
+def add_config(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", default="config.toml", help="tệp cấu hình (mặc định: config.toml)")
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    config = load_config(args.config)
+    for line in config.warnings:
+        print(f"cảnh báo: {line}", file=sys.stderr)
+    return config
+
+
+def require_unit(config: Config, unit_id: str | None) -> None:
+    if unit_id is not None and unit_id not in config.units_by_id:
+        raise ConfigError(f"không có đơn vị {unit_id!r} trong {config.path}")
