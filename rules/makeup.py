@@ -36,7 +36,8 @@ def propose_makeup(
 ) -> list[MakeupProposal]:
     """Up to ``count`` proposals, best first.
 
-    Days strictly after ``today`` only (a make-up has to be announced). Inside the period: the
+    Days strictly after ``today`` only (a make-up has to be announced), never the cancelled day
+    itself (the head is away that day). Inside the period: the
     nearest to the cancelled date first, the later of two ties. Then the first free working
     days after the period.
     """
@@ -52,7 +53,7 @@ def propose_makeup(
     d = max(period.end + timedelta(days=1), earliest)
     while len(proposals) < count:
         d = calendar.next_working_day(d)
-        if d not in taken:
+        if d not in taken and d != cancelled:
             proposals.append(MakeupProposal(d, False))
         d += timedelta(days=1)
     return proposals

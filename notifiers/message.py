@@ -1,0 +1,159 @@
+"""One message on its way out, and the MIME e-mail made from it.
+
+An ``OutgoingMessage`` is what the outbox hands to a channel: already rendered words, an address
+or a phone number, and a stable ``message_id`` (the outbox row key). The id is what makes a retry
+harmless: it becomes the e-mail's Message-ID (receivers and archives collapse duplicates), the SMS
+gateway's ``request_id`` (gateways de-duplicate on it) and the file channel's file name.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.header import Header
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import Literal
+
+from rules.vietnamese import nfc
+
+ChannelName = Literal["email", "sms"]
+IcsMethod = Literal["REQUEST", "CANCEL"]
+
+# Built 7-bit clean (quoted-printable or base64 bodies, encoded-word headers): the same bytes then
+# go through any SMTP server, with or without 8BITMIME, and into a .eml file unchanged.
+POLICY = email.policy.SMTP.clone(cte_type="7bit")
+
+_ID_FORBIDDEN = re.compile(r"[\s<>\"\\\x00-\x1f\x7f]")
+_ICS_METHOD = re.compile(r"^METHOD:([A-Za-z-]+)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutgoingMessage:
+    """A rendered message for one recipient on one channel.
+
+    ``message_id`` is given by the caller (the outbox row key) and must be stable across retries.
+    ``request_id`` is the SMS gateway's de-duplication key; it defaults to ``message_id``.
+    ``ics`` is a whole VCALENDAR whose METHOD is REQUEST (invite or update) or CANCEL.
+    """
+
+    channel: ChannelName
+    recipient: str
+    text: str
+    message_id: str
+    subject: str = ""
+    html: str | None = None
+    ics: str | None = None
+    request_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # A malformed message is a bug in the caller, not a delivery failure: refuse it at once.
+        if self.channel not in ("email", "sms"):
+            raise ValueError(f"channel must be 'email' or 'sms', not {self.channel!r}")
+        if not self.recipient.strip():
+            raise ValueError("recipient is empty")
+        for name in ("message_id", "request_id"):
+            value = getattr(self, name)
+            if value is None and name == "request_id":
+                continue
+            if not value or not value.isascii() or _ID_FORBIDDEN.search(value):
+                raise ValueError(f"{name} must be non-empty ASCII without spaces, quotes or <>: {value!r}")
+        if self.ics is not None:
+            _ics_method(self.ics)
+
+    @property
+    def idempotency_key(self) -> str:
+        """What the SMS gateway de-duplicates on: ``request_id`` or else ``message_id``."""
+        return self.request_id or self.message_id
+
+    @property
+    def ics_method(self) -> IcsMethod | None:
+        return None if self.ics is None else _ics_method(self.ics)
+
+
+def _ics_method(ics: str) -> IcsMethod:
+    # The MIME part must carry the same method as the calendar, or Outlook ignores the invitation.
+    m = _ICS_METHOD.search(ics)
+    method = m.group(1).upper() if m else None
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"ics must have METHOD:REQUEST or METHOD:CANCEL, found {method!r}")
+    return method  # type: ignore[return-value]
+
+
+def sender_address(sender: str) -> str:
+    """The bare address of ``"Văn phòng <vp@example.vn>"`` or ``"vp@example.vn"``."""
+    return parseaddr(sender)[1] or sender.strip()
+
+
+def message_id_header(message_id: str, sender: str) -> str:
+    """``<id>`` if the id already has an ``@``, else ``<id@sender's domain>`` (RFC 5322 form)."""
+    bare = message_id.strip("<>")
+    if "@" in bare:
+        return f"<{bare}>"
+    domain = sender_address(sender).rpartition("@")[2] or "tiepdan.invalid"
+    return f"<{bare}@{domain}>"
+
+
+class _EncodedSubject(str):
+    """A Subject that folds itself with ``email.header.Header``.
+
+    The modern folder of CPython 3.11-3.13 splits a long non-ASCII Subject into encoded-words
+    with the space *between* them; RFC 2047 readers drop that space, so "25/11/2026 tại" arrives as
+    "25/11/2026tại" (python/cpython#144156 and kin). ``Header`` keeps spaces inside the
+    encoded-words. The policy stores any value with a ``name`` as is and calls its ``fold``.
+    """
+
+    name = "Subject"
+
+    def fold(self, *, policy: email.policy.Policy) -> str:
+        encoded = Header(str(self), "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+
+def _subject(subject: str) -> str:
+    return subject if subject.isascii() else _EncodedSubject(subject)
+
+
+def build_email(msg: OutgoingMessage, sender: str, *, date: datetime | None = None) -> EmailMessage:
+    """The MIME message for ``msg``.
+
+    Structure (the shape Gmail and Outlook produce and recognise for invitations)::
+
+        multipart/mixed                      only when there is an ICS
+        ├── multipart/alternative            only when there is HTML or an ICS
+        │   ├── text/plain; charset=utf-8
+        │   ├── text/html; charset=utf-8     if ``msg.html``
+        │   └── text/calendar; method=REQUEST|CANCEL; charset=utf-8
+        └── application/ics; name=invite.ics (attachment, for clients that only save files)
+
+    ``date`` is the Date header; it defaults to now (the moment of sending).
+    """
+    if msg.channel != "email":
+        raise ValueError(f"build_email needs an e-mail message, not {msg.channel!r}")
+    m = EmailMessage(policy=POLICY)
+    m["From"] = nfc(sender)
+    m["To"] = msg.recipient
+    # Header values may not contain line breaks; a template's stray newline must not break it.
+    m["Subject"] = _subject(" ".join(nfc(msg.subject).split()))
+    m["Date"] = format_datetime(date or datetime.now(UTC))
+    m["Message-ID"] = message_id_header(msg.message_id, sender)
+    # RFC 3834: automatic reminders must not trigger vacation auto-replies.
+    m["Auto-Submitted"] = "auto-generated"
+    m.set_content(nfc(msg.text))
+    if msg.html is not None:
+        m.add_alternative(nfc(msg.html), subtype="html")
+    if msg.ics is not None:
+        method = _ics_method(msg.ics)
+        ics = nfc(msg.ics)
+        # base64 keeps the calendar's CRLFs and 75-octet folding byte for byte, as Exchange does.
+        m.add_alternative(ics, subtype="calendar", params={"method": method}, cte="base64")
+        m.add_attachment(
+            ics.encode("utf-8"),
+            maintype="application",
+            subtype="ics",
+            filename="invite.ics",
+            params={"name": "invite.ics"},
+        )
+    return m

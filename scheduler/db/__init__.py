@@ -1,0 +1,84 @@
+"""Opening the database and bringing its schema up to date (Alembic), on first use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from rules import ConfigError
+
+MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+def head_revision(cfg: AlembicConfig) -> str | None:
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def create(url: str) -> Engine:
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+
+            @event.listens_for(engine, "connect")
+            def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+                # pysqlite's own transaction handling would send BEGIN itself; we send our own.
+                dbapi_conn.isolation_level = None
+                # WAL lets readers go on while the one writer writes; foreign keys are off by
+                # default in SQLite.
+                cur = dbapi_conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA foreign_keys=ON")
+                cur.execute("PRAGMA synchronous=NORMAL")
+                cur.close()
+
+            @event.listens_for(engine, "begin")
+            def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+                # Take the write lock at the start, so two writers queue instead of failing
+                # halfway with "database is locked".
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:
+        raise ConfigError(f"database: địa chỉ cơ sở dữ liệu không dùng được ({exc})") from None
+
+
+def open_database(url: str, *, upgrade: bool = True) -> Engine:
+    """An engine on ``url`` whose schema is at the newest migration."""
+    engine = create(url)
+    if upgrade:
+        upgrade_schema(engine)
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade_schema(engine: Engine) -> bool:
+    """Apply pending migrations; returns True when something was applied."""
+    cfg = alembic_config(engine)
+    try:
+        if current_revision(engine) == head_revision(cfg):
+            return False
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except OperationalError as exc:
+        raise ConfigError(f"database: không mở được cơ sở dữ liệu {engine.url!r} ({exc.orig})") from None
+    return True

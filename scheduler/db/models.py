@@ -1,0 +1,231 @@
+"""The database: SQLAlchemy 2 typed models. Times are UTC here; people see Asia/Ho_Chi_Minh.
+
+Sessions (buổi tiếp) are the centre: the rules plan the periodic ones, people record what became
+of them, and every notice, reminder and report reads them. ``version`` grows with every change:
+it is the optimistic-lock check, the ICS SEQUENCE and part of the outbox key.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+STATUSES = ("planned", "held", "cancelled", "not_held")
+KINDS = ("periodic", "makeup", "adhoc")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class PlanYear(Base):
+    """A year whose periodic sessions have been planned (năm đã lập lịch)."""
+
+    __tablename__ = "plan_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    planned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SessionRow(Base):
+    """A reception session (buổi tiếp công dân): periodic, make-up (tiếp bù) or ad hoc."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        # A periodic session is the rules' answer to (unit, nominal date, slot); slot tells apart
+        # two configured days that clamp to one date.
+        UniqueConstraint("unit_id", "nominal", "slot"),
+        UniqueConstraint("replaces_id"),
+        Index("ix_sessions_unit_date", "unit_id", "date"),
+        Index("ix_sessions_date", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="planned")
+    date: Mapped[date] = mapped_column(Date)
+    nominal: Mapped[date | None] = mapped_column(Date)
+    slot: Mapped[int | None] = mapped_column(Integer)
+    start: Mapped[str | None] = mapped_column(String(5))
+    end: Mapped[str | None] = mapped_column(String(5))
+    venue: Mapped[str] = mapped_column(Text, default="")
+    online_url: Mapped[str] = mapped_column(Text, default="")
+    moved: Mapped[str | None] = mapped_column(Text)  # why date != nominal, by the rules
+    reason: Mapped[str | None] = mapped_column(Text)  # the last decision's reason
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)  # moved by decision: re-plan keeps it
+    needs_makeup: Mapped[bool] = mapped_column(Boolean, default=False)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Outcome (kết quả), recorded after the session.
+    visits: Mapped[int | None] = mapped_column(Integer)
+    people: Mapped[int | None] = mapped_column(Integer)
+    cases: Mapped[int | None] = mapped_column(Integer)
+    petitions: Mapped[int | None] = mapped_column(Integer)
+    groups: Mapped[int | None] = mapped_column(Integer)
+    received_by: Mapped[str | None] = mapped_column(Text)
+    conclusion: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """Who changed what, when and why (nhật ký thay đổi)."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_session", "session_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    session_id: Mapped[int | None] = mapped_column(Integer)
+    unit_id: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+
+
+class NoticeRow(Base):
+    """A notice issued (thông báo): the annual schedule or the change of one session."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # annual | change
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    session_version: Mapped[int | None] = mapped_column(Integer)
+    year: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(100), default="")
+    path: Mapped[str] = mapped_column(Text, default="")
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxRow(Base):
+    """One message to deliver: unique per (subject, version, purpose, lead, channel, recipient).
+
+    ``subject`` is what the message is about: ``session:<id>`` or ``period:<unit>:<key>``.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("subject", "version", "purpose", "lead", "channel", "recipient"),
+        # The delivery loop only ever looks for due, unfinished rows.
+        Index(
+            "ix_outbox_due",
+            "next_attempt_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    session_id: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[str] = mapped_column(String(30))
+    lead: Mapped[int] = mapped_column(Integer, default=0)
+    channel: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(String(300))
+    unit_id: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|sent|failed|dropped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message_id: Mapped[str] = mapped_column(String(300))
+    payload: Mapped[str] = mapped_column(Text, default="{}")  # JSON: rendered subject/text/ics
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeliveryAttemptRow(Base):
+    """Every attempt to deliver an outbox row, recorded before and after the call."""
+
+    __tablename__ = "delivery_attempts"
+    __table_args__ = (Index("ix_delivery_attempts_outbox", "outbox_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+    permanent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class UserRow(Base):
+    """An account of the desk: staff of a unit, supervisor of a subtree, or administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiTokenRow(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LogEntryRow(Base):
+    """A row of the reception log (Sổ tiếp công dân, Mẫu số 03, Thông tư 04/2021/TT-TTCP).
+
+    Personal data (Nghị định 13/2023/NĐ-CP): only the receiving unit sees names and ID numbers.
+    """
+
+    __tablename__ = "log_entries"
+    __table_args__ = (Index("ix_log_entries_session", "session_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"))
+    unit_id: Mapped[str] = mapped_column(String(200))
+    full_name: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(Text, default="")
+    id_number: Mapped[str] = mapped_column(String(50), default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    classification: Mapped[str] = mapped_column(Text, default="")
+    people: Mapped[int] = mapped_column(Integer, default=1)
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    handled_by: Mapped[str] = mapped_column(Text, default="")
+    handling: Mapped[str] = mapped_column(String(20), default="")  # accepted|guided|forwarded
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    petitions: Mapped[int] = mapped_column(Integer, default=0)
+    new_case: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
