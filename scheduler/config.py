@@ -37,19 +37,66 @@ EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
 SECURITY_MODES = ("none", "starttls", "tls")
 CSV_COLUMNS = {
-    "id", "name", "level", "parent", "days", "rrule", "time", "venue", "roll", "body",
-    "head_name", "head_title", "head_email", "head_phone", "staff", "online", "register_by",
-    "address", "place", "superior", "remind",
-}  # fmt: skip
+    "id",
+    "name",
+    "level",
+    "parent",
+    "days",
+    "rrule",
+    "time",
+    "venue",
+    "roll",
+    "body",
+    "head_name",
+    "head_title",
+    "head_email",
+    "head_phone",
+    "staff",
+    "online",
+    "register_by",
+    "address",
+    "place",
+    "superior",
+    "remind",
+}
 UNIT_KEYS = {
-    "id", "name", "level", "parent", "days", "rrule", "time", "venue", "roll", "body", "head",
-    "staff", "online", "register_by", "address", "place", "superior", "remind",
-}  # fmt: skip
+    "id",
+    "name",
+    "level",
+    "parent",
+    "days",
+    "rrule",
+    "time",
+    "venue",
+    "roll",
+    "body",
+    "head",
+    "staff",
+    "online",
+    "register_by",
+    "address",
+    "place",
+    "superior",
+    "remind",
+}
 LEVEL_KEYS = {"name", "min_days", "per", "basis", "earlier", "remind"}
 TOP_KEYS = {
-    "timezone", "calendar", "levels", "units", "units_csv", "database", "email", "sms", "http",
-    "outbox_dir", "reminders", "plan_ahead", "report", "notice", "secret_env",
-}  # fmt: skip
+    "timezone",
+    "calendar",
+    "levels",
+    "units",
+    "units_csv",
+    "database",
+    "email",
+    "sms",
+    "http",
+    "outbox_dir",
+    "reminders",
+    "plan_ahead",
+    "report",
+    "notice",
+    "secret_env",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,10 +72,20 @@ def plan_year(
     with engine.begin() as conn:
         existing = conn.execute(
             select(
-                _T.c.id, _T.c.unit_id, _T.c.nominal, _T.c.slot, _T.c.date, _T.c.status, _T.c.pinned,
-                _T.c.moved, _T.c.start, _T.c.end, _T.c.venue, _T.c.version,
+                _T.c.id,
+                _T.c.unit_id,
+                _T.c.nominal,
+                _T.c.slot,
+                _T.c.date,
+                _T.c.status,
+                _T.c.pinned,
+                _T.c.moved,
+                _T.c.start,
+                _T.c.end,
+                _T.c.venue,
+                _T.c.version,
             ).where(_T.c.kind == "periodic", _T.c.nominal.between(first, last))
-        ).all()  # fmt: skip
+        ).all()
         created_rows = []
         moves = []
         withdrawals = []
@@ -104,13 +114,26 @@ def plan_year(
             if key not in seen:
                 created_rows.append(
                     {
-                        "unit_id": key[0], "kind": "periodic", "status": "planned", "date": d,
-                        "nominal": key[1], "slot": key[2], "start": start, "end": end, "venue": venue,
-                        "online_url": "", "moved": moved, "reason": None, "pinned": False,
-                        "needs_makeup": False, "replaces_id": None, "version": 1,
-                        "created_at": now, "updated_at": now,
+                        "unit_id": key[0],
+                        "kind": "periodic",
+                        "status": "planned",
+                        "date": d,
+                        "nominal": key[1],
+                        "slot": key[2],
+                        "start": start,
+                        "end": end,
+                        "venue": venue,
+                        "online_url": "",
+                        "moved": moved,
+                        "reason": None,
+                        "pinned": False,
+                        "needs_makeup": False,
+                        "replaces_id": None,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
                     }
-                )  # fmt: skip
+                )
         if created_rows:
             conn.execute(insert(_T), created_rows)
         for row, (d, moved, start, end, venue) in moves:
@@ -118,28 +141,48 @@ def plan_year(
                 update(_T)
                 .where(and_(_T.c.id == row.id, _T.c.version == row.version))
                 .values(
-                    date=d, moved=moved, start=start, end=end, venue=venue,
-                    reason="Lịch thay đổi theo cấu hình mới", version=row.version + 1, updated_at=now,
+                    date=d,
+                    moved=moved,
+                    start=start,
+                    end=end,
+                    venue=venue,
+                    reason="Lịch thay đổi theo cấu hình mới",
+                    version=row.version + 1,
+                    updated_at=now,
+                    rescheduled_version=row.version + 1,
                 )
-            )  # fmt: skip
+            )
             write_audit(
-                conn, at=now, actor=actor, action="replan", session_id=row.id, unit_id=row.unit_id,
+                conn,
+                at=now,
+                actor=actor,
+                action="replan",
+                session_id=row.id,
+                unit_id=row.unit_id,
                 reason=moved or "Lịch thay đổi theo cấu hình mới",
                 **{"from": row.date.isoformat(), "to": d.isoformat()},
-            )  # fmt: skip
+            )
         for row in withdrawals:
             conn.execute(
                 update(_T)
                 .where(and_(_T.c.id == row.id, _T.c.version == row.version))
                 .values(
-                    status="cancelled", needs_makeup=False, version=row.version + 1, updated_at=now,
+                    status="cancelled",
+                    needs_makeup=False,
+                    version=row.version + 1,
+                    updated_at=now,
                     reason="Lịch mới theo cấu hình không còn buổi tiếp này",
                 )
-            )  # fmt: skip
+            )
             write_audit(
-                conn, at=now, actor=actor, action="withdraw", session_id=row.id, unit_id=row.unit_id,
+                conn,
+                at=now,
+                actor=actor,
+                action="withdraw",
+                session_id=row.id,
+                unit_id=row.unit_id,
                 reason="Lịch mới theo cấu hình không còn buổi tiếp này",
-            )  # fmt: skip
+            )
         result = PlanResult(year, len(created_rows), len(moves), len(withdrawals), unchanged)
         if conn.execute(select(PlanYear.year).where(PlanYear.year == year)).first() is None:
             conn.execute(insert(PlanYear), {"year": year, "planned_at": now})
@@ -147,12 +190,16 @@ def plan_year(
             conn.execute(
                 insert(AuditRow),
                 {
-                    "at": now, "actor": actor, "action": "plan", "session_id": None, "unit_id": None,
+                    "at": now,
+                    "actor": actor,
+                    "action": "plan",
+                    "session_id": None,
+                    "unit_id": None,
                     "reason": f"Lập lịch năm {year}",
                     "details": (
                         f'{{"year": {year}, "created": {result.created}, "moved": {result.moved}, '
                         f'"withdrawn": {result.withdrawn}}}'
                     ),
                 },
-            )  # fmt: skip
+            )
     return result

@@ -76,9 +76,14 @@ def _taken_dates(conn: Connection, unit_id: str, exclude: int | None = None) -> 
 
 
 def _check_new_date(
-    conn: Connection, config: Config, unit_id: str, d: date, *, exclude: int | None = None,
+    conn: Connection,
+    config: Config,
+    unit_id: str,
+    d: date,
+    *,
+    exclude: int | None = None,
     working: bool = True,
-) -> None:  # fmt: skip
+) -> None:
     if conn.execute(select(PlanYear.year).where(PlanYear.year == d.year)).first() is None:
         raise ServiceError(f"năm {d.year} chưa được lập lịch (chạy tiepdan plan --year {d.year} trước)")
     if working and not config.calendar.is_working_day(d):
@@ -106,9 +111,16 @@ def make_up_proposals(engine: Engine, config: Config, session_id: int, today: da
 
 
 def cancel(
-    engine: Engine, config: Config, session_id: int, *, reason: str, actor: Actor, now: datetime,
-    today: date, expected_version: int | None = None,
-) -> tuple[Row[Any], list[MakeupProposal]]:  # fmt: skip
+    engine: Engine,
+    config: Config,
+    session_id: int,
+    *,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    expected_version: int | None = None,
+) -> tuple[Row[Any], list[MakeupProposal]]:
     """Cancel a planned session (hoãn/hủy buổi tiếp); it now needs a make-up."""
     reason = _text(reason, "lý do hủy")
     with engine.begin() as conn:
@@ -120,16 +132,31 @@ def cancel(
                 f"buổi tiếp số {row.id} {STATUS_VI[row.status]}, chỉ hủy được buổi đã lên lịch"
             )
         _bump(conn, row, now, status="cancelled", reason=reason, needs_makeup=True)
-        write_audit(conn, at=now, actor=actor.name, action="cancel", session_id=row.id, unit_id=row.unit_id,
-                    reason=reason, date=row.date.isoformat())  # fmt: skip
+        write_audit(
+            conn,
+            at=now,
+            actor=actor.name,
+            action="cancel",
+            session_id=row.id,
+            unit_id=row.unit_id,
+            reason=reason,
+            date=row.date.isoformat(),
+        )
         proposals = proposals_for(conn, config, row, today)
         return _get(conn, session_id), proposals
 
 
 def book_makeup(
-    engine: Engine, config: Config, session_id: int, *, on: date | None, actor: Actor, now: datetime,
-    today: date, expected_version: int | None = None,
-) -> Row[Any]:  # fmt: skip
+    engine: Engine,
+    config: Config,
+    session_id: int,
+    *,
+    on: date | None,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    expected_version: int | None = None,
+) -> Row[Any]:
     """Book the make-up (tiếp bù) of a cancelled or not-held session; returns the new session."""
     with engine.begin() as conn:
         row = _get(conn, session_id)
@@ -140,9 +167,10 @@ def book_makeup(
         if not row.needs_makeup:
             made = conn.execute(select(_T.c.id).where(_T.c.replaces_id == row.id)).scalar()
             raise ServiceError(
-                f"buổi tiếp số {row.id} đã có buổi tiếp bù số {made}" if made else
-                f"buổi tiếp số {row.id} không cần tiếp bù"
-            )  # fmt: skip
+                f"buổi tiếp số {row.id} đã có buổi tiếp bù số {made}"
+                if made
+                else f"buổi tiếp số {row.id} không cần tiếp bù"
+            )
         if on is None:
             proposals = proposals_for(conn, config, row, today)
             if not proposals:
@@ -153,23 +181,52 @@ def book_makeup(
         new_id = conn.execute(
             insert(_T).returning(_T.c.id),
             {
-                "unit_id": row.unit_id, "kind": "makeup", "status": "planned", "date": on,
-                "nominal": None, "slot": None, "start": row.start, "end": row.end, "venue": row.venue,
-                "online_url": row.online_url, "moved": None,
-                "reason": f"Tiếp bù cho buổi ngày {dmy(row.date)}" + (f" ({row.reason})" if row.reason else ""),
-                "pinned": True, "needs_makeup": False, "replaces_id": row.id, "version": 1,
-                "created_at": now, "updated_at": now,
+                "unit_id": row.unit_id,
+                "kind": "makeup",
+                "status": "planned",
+                "date": on,
+                "nominal": None,
+                "slot": None,
+                "start": row.start,
+                "end": row.end,
+                "venue": row.venue,
+                "online_url": row.online_url,
+                "moved": None,
+                "reason": f"Tiếp bù cho buổi ngày {dmy(row.date)}"
+                + (f" ({row.reason})" if row.reason else ""),
+                "pinned": True,
+                "needs_makeup": False,
+                "replaces_id": row.id,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
             },
-        ).scalar_one()  # fmt: skip
-        write_audit(conn, at=now, actor=actor.name, action="makeup", session_id=new_id, unit_id=row.unit_id,
-                    reason=f"tiếp bù cho buổi số {row.id}", replaces=row.id, date=on.isoformat())  # fmt: skip
+        ).scalar_one()
+        write_audit(
+            conn,
+            at=now,
+            actor=actor.name,
+            action="makeup",
+            session_id=new_id,
+            unit_id=row.unit_id,
+            reason=f"tiếp bù cho buổi số {row.id}",
+            replaces=row.id,
+            date=on.isoformat(),
+        )
         return _get(conn, new_id)
 
 
 def move(
-    engine: Engine, config: Config, session_id: int, *, to: date, reason: str, actor: Actor,
-    now: datetime, expected_version: int | None = None,
-) -> Row[Any]:  # fmt: skip
+    engine: Engine,
+    config: Config,
+    session_id: int,
+    *,
+    to: date,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Row[Any]:
     """Move a planned session to another day by decision; a re-plan will not move it back."""
     reason = _text(reason, "lý do dời lịch")
     with engine.begin() as conn:
@@ -183,16 +240,33 @@ def move(
         if to == row.date:
             raise ServiceError(f"buổi tiếp số {row.id} đã ở ngày {dmy(to)}")
         _check_new_date(conn, config, row.unit_id, to, exclude=row.id)
-        _bump(conn, row, now, date=to, reason=reason, pinned=True)
-        write_audit(conn, at=now, actor=actor.name, action="move", session_id=row.id, unit_id=row.unit_id,
-                    reason=reason, **{"from": row.date.isoformat(), "to": to.isoformat()})  # fmt: skip
+        _bump(conn, row, now, date=to, reason=reason, pinned=True, rescheduled_version=row.version + 1)
+        write_audit(
+            conn,
+            at=now,
+            actor=actor.name,
+            action="move",
+            session_id=row.id,
+            unit_id=row.unit_id,
+            reason=reason,
+            **{"from": row.date.isoformat(), "to": to.isoformat()},
+        )
         return _get(conn, session_id)
 
 
 def add_adhoc(
-    engine: Engine, config: Config, unit_id: str, *, on: date, reason: str, actor: Actor, now: datetime,
-    time_range: tuple[str, str] | None = None, venue: str | None = None, online: str | None = None,
-) -> Row[Any]:  # fmt: skip
+    engine: Engine,
+    config: Config,
+    unit_id: str,
+    *,
+    on: date,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+    time_range: tuple[str, str] | None = None,
+    venue: str | None = None,
+    online: str | None = None,
+) -> Row[Any]:
     """Record an ad hoc session (tiếp đột xuất) for a pressing case."""
     unit = config.unit(unit_id)
     reason = _text(reason, "lý do tiếp đột xuất")
@@ -205,22 +279,54 @@ def add_adhoc(
         new_id = conn.execute(
             insert(_T).returning(_T.c.id),
             {
-                "unit_id": unit_id, "kind": "adhoc", "status": "planned", "date": on, "nominal": None,
-                "slot": None, "start": start, "end": end, "venue": nfc(venue or unit.venue),
-                "online_url": online or "", "moved": None, "reason": reason, "pinned": True,
-                "needs_makeup": False, "replaces_id": None, "version": 1, "created_at": now, "updated_at": now,
+                "unit_id": unit_id,
+                "kind": "adhoc",
+                "status": "planned",
+                "date": on,
+                "nominal": None,
+                "slot": None,
+                "start": start,
+                "end": end,
+                "venue": nfc(venue or unit.venue),
+                "online_url": online or "",
+                "moved": None,
+                "reason": reason,
+                "pinned": True,
+                "needs_makeup": False,
+                "replaces_id": None,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
             },
-        ).scalar_one()  # fmt: skip
-        write_audit(conn, at=now, actor=actor.name, action="adhoc", session_id=new_id, unit_id=unit_id,
-                    reason=reason, date=on.isoformat())  # fmt: skip
+        ).scalar_one()
+        write_audit(
+            conn,
+            at=now,
+            actor=actor.name,
+            action="adhoc",
+            session_id=new_id,
+            unit_id=unit_id,
+            reason=reason,
+            date=on.isoformat(),
+        )
         return _get(conn, new_id)
 
 
 def record(
-    engine: Engine, config: Config, session_id: int, *, held: bool, actor: Actor, now: datetime,
-    counts: dict[str, int | None] | None = None, reason: str | None = None, received_by: str | None = None,
-    conclusion: str | None = None, online: str | None = None, expected_version: int | None = None,
-) -> Row[Any]:  # fmt: skip
+    engine: Engine,
+    config: Config,
+    session_id: int,
+    *,
+    held: bool,
+    actor: Actor,
+    now: datetime,
+    counts: dict[str, int | None] | None = None,
+    reason: str | None = None,
+    received_by: str | None = None,
+    conclusion: str | None = None,
+    online: str | None = None,
+    expected_version: int | None = None,
+) -> Row[Any]:
     """Record what became of a session: held (with its counts) or not held (needs a make-up)."""
     counts = counts or {}
     for k, v in counts.items():
@@ -237,29 +343,48 @@ def record(
         if held:
             values: dict[str, Any] = {k: counts.get(k, getattr(row, k)) for k in COUNTS}
             values.update(
-                status="held", recorded_at=now,
+                status="held",
+                recorded_at=now,
                 received_by=nfc(received_by.strip()) if received_by else row.received_by,
                 conclusion=nfc(conclusion.strip()) if conclusion else row.conclusion,
-            )  # fmt: skip
+            )
             if online is not None:
                 values["online_url"] = online
             _bump(conn, row, now, **values)
-            write_audit(conn, at=now, actor=actor.name, action="record_held", session_id=row.id,
-                        unit_id=row.unit_id, reason=conclusion, **{k: values[k] for k in COUNTS})  # fmt: skip
+            write_audit(
+                conn,
+                at=now,
+                actor=actor.name,
+                action="record_held",
+                session_id=row.id,
+                unit_id=row.unit_id,
+                reason=conclusion,
+                **{k: values[k] for k in COUNTS},
+            )
         else:
             if row.status == "held":
                 raise ServiceError(f"buổi tiếp số {row.id} đã ghi là đã tiếp")
             why = _text(reason, "lý do không tổ chức")
             _bump(conn, row, now, status="not_held", reason=why, needs_makeup=True, recorded_at=now)
-            write_audit(conn, at=now, actor=actor.name, action="record_not_held", session_id=row.id,
-                        unit_id=row.unit_id, reason=why)  # fmt: skip
+            write_audit(
+                conn,
+                at=now,
+                actor=actor.name,
+                action="record_not_held",
+                session_id=row.id,
+                unit_id=row.unit_id,
+                reason=why,
+            )
         return _get(conn, session_id)
 
 
 def list_sessions(
-    engine: Engine, *, unit_ids: list[str] | None = None, first: date | None = None,
+    engine: Engine,
+    *,
+    unit_ids: list[str] | None = None,
+    first: date | None = None,
     last: date | None = None,
-) -> list[Row[Any]]:  # fmt: skip
+) -> list[Row[Any]]:
     q = select(_T).order_by(_T.c.date, _T.c.unit_id, _T.c.id)
     if unit_ids is not None:
         q = (

@@ -1,5 +1,5 @@
 """One module per group of ``tiepdan`` subcommands; each has ``add_parser(subparsers)``."""
 
-from scheduler.commands import calendar, service
+from scheduler.commands import calendar, jobs, service
 
-COMMAND_MODULES = [calendar, service]
+COMMAND_MODULES = [calendar, service, jobs]

@@ -135,6 +135,25 @@ class _Context:
         self.engine = open_database(self.config.database_url)
 
 
+def _notify(ctx: _Context) -> None:
+    """Tell people at once (cancel, move, make-up ...): queue and deliver what is now due. The
+    change is already committed; a delivery problem is reported, and the next tick retries."""
+    import asyncio
+
+    from scheduler.outbox import build_channels, deliver_due, queue_due
+
+    try:
+        queue_due(ctx.engine, ctx.config, ctx.now)
+        stats = asyncio.run(deliver_due(ctx.engine, ctx.config, build_channels(ctx.config), ctx.now))
+    except TiepdanError as exc:
+        print(f"cảnh báo: chưa gửi được thông báo ({exc}); lần chạy tick sau sẽ gửi lại", file=sys.stderr)
+        return
+    if stats.retried or stats.failed:
+        print(
+            f"cảnh báo: {stats.retried + stats.failed} tin chưa gửi được; xem tiepdan outbox", file=sys.stderr
+        )
+
+
 def _print_session(row: Any, fmt: str, extra: dict[str, Any] | None = None) -> None:
     if fmt == "json":
         print(json.dumps(uc.session_dict(row) | (extra or {}), ensure_ascii=False))
@@ -157,8 +176,9 @@ def run_plan(args: argparse.Namespace) -> int:
     ctx = _Context(args)
     require_unit(ctx.config, args.unit)
     units = ctx.config.subtree(args.unit) if args.unit else None
-    result = plan_year(ctx.engine, ctx.config, args.year, now=ctx.now, today=ctx.today,
-                       actor=ctx.actor.name, units=units)  # fmt: skip
+    result = plan_year(
+        ctx.engine, ctx.config, args.year, now=ctx.now, today=ctx.today, actor=ctx.actor.name, units=units
+    )
     if result.changed:
         print(
             f"Năm {result.year}: thêm {result.created} buổi, dời {result.moved} buổi, "
@@ -172,8 +192,9 @@ def run_plan(args: argparse.Namespace) -> int:
 def run_sessions(args: argparse.Namespace) -> int:
     ctx = _Context(args)
     require_unit(ctx.config, args.unit)
-    rows = uc.list_sessions(ctx.engine, unit_ids=[args.unit] if args.unit else None,
-                            first=args.first, last=args.last)  # fmt: skip
+    rows = uc.list_sessions(
+        ctx.engine, unit_ids=[args.unit] if args.unit else None, first=args.first, last=args.last
+    )
     if args.format == "json":
         made = uc.replacements(ctx.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
         out = sys.stdout
@@ -194,8 +215,16 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 def run_cancel(args: argparse.Namespace) -> int:
     ctx = _Context(args)
-    row, proposals = uc.cancel(ctx.engine, ctx.config, args.session_id, reason=args.reason,
-                               actor=ctx.actor, now=ctx.now, today=ctx.today)  # fmt: skip
+    row, proposals = uc.cancel(
+        ctx.engine,
+        ctx.config,
+        args.session_id,
+        reason=args.reason,
+        actor=ctx.actor,
+        now=ctx.now,
+        today=ctx.today,
+    )
+    _notify(ctx)
     if args.format == "json":
         _print_session(row, "json", {"proposals": [p.date.isoformat() for p in proposals]})
         return 0
@@ -210,8 +239,10 @@ def run_cancel(args: argparse.Namespace) -> int:
 
 def run_makeup(args: argparse.Namespace) -> int:
     ctx = _Context(args)
-    row = uc.book_makeup(ctx.engine, ctx.config, args.session_id, on=args.date, actor=ctx.actor,
-                         now=ctx.now, today=ctx.today)  # fmt: skip
+    row = uc.book_makeup(
+        ctx.engine, ctx.config, args.session_id, on=args.date, actor=ctx.actor, now=ctx.now, today=ctx.today
+    )
+    _notify(ctx)
     if args.format == "json":
         _print_session(row, "json")
     else:
@@ -221,8 +252,16 @@ def run_makeup(args: argparse.Namespace) -> int:
 
 def run_move(args: argparse.Namespace) -> int:
     ctx = _Context(args)
-    row = uc.move(ctx.engine, ctx.config, args.session_id, to=args.date, reason=args.reason,
-                  actor=ctx.actor, now=ctx.now)  # fmt: skip
+    row = uc.move(
+        ctx.engine,
+        ctx.config,
+        args.session_id,
+        to=args.date,
+        reason=args.reason,
+        actor=ctx.actor,
+        now=ctx.now,
+    )
+    _notify(ctx)
     if args.format == "json":
         _print_session(row, "json")
     else:
@@ -233,9 +272,18 @@ def run_move(args: argparse.Namespace) -> int:
 def run_adhoc(args: argparse.Namespace) -> int:
     ctx = _Context(args)
     require_unit(ctx.config, args.unit)
-    row = uc.add_adhoc(ctx.engine, ctx.config, args.unit, on=args.date, reason=args.reason,
-                       actor=ctx.actor, now=ctx.now, time_range=args.time, venue=args.venue,
-                       online=args.online)  # fmt: skip
+    row = uc.add_adhoc(
+        ctx.engine,
+        ctx.config,
+        args.unit,
+        on=args.date,
+        reason=args.reason,
+        actor=ctx.actor,
+        now=ctx.now,
+        time_range=args.time,
+        venue=args.venue,
+        online=args.online,
+    )
     if args.format == "json":
         _print_session(row, "json")
     else:
@@ -248,9 +296,21 @@ def run_record(args: argparse.Namespace) -> int:
     counts = {k: getattr(args, k) for k in uc.COUNTS if getattr(args, k) is not None}
     if args.not_held and counts:
         raise TiepdanError("buổi không tổ chức thì không ghi số lượt, số người, số đơn")
-    row = uc.record(ctx.engine, ctx.config, args.session_id, held=args.held, actor=ctx.actor,
-                    now=ctx.now, counts=counts, reason=args.reason, received_by=args.received_by,
-                    conclusion=args.conclusion, online=args.online)  # fmt: skip
+    row = uc.record(
+        ctx.engine,
+        ctx.config,
+        args.session_id,
+        held=args.held,
+        actor=ctx.actor,
+        now=ctx.now,
+        counts=counts,
+        reason=args.reason,
+        received_by=args.received_by,
+        conclusion=args.conclusion,
+        online=args.online,
+    )
+    if row.status == "not_held":
+        _notify(ctx)
     if args.format == "json":
         _print_session(row, "json")
     elif row.status == "held":

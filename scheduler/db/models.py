@@ -79,6 +79,7 @@ class SessionRow(Base):
     needs_makeup: Mapped[bool] = mapped_column(Boolean, default=False)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    rescheduled_version: Mapped[int | None] = mapped_column(Integer)  # last date/time/venue change
     # Outcome (kết quả), recorded after the session.
     visits: Mapped[int | None] = mapped_column(Integer)
     people: Mapped[int | None] = mapped_column(Integer)

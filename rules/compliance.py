@@ -1,0 +1,303 @@
+"""Compliance and statistics (kết quả tiếp công dân) of one unit over a range, from plain records.
+
+The report, the alerts and the board share this: it reads no database and no clock. A unit is
+judged period by period: every whole period of its mandate inside the range
+(``Level.judged_periods``) is met when the sessions *held* in it (of any kind: periodic, make-up
+or ad hoc) reach the mandate's ``min_days``.
+
+A cancelled or not-held session has one fate, from its *direct* make-up (so that nothing is
+counted twice when a make-up is itself cancelled):
+
+    made_up            its make-up was held
+    makeup_planned     its make-up is booked, not held yet
+    makeup_cancelled   its make-up was itself cancelled or not held (that one has its own fate)
+    not_made_up        it still needs a make-up and none is booked
+    withdrawn          a re-plan withdrew it; no make-up is owed
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Literal
+
+from rules.mandates import Level, Mandate
+from rules.periods import Period
+from rules.units import Unit
+from rules.vietnamese import dm
+
+Kind = Literal["periodic", "makeup", "adhoc"]
+Status = Literal["planned", "held", "cancelled", "not_held"]
+Fate = Literal["made_up", "makeup_planned", "makeup_cancelled", "not_made_up", "withdrawn"]
+COUNTS = ("visits", "people", "cases", "petitions", "groups")
+LOST = ("cancelled", "not_held")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """One stored session as the rules see it (no names of citizens, only counts)."""
+
+    id: int
+    unit: str
+    kind: Kind
+    status: Status
+    date: date
+    visits: int | None = None
+    people: int | None = None
+    cases: int | None = None
+    petitions: int | None = None
+    groups: int | None = None
+    received_by: str | None = None  # set: someone other than the head received (delegated)
+    reason: str | None = None  # the last decision's reason (why cancelled, not held, ...)
+    replaces: int | None = None  # a make-up: the session it stands for
+    needs_makeup: bool = False
+    made_up_by: int | None = None  # a cancelled/not-held session: its direct make-up's id
+    made_up_date: date | None = None  # ... that make-up's date
+    made_up_status: Status | None = None  # ... and status
+
+    @property
+    def lost(self) -> bool:
+        return self.status in LOST
+
+    @property
+    def fate(self) -> Fate | None:
+        """What became of a cancelled or not-held session (None for the others)."""
+        if self.status not in LOST:
+            return None
+        if self.made_up_by is not None:
+            if self.made_up_status == "held":
+                return "made_up"
+            if self.made_up_status == "planned":
+                return "makeup_planned"
+            return "makeup_cancelled"
+        return "not_made_up" if self.needs_makeup else "withdrawn"
+
+    @property
+    def makeup_delay(self) -> int | None:
+        """Days from the lost session to its held make-up (negative: made up before it)."""
+        if self.fate != "made_up" or self.made_up_date is None:
+            return None
+        return (self.made_up_date - self.date).days
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Additive figures: of one unit, or summed over a roll-up (a supervising unit, a level)."""
+
+    units: int = 0
+    periods_judged: int = 0
+    periods_met: int = 0
+    periods_pending: int = 0  # judged periods not over yet (their end is today or later)
+    required: int = 0
+    missing: int = 0  # sessions short, summed over the shortfall periods
+    held: int = 0
+    periodic: int = 0
+    makeup: int = 0
+    adhoc: int = 0
+    delegated: int = 0  # held, received by someone other than the head
+    planned: int = 0  # still planned (no outcome recorded) in the range
+    unrecorded: int = 0  # ... of which dated before today
+    cancelled: int = 0  # cancelled or not held (the contract's figure)
+    not_held: int = 0  # ... of which not held
+    withdrawn: int = 0
+    made_up: int = 0
+    makeup_planned: int = 0
+    makeup_cancelled: int = 0
+    not_made_up: int = 0
+    makeup_days: int = 0  # summed delay of the made-up ones (for the average)
+    visits: int = 0
+    people: int = 0
+    cases: int = 0
+    petitions: int = 0
+    groups: int = 0
+
+    @property
+    def compliance(self) -> float | None:
+        """Periods met / periods judged (None when no period was judged)."""
+        return self.periods_met / self.periods_judged if self.periods_judged else None
+
+    @property
+    def average_makeup_days(self) -> float | None:
+        return self.makeup_days / self.made_up if self.made_up else None
+
+    @property
+    def shortfalls(self) -> int:
+        return self.periods_judged - self.periods_met
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in TOTAL_FIELDS}
+
+
+TOTAL_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Totals))
+
+
+def sum_totals(items: Iterable[Totals]) -> Totals:
+    acc = [0] * len(TOTAL_FIELDS)
+    for t in items:
+        for i, name in enumerate(TOTAL_FIELDS):
+            acc[i] += getattr(t, name)
+    return Totals(*acc)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodResult:
+    """One judged period of one unit."""
+
+    period: Period
+    mandate: Mandate
+    held: int
+    planned: int  # planned sessions dated today or later
+    unrecorded: tuple[date, ...]  # planned sessions dated before today: no outcome recorded
+    lost: tuple[SessionRecord, ...]  # cancelled or not held in the period
+    today: date
+
+    @property
+    def required(self) -> int:
+        return self.mandate.min_days
+
+    @property
+    def met(self) -> bool:
+        return self.held >= self.mandate.min_days
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.mandate.min_days - self.held)
+
+    @property
+    def state(self) -> Literal["closed", "open", "future"]:
+        if self.period.end < self.today:
+            return "closed"
+        return "future" if self.today < self.period.start else "open"
+
+    @property
+    def reason(self) -> str:
+        """Why the period is short, in Vietnamese (empty when it is met)."""
+        if self.met:
+            return ""
+        parts: list[str] = []
+        if self.state == "future":
+            parts.append(f"kỳ chưa bắt đầu (đã lên lịch {self.planned} buổi)")
+        elif self.state == "open":
+            parts.append(f"kỳ đang diễn ra, còn {self.planned} buổi đã lên lịch")
+        for r in self.lost:
+            parts.append(lost_text(r, self.period))
+        if self.unrecorded:
+            days = ", ".join(dm(d) for d in self.unrecorded)
+            parts.append(f"{len(self.unrecorded)} buổi chưa ghi kết quả (ngày {days})")
+        scheduled = self.held + self.planned + len(self.unrecorded) + len(self.lost)
+        if scheduled < self.required:
+            parts.append(f"lịch chỉ có {scheduled} buổi trong kỳ, quy định {self.mandate.describe()}")
+        return "; ".join(parts) or "không đủ buổi tiếp"
+
+
+def lost_text(r: SessionRecord, period: Period | None = None) -> str:
+    """ "buổi 10/03 bị hủy (Bí thư đi công tác), đã tiếp bù ngày 17/03"."""
+    why = f" ({r.reason})" if r.reason else ""
+    fate = r.fate
+    if fate == "withdrawn":
+        return f"buổi {dm(r.date)} được bỏ khi lập lại lịch theo cấu hình mới"
+    head = f"buổi {dm(r.date)} {'không tổ chức' if r.status == 'not_held' else 'bị hủy'}{why}"
+    later = r.made_up_date
+    if fate == "made_up" and later is not None:
+        outside = period is not None and later not in period
+        return f"{head}, đã tiếp bù ngày {dm(later)}" + (" (ngoài kỳ)" if outside else "")
+    if fate == "makeup_planned" and later is not None:
+        return f"{head}, tiếp bù dự kiến ngày {dm(later)}"
+    if fate == "makeup_cancelled" and later is not None:
+        return f"{head}, buổi tiếp bù ngày {dm(later)} cũng không tổ chức"
+    return f"{head}, chưa tiếp bù"
+
+
+@dataclass(frozen=True, slots=True)
+class UnitReport:
+    """A unit's compliance and statistics over the report's range."""
+
+    unit: Unit
+    level: Level
+    totals: Totals
+    periods: tuple[PeriodResult, ...]  # the judged periods, in date order
+    lost: tuple[SessionRecord, ...]  # cancelled or not held in the range, by date
+
+    @property
+    def shortfalls(self) -> list[PeriodResult]:
+        return [p for p in self.periods if not p.met]
+
+    @property
+    def shortfall_periods(self) -> list[str]:
+        return sorted(p.period.key for p in self.periods if not p.met)
+
+
+def judge_unit(
+    unit: Unit,
+    level: Level,
+    records: Sequence[SessionRecord],
+    first: date,
+    last: date,
+    *,
+    today: date,
+    judged: Sequence[tuple[Period, Mandate]] | None = None,
+) -> UnitReport:
+    """Judge one unit over [first, last] from its records (any order; others' are ignored)."""
+    mine = sorted(
+        (r for r in records if r.unit == unit.id and first <= r.date <= last), key=lambda r: (r.date, r.id)
+    )
+    acc = dict.fromkeys(TOTAL_FIELDS, 0)
+    acc["units"] = 1
+    held_days: list[date] = []
+    planned_days: list[date] = []
+    lost: list[SessionRecord] = []
+    for r in mine:
+        status = r.status
+        if status == "held":
+            held_days.append(r.date)
+            acc["held"] += 1
+            acc[r.kind] += 1
+            if r.received_by:
+                acc["delegated"] += 1
+            for name in COUNTS:
+                value = getattr(r, name)
+                if value:
+                    acc[name] += value
+        elif status == "planned":
+            planned_days.append(r.date)
+            acc["planned"] += 1
+            if r.date < today:
+                acc["unrecorded"] += 1
+        else:
+            lost.append(r)
+            acc["cancelled"] += 1
+            if status == "not_held":
+                acc["not_held"] += 1
+            fate = r.fate
+            acc[fate] += 1  # type: ignore[index]
+            if fate == "made_up":
+                acc["makeup_days"] += r.makeup_delay or 0
+    periods: list[PeriodResult] = []
+    lost_dates = [r.date for r in lost]
+    for period, mandate in judged if judged is not None else level.judged_periods(first, last):
+        lo, hi = period.start, period.end
+        held = bisect_right(held_days, hi) - bisect_left(held_days, lo)
+        p_lo, p_hi = bisect_left(planned_days, lo), bisect_right(planned_days, hi)
+        in_period = planned_days[p_lo:p_hi]
+        split = bisect_left(in_period, today)
+        result = PeriodResult(
+            period,
+            mandate,
+            held,
+            len(in_period) - split,
+            tuple(in_period[:split]),
+            tuple(lost[bisect_left(lost_dates, lo) : bisect_right(lost_dates, hi)]),
+            today,
+        )
+        periods.append(result)
+        acc["periods_judged"] += 1
+        acc["required"] += mandate.min_days
+        if result.met:
+            acc["periods_met"] += 1
+        else:
+            acc["missing"] += result.missing
+        if period.end >= today:
+            acc["periods_pending"] += 1
+    return UnitReport(unit, level, Totals(**acc), tuple(periods), tuple(lost))

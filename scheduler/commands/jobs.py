@@ -1,0 +1,116 @@
+"""``tiepdan tick``, ``tiepdan serve`` and ``tiepdan outbox``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+from typing import Any
+
+from rules.vietnamese import dmy
+from scheduler.clock import as_utc, parse_now
+from scheduler.commands.common import add_config, config_from
+from scheduler.db import open_database
+from scheduler.jobs import start_scheduler, tick
+from scheduler.outbox import build_channels, outbox_rows
+
+STATUS_VI = {"pending": "chờ gửi", "sent": "đã gửi", "failed": "lỗi", "dropped": "bỏ"}
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("tick", help="chạy mọi việc định kỳ một lần: lập lịch, xếp tin, gửi tin")
+    add_config(p)
+    p.add_argument("--now", help="thời điểm (ISO 8601), mặc định: bây giờ")
+    p.set_defaults(func=run_tick)
+
+    p = sub.add_parser("serve", help="chạy dịch vụ: việc định kỳ và máy chủ HTTP")
+    add_config(p)
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=run_serve)
+
+    p = sub.add_parser("outbox", help="các tin đã xếp, đã gửi, lỗi")
+    add_config(p)
+    p.add_argument("--status", choices=("pending", "sent", "failed", "dropped"))
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=run_outbox)
+
+
+def run_tick(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    now = parse_now(args.now, config.timezone)
+    channels = build_channels(config)
+    engine = open_database(config.database_url)
+    result = asyncio.run(tick(engine, config, channels, now))
+    for p in result.planned:
+        print(f"Lập lịch năm {p.year}: thêm {p.created}, dời {p.moved}, bỏ {p.withdrawn}.")
+    d = result.delivery
+    print(
+        f"Xếp {result.queued} tin mới; gửi {d.sent}, thử lại sau {d.retried}, lỗi {d.failed}, bỏ {d.dropped}."
+    )
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from scheduler.web import create_app
+
+    config = config_from(args)
+    channels = build_channels(config)
+    engine = open_database(config.database_url)
+    app = create_app(config, engine)
+
+    @app.on_event("startup")  # type: ignore[misc]
+    async def _jobs() -> None:
+        app.state.scheduler = start_scheduler(engine, config, channels)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    host = args.host or config.http_host
+    port = args.port or config.http_port
+    print(f"tiepdan đang chạy: http://{host}:{port}/desk/  (bảng tin: /board/<mã đơn vị>)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    return 0
+
+
+def run_outbox(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    engine = open_database(config.database_url)
+    rows = outbox_rows(engine, status=args.status, limit=args.limit)
+    if args.format == "json":
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "subject": r.subject,
+                        "purpose": r.purpose,
+                        "lead": r.lead,
+                        "channel": r.channel,
+                        "recipient": r.recipient,
+                        "status": r.status,
+                        "attempts": r.attempts,
+                        "error": r.last_error,
+                        "message_id": r.message_id,
+                        "unit": r.unit_id,
+                        "sent_at": as_utc(r.sent_at).isoformat() if r.sent_at else None,
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return 0
+    if not rows:
+        print("Hộp thư đi trống.")
+    for r in rows:
+        local = as_utc(r.next_attempt_at).astimezone(config.timezone)
+        line = f"#{r.id} [{STATUS_VI[r.status]}] {r.purpose} {r.channel} → {r.recipient}"
+        line += f" ({r.unit_id}, {dmy(local.date())})"
+        if r.last_error:
+            line += f" — {r.last_error}"
+        print(line)
+    return 0
