@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, formataddr
 from typing import Literal
 
 from rules.vietnamese import nfc
@@ -82,9 +82,22 @@ def _ics_method(ics: str) -> IcsMethod:
     return method  # type: ignore[return-value]
 
 
+def split_sender(sender: str) -> tuple[str, str]:
+    """``(display name, address)`` of ``"Văn phòng <vp@example.vn>"`` or ``"vp@example.vn"``.
+
+    Lenient on purpose, like the configuration check: people write unquoted display names with
+    commas ("Văn phòng Đảng ủy xã A, huyện B <vp@...>"), which ``parseaddr`` would misread.
+    """
+    sender = sender.strip()
+    name, lt, rest = sender.rpartition("<")
+    if lt and rest.endswith(">"):
+        return name.strip().strip('"').strip(), rest[:-1].strip()
+    return "", sender
+
+
 def sender_address(sender: str) -> str:
     """The bare address of ``"Văn phòng <vp@example.vn>"`` or ``"vp@example.vn"``."""
-    return parseaddr(sender)[1] or sender.strip()
+    return split_sender(sender)[1]
 
 
 def message_id_header(message_id: str, sender: str) -> str:
@@ -96,24 +109,44 @@ def message_id_header(message_id: str, sender: str) -> str:
     return f"<{bare}@{domain}>"
 
 
-class _EncodedSubject(str):
-    """A Subject that folds itself with ``email.header.Header``.
+class _Utf8Header(str):
+    """A non-ASCII header (Subject, or the display name of From) that folds itself.
 
-    The modern folder of CPython 3.11-3.13 splits a long non-ASCII Subject into encoded-words
-    with the space *between* them; RFC 2047 readers drop that space, so "25/11/2026 tại" arrives as
-    "25/11/2026tại" (python/cpython#144156 and kin). ``Header`` keeps spaces inside the
-    encoded-words. The policy stores any value with a ``name`` as is and calls its ``fold``.
+    The modern folder of CPython 3.11-3.13 splits a long non-ASCII value into encoded-words with
+    the space *between* them, which RFC 2047 readers drop ("25/11/2026 tại" arrives as
+    "25/11/2026tại"), and it fails outright on a long display name with a comma
+    (python/cpython#144156 and kin). ``email.header.Header`` keeps the spaces inside the
+    encoded-words. The policy stores any value that has a ``name`` as is and calls its ``fold``;
+    read back, the value is the plain text.
     """
 
-    name = "Subject"
+    name: str
+    address: str | None
+    _text: str
+
+    def __new__(cls, name: str, text: str, address: str | None = None) -> _Utf8Header:
+        value = super().__new__(cls, f"{text} <{address}>" if address else text)
+        value.name, value.address, value._text = name, address, text
+        return value
 
     def fold(self, *, policy: email.policy.Policy) -> str:
-        encoded = Header(str(self), "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        encoded = Header(self._text, "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        if self.address:
+            encoded += f" <{self.address}>"
         return f"{self.name}: {encoded}{policy.linesep}"
 
 
 def _subject(subject: str) -> str:
-    return subject if subject.isascii() else _EncodedSubject(subject)
+    return subject if subject.isascii() else _Utf8Header("Subject", subject)
+
+
+def _from(sender: str) -> str:
+    name, address = split_sender(sender)
+    if not name:
+        return address
+    if name.isascii():
+        return formataddr((name, address))  # quotes a name with commas
+    return _Utf8Header("From", name, address)
 
 
 def build_email(msg: OutgoingMessage, sender: str, *, date: datetime | None = None) -> EmailMessage:
@@ -133,7 +166,7 @@ def build_email(msg: OutgoingMessage, sender: str, *, date: datetime | None = No
     if msg.channel != "email":
         raise ValueError(f"build_email needs an e-mail message, not {msg.channel!r}")
     m = EmailMessage(policy=POLICY)
-    m["From"] = nfc(sender)
+    m["From"] = _from(nfc(sender))
     m["To"] = msg.recipient
     # Header values may not contain line breaks; a template's stray newline must not break it.
     m["Subject"] = _subject(" ".join(nfc(msg.subject).split()))

@@ -1,0 +1,130 @@
+"""SMS through a Vietnamese brandname gateway: an HTTP POST with JSON, one httpx client a batch.
+
+The generic gateway (``SmsChannel``) posts::
+
+    POST <url>
+    Authorization: Bearer <token>
+    {"phone": "+84912345678", "content": "...", "brandname": "UBND XA A",
+     "is_unicode": 0, "request_id": "<message id>"}
+
+A provider that differs is a small subclass: ``payload`` for the body, ``headers`` for the
+authentication, ``raise_for_response`` for what its answers mean. ``request_id`` is the
+message's stable id, so a retry after a timeout (the gateway may have sent it) is de-duplicated
+by the gateway rather than paid twice.
+
+    2xx                                   delivered to the gateway
+    429, 5xx, timeout, connection error   transient
+    other 4xx, 3xx                        permanent (bad number, bad token, wrong URL)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from notifiers.channels.base import Results, each, wrong_channel
+from notifiers.message import OutgoingMessage
+from notifiers.sms_text import is_gsm7, sms_text
+from rules.errors import DeliveryError
+
+log = logging.getLogger(__name__)
+
+
+class SmsChannel:
+    """SMS through an HTTP gateway. ``token`` comes from the environment; it is never logged
+    and never shown by ``repr``. ``unicode=False`` (the default) sends without diacritics."""
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        token: str,
+        brandname: str = "",
+        unicode: bool = False,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.url = url
+        self._token = token
+        self.brandname = brandname
+        self.unicode = unicode
+        self.timeout = timeout
+        self._transport = transport  # for a provider's own transport (proxy, mTLS) or a test
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        return f"{name}(url={self.url!r}, brandname={self.brandname!r}, unicode={self.unicode})"
+
+    # Provider hooks ------------------------------------------------------------------------
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def payload(self, msg: OutgoingMessage) -> dict[str, Any]:
+        content = sms_text(msg.text, unicode=self.unicode)
+        return {
+            "phone": msg.recipient,
+            "content": content,
+            "brandname": self.brandname,
+            # Unicode only when the text needs it: an all-GSM text flagged Unicode would be billed
+            # at 70 characters a segment for nothing.
+            "is_unicode": 0 if is_gsm7(content) else 1,
+            "request_id": msg.idempotency_key,
+        }
+
+    def raise_for_response(self, response: httpx.Response, msg: OutgoingMessage) -> None:
+        """Map the gateway's answer to nothing (sent) or a ``DeliveryError``.
+
+        Many Vietnamese gateways answer 200 with an error code in the body; a provider subclass
+        checks that here, after ``super().raise_for_response``.
+        """
+        code = response.status_code
+        if 200 <= code < 300:
+            return
+        detail = f"cổng SMS trả lời {code}: {_excerpt(response)}"
+        if code == 429 or code >= 500:
+            raise DeliveryError(f"tin {msg.message_id}: {detail}")
+        raise DeliveryError(f"tin {msg.message_id}: {detail}", permanent=True)
+
+    # The batch -----------------------------------------------------------------------------
+
+    async def send_batch(self, messages: Sequence[OutgoingMessage]) -> Results:
+        async with httpx.AsyncClient(
+            timeout=self.timeout,
+            headers=self.headers(),
+            transport=self._transport,
+            follow_redirects=False,  # a redirect means a wrong URL; never resend a POST blindly
+        ) as client:
+
+            async def send_one(msg: OutgoingMessage) -> None:
+                if error := wrong_channel(msg, "sms"):
+                    raise error
+                try:
+                    response = await client.post(self.url, json=self.payload(msg))
+                except httpx.TimeoutException as exc:
+                    raise DeliveryError(
+                        f"tin {msg.message_id}: hết thời gian chờ cổng SMS ({type(exc).__name__})"
+                    ) from None
+                except httpx.TransportError as exc:
+                    raise DeliveryError(
+                        f"tin {msg.message_id}: không kết nối được cổng SMS ({type(exc).__name__}: {exc})"
+                    ) from None
+                self.raise_for_response(response, msg)
+
+            results = await each(messages, send_one)
+        for msg, result in zip(messages, results, strict=True):
+            if result is not None:
+                log.info("SMS delivery of %s failed: %s", msg.message_id, result)
+        return results
+
+    async def aclose(self) -> None:
+        # One client per batch, closed with the batch; nothing is held in between.
+        return None
+
+
+def _excerpt(response: httpx.Response, limit: int = 200) -> str:
+    text = " ".join(response.text.split())
+    return text[:limit] + ("..." if len(text) > limit else "")

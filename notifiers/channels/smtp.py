@@ -1,0 +1,221 @@
+"""E-mail over SMTP (aiosmtplib): one connection per batch.
+
+A batch connects once and sends message after message on that connection. If the server drops
+it mid-batch (a restart, an idle limit, a 421), the channel reconnects, at most
+``max_reconnects`` times a batch, and a message cut off by the drop is tried once more on the new
+connection; receivers collapse the rare duplicate by its Message-ID. If the server cannot be
+reached at all, the rest of the batch gets the same error without trying again: the outbox
+retries later with backoff.
+
+What a failure means, mapped once in ``smtp_error``:
+
+    refused, timed out, disconnected, 4xx        transient (the server may accept it later)
+    5xx (550 no such user, 554 rejected)         permanent
+    535 authentication failed                    permanent (the password is wrong until a person
+                                                 changes it; retrying only risks a lock-out)
+    no AUTH / no STARTTLS / no SMTPUTF8, bad address   permanent
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Literal, cast
+
+import aiosmtplib
+
+from notifiers.channels.base import Results, unexpected, wrong_channel
+from notifiers.message import OutgoingMessage, build_email, sender_address
+from rules.errors import DeliveryError
+
+log = logging.getLogger(__name__)
+
+Security = Literal["none", "starttls", "tls"]
+SECURITY_MODES: tuple[Security, ...] = ("none", "starttls", "tls")
+
+
+def smtp_error(exc: Exception, what: str = "") -> DeliveryError:
+    """The one mapping from aiosmtplib's errors to ``DeliveryError``; ``what`` names the message."""
+    where = f"{what}: " if what else ""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        # One recipient per message here, so the first refusal is the answer.
+        first = exc.recipients[0] if exc.recipients else None
+        if first is None:
+            return DeliveryError(f"{where}máy chủ SMTP từ chối người nhận")
+        return _coded(first.code, f"{where}máy chủ SMTP từ chối người nhận {first.recipient}", first.message)
+    if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
+        return _coded(exc.code, f"{where}đăng nhập máy chủ SMTP thất bại", exc.message)
+    if isinstance(exc, aiosmtplib.SMTPSenderRefused):
+        return _coded(exc.code, f"{where}máy chủ SMTP từ chối địa chỉ gửi {exc.sender}", exc.message)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return _coded(exc.code, f"{where}máy chủ SMTP trả lời lỗi", exc.message)
+    if isinstance(exc, aiosmtplib.SMTPServerDisconnected):
+        return DeliveryError(f"{where}máy chủ SMTP ngắt kết nối ({exc})")
+    if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
+        return DeliveryError(f"{where}hết thời gian chờ máy chủ SMTP ({exc})")
+    if isinstance(exc, aiosmtplib.SMTPConnectError | OSError):
+        return DeliveryError(f"{where}không kết nối được máy chủ SMTP ({exc})")
+    if isinstance(exc, aiosmtplib.SMTPException | ValueError):
+        # No AUTH, no STARTTLS, no SMTPUTF8, an address that cannot be sent: retrying the same
+        # message to the same server cannot help; a person must change the configuration.
+        return DeliveryError(f"{where}không gửi được qua máy chủ SMTP ({exc})", permanent=True)
+    return DeliveryError(f"{where}lỗi SMTP ({type(exc).__name__}: {exc})")
+
+
+def _coded(code: int, text: str, server_says: str) -> DeliveryError:
+    return DeliveryError(f"{text}: {code} {server_says}".rstrip(), permanent=code >= 500)
+
+
+class SmtpChannel:
+    """E-mail through one SMTP server.
+
+    ``security``: "none" (plain, no opportunistic upgrade: the setting means what it says),
+    "starttls" (upgrade is required), "tls" (implicit TLS, port 465). ``username`` empty means no
+    AUTH. ``password`` is given by the caller, read from the environment; it is never logged and
+    never shown by ``repr``. ``validate_certs=False`` is for tests and for an internal relay with a
+    self-signed certificate.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        security: str = "none",  # str, as the configuration holds it; checked here
+        username: str = "",
+        password: str = "",
+        sender: str,
+        timeout: float = 30.0,
+        validate_certs: bool = True,
+        max_reconnects: int = 1,
+        local_hostname: str | None = None,
+    ) -> None:
+        if security not in SECURITY_MODES:
+            raise ValueError(f"security must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
+        self.host = host
+        self.port = port
+        self.security = cast(Security, security)
+        self.username = username
+        self._password = password
+        self.sender = sender
+        self.timeout = timeout
+        self.validate_certs = validate_certs
+        self.max_reconnects = max_reconnects
+        self.local_hostname = local_hostname
+
+    def __repr__(self) -> str:
+        return (
+            f"SmtpChannel(host={self.host!r}, port={self.port}, security={self.security!r}, "
+            f"username={self.username!r}, sender={self.sender!r})"
+        )
+
+    def _client(self) -> aiosmtplib.SMTP:
+        return aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            use_tls=self.security == "tls",
+            start_tls=self.security == "starttls",
+            validate_certs=self.validate_certs,
+            username=self.username or None,
+            password=self._password if self.username else None,
+            timeout=self.timeout,
+            local_hostname=self.local_hostname,
+        )
+
+    async def send_batch(self, messages: Sequence[OutgoingMessage]) -> Results:
+        batch = _Batch(self)
+        try:
+            return [await batch.send(msg) for msg in messages]
+        finally:
+            await batch.close()
+
+    async def aclose(self) -> None:
+        # Connections live only as long as a batch; there is nothing held between batches.
+        return None
+
+
+class _Batch:
+    """The state of one ``send_batch``: the connection, the reconnect budget, a dead server."""
+
+    def __init__(self, channel: SmtpChannel) -> None:
+        self.channel = channel
+        self.smtp: aiosmtplib.SMTP | None = None
+        self.connects = 0
+        self.down: DeliveryError | None = None  # once the server is unreachable, the rest waits
+
+    async def send(self, msg: OutgoingMessage) -> DeliveryError | None:
+        try:
+            return await self._send(msg)
+        except Exception as exc:
+            return unexpected(msg, exc)
+
+    async def _send(self, msg: OutgoingMessage) -> DeliveryError | None:
+        what = f"tin {msg.message_id}"
+        if error := wrong_channel(msg, "email"):
+            return error
+        try:
+            mime = build_email(msg, self.channel.sender)
+        except (ValueError, TypeError) as exc:
+            return DeliveryError(f"{what}: không tạo được e-mail ({exc})", permanent=True)
+        for attempt in (1, 2):
+            try:
+                smtp = await self.connection()
+            except DeliveryError as exc:
+                return exc
+            try:
+                await smtp.send_message(
+                    mime,
+                    sender=sender_address(self.channel.sender),
+                    recipients=[msg.recipient],
+                )
+            except aiosmtplib.SMTPServerDisconnected as exc:
+                # Cut off mid-transaction: the server never said it took the message, so one more
+                # try on a fresh connection is worth it (if the budget allows another connection).
+                if attempt == 1 and self.connects <= self.channel.max_reconnects:
+                    log.info("SMTP connection lost sending %s; reconnecting", msg.message_id)
+                    continue
+                return smtp_error(exc, what)
+            except (aiosmtplib.SMTPException, OSError, ValueError) as exc:
+                error = smtp_error(exc, what)
+                log.info("SMTP delivery of %s failed: %s", msg.message_id, error)
+                return error
+            return None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def connection(self) -> aiosmtplib.SMTP:
+        """The open connection, opening one if the budget allows; raises ``DeliveryError``."""
+        if self.smtp is not None and self.smtp.is_connected:
+            return self.smtp
+        if self.down is not None:
+            # A fresh error per message: results are separate rows, never one shared object.
+            raise DeliveryError(str(self.down), permanent=self.down.permanent)
+        if self.connects > self.channel.max_reconnects:
+            # The server keeps dropping us (or answering 421): leave the rest for the next round.
+            self.down = DeliveryError("máy chủ SMTP liên tục ngắt kết nối; sẽ thử lại sau")
+            raise self.down
+        await self.close()
+        self.connects += 1
+        smtp = self.channel._client()
+        try:
+            await smtp.connect()
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            smtp.close()
+            self.down = smtp_error(exc)
+            log.warning("SMTP %s:%s unavailable: %s", self.channel.host, self.channel.port, self.down)
+            raise self.down from None
+        except BaseException:
+            smtp.close()
+            raise
+        self.smtp = smtp
+        return smtp
+
+    async def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        if smtp.is_connected:
+            # The messages are sent; a rude goodbye changes nothing.
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await smtp.quit()
+        smtp.close()
