@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from notifiers.sms_text import Part, fit_one_segment
@@ -100,6 +100,13 @@ def _render(
     return Rendered(subject, text, html, fit_one_segment(sms_parts, unicode=unicode_sms), ics)
 
 
+@cache
+def _vtimezone() -> Timezone:
+    """The VTIMEZONE of Asia/Ho_Chi_Minh, worked out once: ``add_missing_timezones`` works it
+    out again for every message, which made a national peak day's reminders take many minutes."""
+    return Timezone.from_tzid(str(VN))
+
+
 def invitation(s: SessionFacts, *, method: str, domain: str = "tiepdan") -> str:
     """An iTIP invitation (METHOD:REQUEST) or cancellation (METHOD:CANCEL) for one session.
 
@@ -110,6 +117,7 @@ def invitation(s: SessionFacts, *, method: str, domain: str = "tiepdan") -> str:
     cal.add("prodid", "-//tiepdan//Lich tiep cong dan//VI")
     cal.add("version", "2.0")
     cal.add("method", method)
+    cal.add_component(_vtimezone())  # before the event, where add_missing_timezones puts it
     ev = Event()
     ev.add("uid", f"session-{s.id}@{domain}")
     ev.add("sequence", s.version)
@@ -126,7 +134,6 @@ def invitation(s: SessionFacts, *, method: str, domain: str = "tiepdan") -> str:
     if s.reason:
         ev.add("description", s.reason)
     cal.add_component(ev)
-    cal.add_missing_timezones()
     return cal.to_ical().decode("utf-8")
 
 
@@ -134,10 +141,10 @@ def reminder(s: SessionFacts, lead: int, *, unicode_sms: bool = False) -> Render
     ahead = "hôm nay" if lead == 0 else ("ngày mai" if lead == 1 else f"còn {lead} ngày")
     subject = f"[Nhắc lịch] Tiếp công dân {long_date(s.date)} ({ahead}) – {s.unit_name}"
     sms = [
-        f"Nhac lich: {s.unit_name} tiep cong dan",
+        f"Nhắc lịch: {s.unit_name} tiếp công dân",
         s.when,
         Part(s.venue, shorten=True),
-        Part(f"Truc tuyen: {s.online}", optional=True),
+        Part(f"Trực tuyến: {s.online}" if s.online else "", optional=True),
     ]
     return _render(
         "reminder",
@@ -153,9 +160,9 @@ def reminder(s: SessionFacts, lead: int, *, unicode_sms: bool = False) -> Render
 def cancelled(s: SessionFacts, *, unicode_sms: bool = False) -> Rendered:
     subject = f"[Hủy lịch] Tiếp công dân {long_date(s.date)} – {s.unit_name}"
     sms = [
-        f"Huy lich tiep cong dan {s.unit_name}",
+        f"Hủy lịch tiếp công dân {s.unit_name}",
         long_date(s.date),
-        Part(f"Ly do: {s.reason or ''}", shorten=True),
+        Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True),
     ]
     return _render(
         "cancelled", subject, sms, unicode_sms=unicode_sms, s=s, ics=invitation(s, method="CANCEL")
@@ -166,7 +173,7 @@ def changed(s: SessionFacts, *, unicode_sms: bool = False) -> Rendered:
     what = "Lịch tiếp bù" if s.kind == "makeup" else "Thay đổi lịch"
     subject = f"[{what}] Tiếp công dân {long_date(s.date)} – {s.unit_name}"
     sms = [
-        f"{what}: {s.unit_name} tiep cong dan",
+        f"{what}: {s.unit_name} tiếp công dân",
         s.when,
         Part(s.venue, shorten=True),
         Part(s.reason or "", optional=True),
@@ -182,9 +189,9 @@ def makeup_alert(
     subject = f"[Cần tiếp bù] Buổi tiếp {long_date(s.date)} của {s.unit_name} chưa có lịch tiếp bù"
     first = proposals[0].date if proposals else None
     sms = [
-        f"Can tiep bu: {s.unit_name} huy buoi {dmy(s.date)}",
-        Part(f"De xuat {long_date(first)}" if first else "", optional=True),
-        f"Dat lich: tiepdan makeup {s.id}",
+        f"Cần tiếp bù: {s.unit_name} hủy buổi {dmy(s.date)}",
+        Part(f"Đề xuất {long_date(first)}" if first else "", optional=True),
+        f"Đặt lịch: tiepdan makeup {s.id}",
     ]
     return _render(
         "makeup_alert",
@@ -212,7 +219,7 @@ def period_alert(p: PeriodFacts, *, unicode_sms: bool = False) -> Rendered:
 def outcome_missing(s: SessionFacts, *, supervisor: bool, unicode_sms: bool = False) -> Rendered:
     who = "cấp trên" if supervisor else "văn phòng"
     subject = f"[Chưa có kết quả] Buổi tiếp {long_date(s.date)} của {s.unit_name}"
-    sms = [f"Chua ghi ket qua buoi tiep {dmy(s.date)} cua {s.unit_name}", f"tiepdan record {s.id}"]
+    sms = [f"Chưa ghi kết quả buổi tiếp {dmy(s.date)} của {s.unit_name}", f"tiepdan record {s.id}"]
     return _render(
         "outcome_missing", subject, sms, unicode_sms=unicode_sms, s=s, supervisor=supervisor, who=who
     )

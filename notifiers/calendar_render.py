@@ -9,59 +9,86 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from operator import attrgetter
 from typing import IO
 
-from rules import CalendarPlan, PlannedDate, Unit
+from rules import CalendarPlan, Unit
 from rules.vietnamese import dm, dmy, long_date
 
 _CHUNK = 4096
+_unit_id = attrgetter("id")
 
 
 def _j(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _js(value: object) -> str:
+    """``_j`` for the values of a session line; strings straight to the C escaper."""
+    if type(value) is str:
+        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns
+    return _j(value)
+
+
 def write_json(plan: CalendarPlan, out: IO[str]) -> None:
     """Exactly the JSON of contracts/calendar.md, sorted as it says."""
-    unit_head: dict[str, str] = {}
+    # A session's line is its unit's head, its planned date's middle and its unit's tail; each
+    # part is built once (per unit id, per planned date), and a day's lines are one join of
+    # parts: no string is built per session.
+    unit_head: dict[str, str] = {}  # with the separator before the line: ',\n{"unit": ...'
     unit_tail: dict[str, str] = {}
     date_part: dict[int, str] = {}
 
-    def head(u: Unit) -> str:
-        s = unit_head.get(u.id)
-        if s is None:
-            s = unit_head[u.id] = '{"unit": ' + _j(u.id) + ", "
-            unit_tail[u.id] = (
-                ', "start": '
-                + _j(f"{u.start:%H:%M}" if u.start else None)
-                + ', "end": '
-                + _j(f"{u.end:%H:%M}" if u.end else None)
-                + ', "venue": '
-                + _j(u.venue)
-                + "}"
-            )
-        return s
+    def add_unit(u: Unit) -> None:
+        unit_head[u.id] = ',\n{"unit": ' + _js(u.id) + ", "
+        unit_tail[u.id] = (
+            ', "start": '
+            + _js(f"{u.start:%H:%M}" if u.start else None)
+            + ', "end": '
+            + _js(f"{u.end:%H:%M}" if u.end else None)
+            + ', "venue": '
+            + _js(u.venue)
+            + "}"
+        )
 
-    def middle(p: PlannedDate) -> str:
-        s = date_part.get(id(p))
-        if s is None:
-            s = date_part[id(p)] = (
+    for pattern_plan in plan.plans:
+        for p in pattern_plan.dates:
+            date_part[id(p)] = (
                 f'"date": "{p.date.isoformat()}", "nominal": "{p.nominal.isoformat()}", "moved": '
-                + _j(p.moved)
+                + _js(p.moved)
             )
-        return s
 
+    # A day's units are the same sequence object on every day with the same plans (see
+    # CalendarPlan.day_runs): their heads and tails are looked up once per such sequence.
+    runs: dict[int, tuple[list[str], list[str], Sequence[Unit]]] = {}
     out.write('{"sessions": [')
-    buf: list[str] = []
-    sep = "\n"
-    for unit, planned in plan.sorted_pairs():
-        buf.append(sep + head(unit) + middle(planned) + unit_tail[unit.id])
-        sep = ",\n"
-        if len(buf) >= _CHUNK:
-            out.write("".join(buf))
-            buf.clear()
-    out.write("".join(buf))
+    parts: list[str] = []
+    first = True
+    for units, planned in plan.day_runs():
+        run = runs.get(id(units))
+        if run is None or run[2] is not units:
+            ids = list(map(_unit_id, units))
+            if not unit_head.keys() >= set(ids):
+                for u in units:
+                    if u.id not in unit_head:
+                        add_unit(u)  # the first unit seen with an id speaks for it
+            heads = list(map(unit_head.__getitem__, ids))
+            run = runs[id(units)] = (heads, list(map(unit_tail.__getitem__, ids)), units)
+        heads, tails, _ = run
+        day = [""] * (3 * len(heads))
+        day[0::3] = heads
+        day[1::3] = list(map(date_part.__getitem__, map(id, planned)))
+        day[2::3] = tails
+        if first and day:
+            day[0] = "\n" + day[0][2:]  # the first line has no comma before it
+            first = False
+        parts += day
+        if len(parts) >= 3 * _CHUNK:
+            out.write("".join(parts))
+            parts.clear()
+    out.write("".join(parts))
     out.write('\n],\n"findings": [')
     sep = "\n"
     for f in plan.findings():

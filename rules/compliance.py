@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from operator import attrgetter
+from typing import Literal, NamedTuple
 
 from rules.mandates import Level, Mandate
 from rules.periods import Period
@@ -35,9 +36,12 @@ COUNTS = ("visits", "people", "cases", "petitions", "groups")
 LOST = ("cancelled", "not_held")
 
 
-@dataclass(frozen=True, slots=True)
-class SessionRecord:
-    """One stored session as the rules see it (no names of citizens, only counts)."""
+class SessionRecord(NamedTuple):
+    """One stored session as the rules see it (no names of citizens, only counts).
+
+    Immutable like a frozen dataclass, and a NamedTuple because a national year is some 300,000
+    of them: it is built several times faster.
+    """
 
     id: int
     unit: str
@@ -82,9 +86,11 @@ class SessionRecord:
         return (self.made_up_date - self.date).days
 
 
-@dataclass(frozen=True, slots=True)
-class Totals:
-    """Additive figures: of one unit, or summed over a roll-up (a supervising unit, a level)."""
+class Totals(NamedTuple):
+    """Additive figures: of one unit, or summed over a roll-up (a supervising unit, a level).
+
+    Immutable; a NamedTuple so that rolling ten thousand units up is cheap. Add them with
+    ``sum_totals`` (``+`` would concatenate the tuples)."""
 
     units: int = 0
     periods_judged: int = 0
@@ -127,23 +133,23 @@ class Totals:
         return self.periods_judged - self.periods_met
 
     def as_dict(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in TOTAL_FIELDS}
+        return self._asdict()
 
 
-TOTAL_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Totals))
+TOTAL_FIELDS: tuple[str, ...] = Totals._fields
+ZERO = Totals()
 
 
 def sum_totals(items: Iterable[Totals]) -> Totals:
-    acc = [0] * len(TOTAL_FIELDS)
-    for t in items:
-        for i, name in enumerate(TOTAL_FIELDS):
-            acc[i] += getattr(t, name)
-    return Totals(*acc)
+    """Field by field."""
+    rows = list(items)
+    if not rows:
+        return ZERO
+    return Totals._make(map(sum, zip(*rows, strict=True)))
 
 
-@dataclass(frozen=True, slots=True)
-class PeriodResult:
-    """One judged period of one unit."""
+class PeriodResult(NamedTuple):
+    """One judged period of one unit (a NamedTuple: a national year has some 150,000)."""
 
     period: Period
     mandate: Mandate
@@ -229,6 +235,10 @@ class UnitReport:
         return sorted(p.period.key for p in self.periods if not p.met)
 
 
+_BY_DATE = attrgetter("date", "id")
+_EMPTY: tuple[SessionRecord, ...] = ()
+
+
 def judge_unit(
     unit: Unit,
     level: Level,
@@ -239,65 +249,108 @@ def judge_unit(
     today: date,
     judged: Sequence[tuple[Period, Mandate]] | None = None,
 ) -> UnitReport:
-    """Judge one unit over [first, last] from its records (any order; others' are ignored)."""
-    mine = sorted(
-        (r for r in records if r.unit == unit.id and first <= r.date <= last), key=lambda r: (r.date, r.id)
-    )
-    acc = dict.fromkeys(TOTAL_FIELDS, 0)
-    acc["units"] = 1
+    """Judge one unit over [first, last] from its records (any order; others' are ignored).
+
+    Written for speed (a national report judges ten thousand units): plain counters, one pass
+    over the records, then bisection per period.
+    """
+    uid = unit.id
+    mine = sorted((r for r in records if r.unit == uid and first <= r.date <= last), key=_BY_DATE)
+    return judge_sorted(unit, level, mine, first, last, today=today, judged=judged)
+
+
+def judge_sorted(
+    unit: Unit,
+    level: Level,
+    mine: Sequence[SessionRecord],
+    first: date,
+    last: date,
+    *,
+    today: date,
+    judged: Sequence[tuple[Period, Mandate]] | None = None,
+) -> UnitReport:
+    """``judge_unit`` for records already the unit's own, inside the range, sorted by
+    (date, id) (``build_report`` groups and sorts them once for every unit)."""
     held_days: list[date] = []
     planned_days: list[date] = []
     lost: list[SessionRecord] = []
+    periodic = makeup = adhoc = delegated = unrecorded = not_held = makeup_days = 0
+    visits = people = cases = petitions = groups = 0
+    fates = dict.fromkeys(("made_up", "makeup_planned", "makeup_cancelled", "not_made_up", "withdrawn"), 0)
     for r in mine:
         status = r.status
         if status == "held":
             held_days.append(r.date)
-            acc["held"] += 1
-            acc[r.kind] += 1
+            kind = r.kind
+            if kind == "periodic":
+                periodic += 1
+            elif kind == "makeup":
+                makeup += 1
+            else:
+                adhoc += 1
             if r.received_by:
-                acc["delegated"] += 1
-            for name in COUNTS:
-                value = getattr(r, name)
-                if value:
-                    acc[name] += value
+                delegated += 1
+            visits += r.visits or 0
+            people += r.people or 0
+            cases += r.cases or 0
+            petitions += r.petitions or 0
+            groups += r.groups or 0
         elif status == "planned":
             planned_days.append(r.date)
-            acc["planned"] += 1
             if r.date < today:
-                acc["unrecorded"] += 1
+                unrecorded += 1
         else:
             lost.append(r)
-            acc["cancelled"] += 1
             if status == "not_held":
-                acc["not_held"] += 1
+                not_held += 1
             fate = r.fate
-            acc[fate] += 1  # type: ignore[index]
+            fates[fate] += 1  # type: ignore[index]
             if fate == "made_up":
-                acc["makeup_days"] += r.makeup_delay or 0
+                makeup_days += r.makeup_delay or 0
     periods: list[PeriodResult] = []
     lost_dates = [r.date for r in lost]
+    required = met = missing = pending = 0
     for period, mandate in judged if judged is not None else level.judged_periods(first, last):
         lo, hi = period.start, period.end
         held = bisect_right(held_days, hi) - bisect_left(held_days, lo)
         p_lo, p_hi = bisect_left(planned_days, lo), bisect_right(planned_days, hi)
-        in_period = planned_days[p_lo:p_hi]
-        split = bisect_left(in_period, today)
-        result = PeriodResult(
-            period,
-            mandate,
-            held,
-            len(in_period) - split,
-            tuple(in_period[:split]),
-            tuple(lost[bisect_left(lost_dates, lo) : bisect_right(lost_dates, hi)]),
-            today,
+        split = bisect_left(planned_days, today, p_lo, p_hi)
+        in_lost = (
+            tuple(lost[bisect_left(lost_dates, lo) : bisect_right(lost_dates, hi)]) if lost_dates else _EMPTY
         )
-        periods.append(result)
-        acc["periods_judged"] += 1
-        acc["required"] += mandate.min_days
-        if result.met:
-            acc["periods_met"] += 1
+        periods.append(
+            PeriodResult(period, mandate, held, p_hi - split, tuple(planned_days[p_lo:split]), in_lost, today)
+        )
+        need = mandate.min_days
+        required += need
+        if held >= need:
+            met += 1
         else:
-            acc["missing"] += result.missing
-        if period.end >= today:
-            acc["periods_pending"] += 1
-    return UnitReport(unit, level, Totals(**acc), tuple(periods), tuple(lost))
+            missing += need - held
+        if hi >= today:
+            pending += 1
+    totals = Totals(
+        units=1,
+        periods_judged=len(periods),
+        periods_met=met,
+        periods_pending=pending,
+        required=required,
+        missing=missing,
+        held=len(held_days),
+        periodic=periodic,
+        makeup=makeup,
+        adhoc=adhoc,
+        delegated=delegated,
+        planned=len(planned_days),
+        unrecorded=unrecorded,
+        cancelled=len(lost),
+        not_held=not_held,
+        makeup_days=makeup_days,
+        visits=visits,
+        people=people,
+        cases=cases,
+        petitions=petitions,
+        groups=groups,
+        **fates,
+    )
+    return UnitReport(unit, level, totals, tuple(periods), tuple(lost))

@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
+from operator import attrgetter
 
 from rules.errors import RuleError
 from rules.findings import Finding, Shortfall, shortfalls
@@ -19,6 +21,8 @@ from rules.patterns import nominal_dates
 from rules.rolls import assign_dates
 from rules.units import Pattern, Roll, Unit
 from rules.workcalendar import WorkCalendar, moved_reason
+
+_by_id = attrgetter("id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,31 +61,52 @@ class CalendarPlan:
 
     def sessions(self) -> Iterator[Session]:
         """Every session, sorted by date then unit."""
-        for _, unit, planned in self._sorted_sessions():
-            yield Session(unit.id, planned.nominal, planned.date, planned.moved)
+        for units, planned in self.day_runs():
+            for unit, p in zip(units, planned, strict=True):
+                yield Session(unit.id, p.nominal, p.date, p.moved)
 
     def _sorted_sessions(self) -> Iterator[tuple[date, Unit, PlannedDate]]:
-        # Units of one plan share its dates, so a day's sessions are a merge of a few runs
-        # already sorted by unit id; nothing is sorted session by session.
-        by_date: dict[date, list[tuple[PatternPlan, PlannedDate]]] = defaultdict(list)
-        for plan in self.plans:
+        for units, planned in self.day_runs():
+            day = planned[0].date
+            for unit, p in zip(units, planned, strict=True):
+                yield day, unit, p
+
+    def day_runs(self) -> Iterator[tuple[Sequence[Unit], Sequence[PlannedDate]]]:
+        """The sessions of each day, days ascending: (units sorted by id, their planned dates),
+        two sequences of the same length. Together, the contract's order.
+
+        Units of one plan share its dates, so a day's sessions are the units of the few plans
+        that have that day, merged by id. The merge of a set of plans is computed once, on the
+        global order of unit ids, and reused by every day that has the same set of plans: the
+        units sequence is then the very same object (a renderer may cache by it; nobody may
+        change it).
+        """
+        by_date: dict[date, list[tuple[int, PlannedDate]]] = defaultdict(list)
+        for i, plan in enumerate(self.plans):
             for planned in plan.dates:
-                by_date[planned.date].append((plan, planned))
+                by_date[planned.date].append((i, planned))
+        merged: dict[tuple[int, ...], tuple[list[Unit], list[int]]] = {}
+        order: _UnitOrder | None = None
         for day in sorted(by_date):
             refs = by_date[day]
             if len(refs) == 1:
-                plan, planned = refs[0]
-                for unit in plan.units:
-                    yield day, unit, planned
+                i, planned = refs[0]
+                units = self.plans[i].units
+                yield units, [planned] * len(units)
                 continue
-            runs = [[(u.id, u, planned) for u in plan.units] for plan, planned in refs]
-            for _, unit, planned in heapq.merge(*runs, key=lambda t: t[0]):
-                yield day, unit, planned
+            key = tuple(i for i, _ in refs)
+            run = merged.get(key)
+            if run is None:
+                if order is None:
+                    order = _UnitOrder(self.plans)
+                run = merged[key] = order.merge(key)
+            units, slots = run
+            yield units, list(map([planned for _, planned in refs].__getitem__, slots))
 
     def sorted_pairs(self) -> Iterator[tuple[Unit, PlannedDate]]:
         """(unit, planned date) in the contract's order, without building Session objects."""
-        for _, unit, planned in self._sorted_sessions():
-            yield unit, planned
+        for units, planned in self.day_runs():
+            yield from zip(units, planned, strict=True)
 
     def findings(self) -> Iterator[Finding]:
         """Every finding, sorted by period key then unit."""
@@ -105,6 +130,27 @@ class CalendarPlan:
         return sum(len(p.units) * len(p.dates) for p in self.plans)
 
 
+class _UnitOrder:
+    """The units of all ``plans`` ranked by id. Ties (equal ids) rank in plan order, then in
+    order within the plan: what ``heapq.merge`` of the plans' runs, in plan order, gives."""
+
+    def __init__(self, plans: Sequence[PatternPlan]) -> None:
+        flat = [(u.id, i, u) for i, plan in enumerate(plans) for u in plan.units]
+        order = sorted(range(len(flat)), key=lambda n: flat[n][0])
+        self.unit = [flat[n][2] for n in order]  # by rank
+        self.plan = [flat[n][1] for n in order]  # by rank: index of the unit's plan
+        self.ranks: list[list[int]] = [[] for _ in plans]  # by plan: its units' ranks, ascending
+        for rank, i in enumerate(self.plan):
+            self.ranks[i].append(rank)
+
+    def merge(self, key: tuple[int, ...]) -> tuple[list[Unit], list[int]]:
+        """The units of the plans ``key`` (ascending plan indices) in order of id, and for each
+        the position in ``key`` of its plan."""
+        ranks = sorted(chain.from_iterable(self.ranks[i] for i in key))
+        slot = {i: j for j, i in enumerate(key)}
+        return list(map(self.unit.__getitem__, ranks)), [slot[self.plan[r]] for r in ranks]
+
+
 def plan_calendar(
     units: Iterable[Unit],
     levels: Mapping[str, Level],
@@ -117,17 +163,28 @@ def plan_calendar(
     """The sessions and findings of every unit whose nominal dates fall in [first, last]."""
     if first > last:
         raise RuleError(f"khoảng ngày không hợp lệ: {first.isoformat()} sau {last.isoformat()}")
-    groups: dict[tuple[Pattern, Roll, str], list[Unit]] = defaultdict(list)
+    # Keyed by the pattern's fields (what Pattern equality compares), not by the Pattern: a
+    # tuple of plain values hashes and compares far faster, ten thousand times over.
+    groups: dict[tuple[tuple[int, ...] | None, str | None, Roll, str], list[Unit]] = {}
     for unit in units:
+        pattern = unit.pattern
+        key = (pattern.days, pattern.rrule, unit.roll or default_roll, unit.level)
+        members = groups.get(key)
+        if members is not None:
+            members.append(unit)
+            continue
+        # A unit of an unknown level is always the first of its group: checked here, it is
+        # still reported for the first such unit.
         if unit.level not in levels:
             raise RuleError(f"đơn vị {unit.id}: không có cấp {unit.level!r}")
-        groups[(unit.pattern, unit.roll or default_roll, unit.level)].append(unit)
+        groups[key] = [unit]
     judged_by_level = {
-        level_id: levels[level_id].judged_periods(first, last) for level_id in {key[2] for key in groups}
+        level_id: levels[level_id].judged_periods(first, last) for level_id in {key[3] for key in groups}
     }
     plans: list[PatternPlan] = []
-    for (pattern, roll, level_id), members in groups.items():
+    for (_, _, roll, level_id), members in groups.items():
         level = levels[level_id]
+        pattern = members[0].pattern
         pairs = plan_pattern(pattern, roll, level, calendar, first, last)
         dates = [
             PlannedDate(n, d, None if d == n else moved_reason(calendar, n, d, roll=roll))
@@ -135,7 +192,7 @@ def plan_calendar(
             if d is not None
         ]
         dates.sort(key=lambda p: p.date)
-        members.sort(key=lambda u: u.id)
+        members.sort(key=_by_id)
         plans.append(
             PatternPlan(members, dates, shortfalls(level, pairs, first, last, judged_by_level[level_id]))
         )

@@ -9,7 +9,7 @@ proposed make-up days (``propose_makeup``).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,7 +22,8 @@ from rules.workcalendar import WorkCalendar
 class PeriodRisk:
     unit: str
     result: PeriodResult
-    free_days: int  # working days after today, in the period, with no session of the unit
+    free_days: int  # working days after today in the period, with no session of the unit (a
+    # cancelled or not-held day does not count: the head is away that day)
 
     @property
     def expected(self) -> int:
@@ -50,16 +51,23 @@ class PendingMakeup:
 
 
 def open_periods(
-    report: UnitReport, *, calendar: WorkCalendar, taken: Collection[date] = ()
+    report: UnitReport,
+    *,
+    calendar: WorkCalendar,
+    taken: Collection[date] = (),
+    working_days: Callable[[date, date], list[date]] | None = None,
 ) -> list[PeriodRisk]:
-    """The unit's judged periods under way today, with what is left of them."""
+    """The unit's judged periods under way today, with what is left of them (``working_days``:
+    the calendar's, memoised by the caller when it asks for many units)."""
+    days = working_days or calendar.working_days
     out: list[PeriodRisk] = []
     for result in report.periods:
         if result.state != "open":
             continue
         start = result.today + timedelta(days=1)
+        away = {r.date for r in result.lost}
         free = (
-            sum(1 for d in calendar.working_days(start, result.period.end) if d not in taken)
+            sum(1 for d in days(start, result.period.end) if d not in taken and d not in away)
             if start <= result.period.end
             else 0
         )
@@ -70,27 +78,18 @@ def open_periods(
 def pending_makeups(
     report: UnitReport, *, calendar: WorkCalendar, taken: Collection[date], today: date, count: int = 3
 ) -> list[PendingMakeup]:
-    """Every lost session of the unit that still needs a make-up, with proposed days."""
-    return [
-        PendingMakeup(
-            r,
-            tuple(
-                propose_makeup(
-                    r.date, level=report.level, calendar=calendar, taken=taken, today=today, count=count
-                )
-            ),
+    """Every lost session of the unit that still needs a make-up, with proposed days.
+
+    Never a lost day (the head is away that day, and ``propose_makeup`` skips the cancelled day
+    only after its period), so the unit's lost days are passed as taken.
+    """
+    out: list[PendingMakeup] = []
+    busy = {*taken, *(r.date for r in report.lost)}
+    for r in report.lost:
+        if r.fate != "not_made_up":
+            continue
+        proposals = propose_makeup(
+            r.date, level=report.level, calendar=calendar, taken=busy, today=today, count=count
         )
-        for r in report.lost
-        if r.fate == "not_made_up"
-    ]
-
-
-def taken_dates(
-    records: Collection[SessionRecord], extra: Mapping[str, Collection[date]]
-) -> dict[str, set[date]]:
-    """Per unit, the dates already holding an active (planned or held) session."""
-    out: dict[str, set[date]] = {u: set(ds) for u, ds in extra.items()}
-    for r in records:
-        if r.status in ("planned", "held"):
-            out.setdefault(r.unit, set()).add(r.date)
+        out.append(PendingMakeup(r, tuple(proposals)))
     return out

@@ -12,7 +12,6 @@ gives ``ReadOnly`` (→ 403).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from threading import Lock
 from typing import Any
 
@@ -100,6 +99,8 @@ def require_personal(user: Account, config: Config, unit_id: str) -> None:
 
 def session_for(engine: Any, user: Account, config: Config, session_id: int, *, change: bool = False) -> Any:
     """The stored session if ``user`` may see it (and change it, with ``change``)."""
+    if not 0 < session_id < 2**63:  # a typed id beyond what the database holds: simply unknown
+        raise NotVisible(f"không có buổi tiếp số {session_id}")
     try:
         row = get_session(engine, session_id)
     except ServiceError:
@@ -109,8 +110,3 @@ def session_for(engine: Any, user: Account, config: Config, session_id: int, *, 
     if change and not can_change(user, row.unit_id):
         raise ReadOnly(f"tài khoản {user.login} chỉ được xem buổi tiếp số {session_id}")
     return row
-
-
-def filter_visible(user: Account, config: Config, unit_ids: Iterable[str]) -> list[str]:
-    seen = visible_units(user, config)
-    return [u for u in unit_ids if u in seen]

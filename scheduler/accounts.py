@@ -118,9 +118,7 @@ def add_user(
     """Create an account; staff and supervisors belong to a unit of the configuration."""
     login = normalize_login(login)
     if not LOGIN.match(login):
-        raise ServiceError(
-            f"tên đăng nhập {login!r} chỉ gồm chữ không dấu, số và . _ @ - (tối đa 100 ký tự)"
-        )
+        raise ServiceError(f"tên đăng nhập {login!r} chỉ gồm chữ không dấu, số và . _ @ - (tối đa 100 ký tự)")
     if role not in ROLES:
         raise ServiceError(f"vai trò phải là một trong {', '.join(ROLES)}, không phải {role!r}")
     if role == "admin":
@@ -146,8 +144,9 @@ def add_user(
                     "locked_until": None,
                 },
             ).scalar_one()
-            write_audit(conn, at=now, actor=actor.name, action="user_add", unit_id=unit_id,
-                        login=login, role=role)  # fmt: skip
+            write_audit(
+                conn, at=now, actor=actor.name, action="user_add", unit_id=unit_id, login=login, role=role
+            )
     except IntegrityError:
         raise ServiceError(f"tên đăng nhập {login!r} đã có") from None
     return Account(new_id, login, role, unit_id, _stamp(password_hash))
@@ -226,8 +225,7 @@ def create_token(engine: Engine, login: str, *, now: datetime, actor: Actor) -> 
             insert(_K),
             {"user_id": user.id, "token_hash": token_hash(token), "created_at": now, "last_used_at": None},
         )
-        write_audit(conn, at=now, actor=actor.name, action="token_create", unit_id=user.unit_id,
-                    login=login)  # fmt: skip
+        write_audit(conn, at=now, actor=actor.name, action="token_create", unit_id=user.unit_id, login=login)
     return token
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from unicodedata import normalize as _normalize
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rules import (
@@ -35,6 +37,8 @@ from rules.vietnamese import nfc
 TIME_RANGE = re.compile(r"^\s*(\d{1,2})[:hH](\d{2})\s*-\s*(\d{1,2})[:hH](\d{2})\s*$")
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
+PHONE_JUNK = re.compile(r"[\s.-]")
+_BAD_ID_CHAR = re.compile(r"[\s\x00-\x1f/]")  # whitespace (str.isspace), control characters, '/'
 SECURITY_MODES = ("none", "starttls", "tls")
 CSV_COLUMNS = {
     "id",
@@ -253,7 +257,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         label = f"{key} (id {uid!r})" if isinstance(uid, str) else key
         warnings += [f"{path}: {key}.{k}: khóa không dùng đến, bỏ qua" for k in raw if k not in UNIT_KEYS]
         unit, remind = _unit(lambda k, what, _l=label: w.error(f"{_l}.{k}" if k else _l, what), raw, levels)
-        _add_unit(units, origins, unit, f"{path}: {key}.id", w.error(f"{key}.id", ""))
+        _add_unit(units, origins, unit, f"{path}: {key}.id", lambda _k=key: w.error(f"{_k}.id", ""))
         if remind:
             remind_days[unit.id] = remind
 
@@ -269,7 +273,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
                     return ConfigError(f"{_where}: cột {k}: {what}" if k else f"{_where}: {what}")
 
                 unit, remind = _unit(fail, _csv_to_table(raw, fail), levels)
-                _add_unit(units, origins, unit, where, fail("id", ""))
+                _add_unit(units, origins, unit, where, lambda _f=fail: _f("id", ""))
                 if remind:
                     remind_days[uid] = remind
 
@@ -322,9 +326,11 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     )
 
 
-def _add_unit(units: list[Unit], origins: dict[str, str], unit: Unit, origin: str, err: ConfigError) -> None:
+def _add_unit(
+    units: list[Unit], origins: dict[str, str], unit: Unit, origin: str, err: Callable[[], ConfigError]
+) -> None:
     if unit.id in origins:
-        raise ConfigError(f"{err}mã đơn vị {unit.id!r} trùng với {origins[unit.id]}")
+        raise ConfigError(f"{err()}mã đơn vị {unit.id!r} trùng với {origins[unit.id]}")
     origins[unit.id] = origin
     units.append(unit)
 
@@ -376,12 +382,12 @@ def _unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[
         v = raw.get(k, default)
         if not isinstance(v, str):
             raise fail(k, "phải là chuỗi")
-        return nfc(v.strip())
+        return _normalize("NFC", v.strip())  # rules.vietnamese.nfc
 
     uid = raw.get("id")
     if not isinstance(uid, str) or not uid.strip():
         raise fail("id", "thiếu mã đơn vị")
-    if any(c.isspace() or ord(c) < 32 or c == "/" for c in uid):
+    if _BAD_ID_CHAR.search(uid):
         raise fail("id", f"mã đơn vị {uid!r} không được chứa khoảng trắng hay '/'")
     level = text("level")
     if not level:
@@ -404,10 +410,9 @@ def _unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[
         rule = raw["rrule"]
         if not isinstance(rule, str):
             raise fail("rrule", "phải là chuỗi RRULE")
-        try:
-            parse_rrule(rule, date(2000, 1, 1))
-        except RuleError as exc:
-            raise fail("rrule", str(exc)) from None
+        problem = _rrule_problem(rule)
+        if problem is not None:
+            raise fail("rrule", problem)
         pattern = Pattern(rrule=rule.strip())
     roll = raw.get("roll")
     if roll is not None and roll != "" and roll not in ROLLS:
@@ -415,14 +420,10 @@ def _unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[
     start = end = None
     time_text = text("time")
     if time_text:
-        m = TIME_RANGE.match(time_text)
-        try:
-            if not m:
-                raise ValueError
-            start = time(int(m.group(1)), int(m.group(2)))
-            end = time(int(m.group(3)), int(m.group(4)))
-        except ValueError:
-            raise fail("time", f"khung giờ {time_text!r} phải có dạng HH:MM-HH:MM") from None
+        parsed = _time_range(time_text)
+        if parsed is None:
+            raise fail("time", f"khung giờ {time_text!r} phải có dạng HH:MM-HH:MM")
+        start, end = parsed
         if start >= end:
             raise fail("time", f"khung giờ {time_text!r}: giờ bắt đầu phải trước giờ kết thúc")
     body = text("body", "party") or "party"
@@ -470,6 +471,29 @@ def _unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[
         raise fail("remind", str(exc).split(": ", 2)[-1]) from None
 
 
+@lru_cache(maxsize=1024)
+def _rrule_problem(rule: str) -> str | None:
+    """Why an RRULE is not accepted, or None; a registry has thousands of units and a handful of
+    distinct rules."""
+    try:
+        parse_rrule(rule, date(2000, 1, 1))
+    except RuleError as exc:
+        return str(exc)
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _time_range(text: str) -> tuple[time, time] | None:
+    """``"07:30-11:30"`` -> (07:30, 11:30); None when it is not HH:MM-HH:MM."""
+    m = TIME_RANGE.match(text)
+    if not m:
+        return None
+    try:
+        return time(int(m.group(1)), int(m.group(2))), time(int(m.group(3)), int(m.group(4)))
+    except ValueError:
+        return None
+
+
 def _person(fail: Any, raw: Any, key: str) -> Person:
     if not isinstance(raw, dict):
         raise fail(key, "phải là bảng {name, title, email, phone}")
@@ -481,7 +505,7 @@ def _person(fail: Any, raw: Any, key: str) -> Person:
         values[k] = nfc(v.strip())
     if values["email"] and not EMAIL.match(values["email"]):
         raise fail(f"{key}.email", f"địa chỉ e-mail không hợp lệ: {values['email']!r}")
-    phone = re.sub(r"[\s.-]", "", values["phone"])
+    phone = PHONE_JUNK.sub("", values["phone"])
     if phone and not PHONE.match(phone):
         raise fail(f"{key}.phone", f"số điện thoại không hợp lệ: {values['phone']!r} (dạng +84912345678)")
     if phone.startswith("0"):
@@ -511,7 +535,7 @@ def _read_csv(path: Path, name: str) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         for row in reader:
             line = reader.line_num
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():  # no cell has anything but whitespace
                 continue
             if len(row) != len(header):
                 raise ConfigError(f"{name}:{line}: có {len(row)} cột, tiêu đề có {len(header)}")

@@ -11,25 +11,31 @@ are reported to the unit's staff.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import hashlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifiers import alerts
 from notifiers.channels import Channel, FileChannel, SmsChannel, SmtpChannel
+from notifiers.channels.smtp import _Batch as _SmtpBatch
 from notifiers.message import OutgoingMessage
-from rules import ConfigError, DeliveryError, Unit, propose_makeup
+from rules import ConfigError, DeliveryError, Unit
 from scheduler.clock import as_utc, local_today
 from scheduler.config import Config
 from scheduler.db.models import DeliveryAttemptRow, OutboxRow, SessionRow
+from scheduler.sessions import proposals_for
 
 _S = SessionRow.__table__
 _O = OutboxRow.__table__
@@ -37,6 +43,7 @@ _A = DeliveryAttemptRow.__table__
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 DAY_START, DAY_END = time(6, 0), time(21, 0)  # nobody is texted at night
+SMS_CHUNK = 20  # SMS results are known a chunk at a time (one HTTP client a chunk)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -70,11 +77,16 @@ def message_id(subject: str, version: int, purpose: str, lead: int, channel: str
 # Queueing -----------------------------------------------------------------------------------
 
 
+Key = tuple[str, int, str, int, str, str]  # subject, version, purpose, lead, channel, recipient
+
+
 @dataclass(slots=True)
 class _Queue:
     config: Config
     now: datetime
     rows: list[dict[str, Any]]
+    # Keys already in the outbox: their messages are not rendered again (rendering is the cost).
+    existing: set[Key] = field(default_factory=set)
 
     def daytime(self, at: datetime) -> datetime:
         local = at.astimezone(self.config.timezone)
@@ -96,11 +108,19 @@ class _Queue:
         lead: int,
         unit: Unit,
         to: Iterable[tuple[str, str]],
-        rendered: alerts.Rendered,
+        rendered: alerts.Rendered | Callable[[], alerts.Rendered],
         due: datetime,
         expires: datetime | None = None,
     ) -> None:
-        when = self.daytime(max(due, self.now))
+        to = [(c, a) for c, a in to if (subject, version, purpose, lead, c, a) not in self.existing]
+        if not to:
+            return
+        if callable(rendered):
+            rendered = rendered()
+        # UTC in the database: SQLite keeps no offset, so a local time would be read back 7 h off.
+        due = due.astimezone(UTC)
+        expires = expires.astimezone(UTC) if expires is not None else None
+        when = self.daytime(max(due, self.now)).astimezone(UTC)
         for channel, recipient in to:
             payload = {
                 "subject": rendered.subject,
@@ -202,10 +222,13 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
         )
         period_rows = conn.execute(
             select(_S.c.unit_id, _S.c.status, _S.c.date).where(
-                _S.c.status.in_(("planned", "held")),
                 _S.c.date.between(today - timedelta(days=40), today + timedelta(days=40)),
             )
         ).all()
+        subjects = {
+            f"session:{r.id}" for rows in (upcoming, changed, cancelled, waiting, unrecorded) for r in rows
+        }
+        q.existing = _existing_keys(conn, subjects)
 
     for row in upcoming:
         unit = config.units_by_id.get(row.unit_id)
@@ -213,14 +236,24 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
         if unit is None or facts is None:
             continue
         start = _local(config, row.date, row.start, time(7, 30))
+        # A session moved (or a make-up booked) after a lead time had come: the change notice
+        # told everyone then; a reminder at the same moment would only repeat it.
+        noticed = (
+            as_utc(row.updated_at)
+            if row.kind == "makeup" or (row.rescheduled_version and row.rescheduled_version == row.version)
+            else None
+        )
         due_leads = [
             lead
             for lead in config.remind_days_for(unit)
-            if _local(config, row.date - timedelta(days=lead), None, time(config.remind_hour)) <= now < start
+            if (due := _local(config, row.date - timedelta(days=lead), None, time(config.remind_hour))) <= now
+            and now < start
+            and (noticed is None or due >= noticed)
         ]
         if not due_leads:
             continue
         lead = min(due_leads)  # after an outage only the most recent reminder is still useful
+        days_left = (row.date - today).days  # the words say how far off it is, even when late
         q.add(
             subject=f"session:{row.id}",
             session_id=row.id,
@@ -229,7 +262,7 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             lead=lead,
             unit=unit,
             to=recipients(config, unit),
-            rendered=alerts.reminder(facts, lead, unicode_sms=sms_unicode),
+            rendered=lambda f=facts, n=days_left: alerts.reminder(f, n, unicode_sms=sms_unicode),
             due=_local(config, row.date - timedelta(days=lead), None, time(config.remind_hour)),
             expires=start,
         )
@@ -248,7 +281,7 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             lead=0,
             unit=unit,
             to=recipients(config, unit),
-            rendered=alerts.changed(facts, unicode_sms=sms_unicode),
+            rendered=lambda f=facts: alerts.changed(f, unicode_sms=sms_unicode),
             due=now,
             expires=_local(config, row.date, row.start, time(7, 30)),
         )
@@ -267,7 +300,7 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             lead=0,
             unit=unit,
             to=recipients(config, unit),
-            rendered=alerts.cancelled(facts, unicode_sms=sms_unicode),
+            rendered=lambda f=facts: alerts.cancelled(f, unicode_sms=sms_unicode),
             due=now,
         )
 
@@ -276,16 +309,15 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
         facts = _facts(config, row)
         if unit is None or facts is None:
             continue
+        to = recipients(config, unit, head=False, supervisor=True)
+        if all(
+            (f"session:{row.id}", row.version, "makeup_alert", today.toordinal(), c, a) in q.existing
+            for c, a in to
+        ):
+            continue  # today's alert is already out
         with engine.connect() as conn:
-            taken = {
-                d
-                for (d,) in conn.execute(
-                    select(_S.c.date).where(_S.c.unit_id == row.unit_id, _S.c.status.in_(("planned", "held")))
-                )
-            }
-        proposals = propose_makeup(
-            row.date, level=config.level_of(unit), calendar=config.calendar, taken=taken, today=today
-        )
+            # The same proposals as ``tiepdan cancel`` shows (never the cancelled day itself).
+            proposals = proposals_for(conn, config, row, today)
         waited = max(0, (today - as_utc(row.updated_at).astimezone(config.timezone).date()).days)
         # One alert a day (lead = the day) until a make-up is booked.
         q.add(
@@ -295,7 +327,7 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             purpose="makeup_alert",
             lead=today.toordinal(),
             unit=unit,
-            to=recipients(config, unit, head=False, supervisor=True),
+            to=to,
             rendered=alerts.makeup_alert(facts, proposals, days_waiting=waited, unicode_sms=sms_unicode),
             due=now,
         )
@@ -323,7 +355,9 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
                 lead=0,
                 unit=unit,
                 to=to,
-                rendered=alerts.outcome_missing(facts, supervisor=supervisor, unicode_sms=sms_unicode),
+                rendered=lambda f=facts, sup=supervisor: alerts.outcome_missing(
+                    f, supervisor=sup, unicode_sms=sms_unicode
+                ),
                 due=due,
             )
 
@@ -367,7 +401,9 @@ def _queue_period_alerts(
         previous = level.period_of(current.start - timedelta(days=1))
         prev_mandate = level.mandate_on(previous.start)
         prev_held = sum(1 for s, d in sessions if s == "held" and d in previous)
-        if previous.start >= today - timedelta(days=40) and prev_held < prev_mandate.min_days:
+        # Only a period with sessions on record: before the service was in use, nothing is known.
+        known = any(d in previous for _, d in sessions)
+        if known and previous.start >= today - timedelta(days=40) and prev_held < prev_mandate.min_days:
             facts = alerts.PeriodFacts(
                 unit.id,
                 unit.name,
@@ -391,19 +427,37 @@ def _queue_period_alerts(
             )
 
 
+_KEY = ("subject", "version", "purpose", "lead", "channel", "recipient")
+
+
+def _existing_keys(conn: Connection, subjects: Iterable[str]) -> set[Key]:
+    cols = [_O.c[k] for k in _KEY]
+    ordered = sorted(subjects)
+    out: set[Key] = set()
+    for i in range(0, len(ordered), 500):
+        out.update(
+            tuple(r) for r in conn.execute(select(*cols).where(_O.c.subject.in_(ordered[i : i + 500])))
+        )
+    return out
+
+
 def _insert_new(engine: Engine, rows: list[dict[str, Any]]) -> int:
     if not rows:
         return 0
-    new = 0
     with engine.begin() as conn:
-        dialect = conn.dialect.name
-        ins = (
-            postgresql.insert(_O) if dialect == "postgresql" else sqlite.insert(_O)
-        ).on_conflict_do_nothing(
-            index_elements=["subject", "version", "purpose", "lead", "channel", "recipient"]
-        )
-        for chunk in range(0, len(rows), 2000):
-            new += len(conn.execute(ins.returning(_O.c.id), rows[chunk : chunk + 2000]).all())
+        return _insert_rows(conn, rows)
+
+
+def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    # In key order: two instances inserting the same keys then lock them in the same order and
+    # one waits for the other instead of deadlocking (PostgreSQL).
+    rows = sorted(rows, key=lambda r: tuple(r[k] for k in _KEY))
+    ins = (
+        postgresql.insert(_O) if conn.dialect.name == "postgresql" else sqlite.insert(_O)
+    ).on_conflict_do_nothing(index_elements=list(_KEY))
+    new = 0
+    for chunk in range(0, len(rows), 2000):
+        new += len(conn.execute(ins.returning(_O.c.id), rows[chunk : chunk + 2000]).all())
     return new
 
 
@@ -456,9 +510,9 @@ class DeliveryStats:
     dropped: int = 0
 
 
-def _claim(engine: Engine, now: datetime, limit: int) -> list[Any]:
+def _claim(conn: Connection, now: datetime, limit: int) -> list[Any]:
     """Take up to ``limit`` due rows for this process; another process never gets the same."""
-    with engine.begin() as conn:
+    with conn.begin():
         q = (
             select(_O)
             .where(
@@ -475,9 +529,7 @@ def _claim(engine: Engine, now: datetime, limit: int) -> list[Any]:
         if not rows:
             return []
         ids = [r.id for r in rows]
-        conn.execute(
-            update(_O).where(_O.c.id.in_(ids)).values(claimed_until=now + LEASE, attempts=_O.c.attempts + 1)
-        )
+        conn.execute(update(_O).where(_O.c.id.in_(ids)).values(claimed_until=now + LEASE))
         return rows
 
 
@@ -526,108 +578,168 @@ async def deliver_due(
     batch: int = 200,
     max_batches: int | None = None,
 ) -> DeliveryStats:
-    from starlette.concurrency import run_in_threadpool  # keeps the event loop free during SQL
-
+    """Claim due rows ``batch`` at a time and deliver them, until none is left (or
+    ``max_batches``). The bookkeeping runs on one connection in one worker thread: the event
+    loop stays free, and SQLite is not reopened (and checkpointed) for every message."""
     stats = DeliveryStats()
-    done = 0
-    while max_batches is None or done < max_batches:
-        rows = await run_in_threadpool(_claim, engine, now, batch)
-        if not rows:
-            break
-        done += 1
-        outcome = await _deliver_claimed(engine, config, channels, now, rows, stats)
-        await run_in_threadpool(_record, engine, config, now, outcome)
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiepdan-outbox") as worker:
+        conn: Connection = await loop.run_in_executor(worker, engine.connect)
+
+        def db(fn: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+            return loop.run_in_executor(worker, functools.partial(fn, conn, *args))
+
+        try:
+            done = 0
+            while max_batches is None or done < max_batches:
+                rows = await db(_claim, now, batch)
+                if not rows:
+                    break
+                done += 1
+                await _deliver_claimed(db, config, channels, now, rows, stats)
+        finally:
+            await loop.run_in_executor(worker, conn.close)
     return stats
 
 
+Outcome = tuple[Any, str, DeliveryError | None]
+
+
+def _sessions_of(conn: Connection, ids: list[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    with conn.begin():
+        return {r.id: r for r in conn.execute(select(_S).where(_S.c.id.in_(ids)))}
+
+
 async def _deliver_claimed(
-    engine: Engine,
+    db: Callable[..., Awaitable[Any]],
     config: Config,
     channels: Mapping[str, Channel],
     now: datetime,
     rows: list[Any],
     stats: DeliveryStats,
-) -> list[tuple[Any, str, DeliveryError | None]]:
-    from starlette.concurrency import run_in_threadpool
-
-    def sessions_of(ids: list[int]) -> dict[int, Any]:
-        if not ids:
-            return {}
-        with engine.connect() as conn:
-            return {r.id: r for r in conn.execute(select(_S).where(_S.c.id.in_(ids)))}
-
-    sessions = await run_in_threadpool(sessions_of, sorted({r.session_id for r in rows if r.session_id}))
-    outcome: list[tuple[Any, str, DeliveryError | None]] = []
+) -> None:
+    """Send the claimed rows, recording each result as soon as it is known: a crash then leaves
+    at most the message in flight to be sent again, never the whole batch."""
+    sessions = await db(_sessions_of, sorted({r.session_id for r in rows if r.session_id}))
+    dropped: list[Outcome] = []
     by_channel: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
         why = _stale(r, sessions.get(r.session_id)) if r.session_id else None
         if why is None and r.expires_at is not None and as_utc(r.expires_at) <= now:
             why = "đã quá thời điểm buổi tiếp"
         if why is not None:
-            outcome.append((r, "dropped", DeliveryError(why, permanent=True)))
+            dropped.append((r, "dropped", DeliveryError(why, permanent=True)))
             stats.dropped += 1
         else:
             by_channel[r.channel].append(r)
+    if dropped:
+        await db(_record, config, now, dropped)
     for channel_name, group in by_channel.items():
-        channel = channels[channel_name]
-        results = await channel.send_batch([_outgoing(r) for r in group])
-        for r, err in zip(group, results, strict=True):
-            if err is None:
-                outcome.append((r, "sent", None))
-                stats.sent += 1
-            elif err.permanent or r.attempts + 1 >= MAX_ATTEMPTS:
-                outcome.append((r, "failed", err))
-                stats.failed += 1
-            else:
-                outcome.append((r, "retry", err))
-                stats.retried += 1
-    return outcome
+        results = _send_each(channels[channel_name], [_outgoing(r) for r in group])
+        async with contextlib.aclosing(results):
+            i = 0
+            async for err in results:
+                r = group[i]
+                i += 1
+                if err is None:
+                    outcome: Outcome = (r, "sent", None)
+                    stats.sent += 1
+                elif err.permanent or r.attempts + 1 >= MAX_ATTEMPTS:
+                    outcome = (r, "failed", err)
+                    stats.failed += 1
+                else:
+                    outcome = (r, "retry", err)
+                    stats.retried += 1
+                await db(_record, config, now, [outcome])
 
 
-def _record(
-    engine: Engine, config: Config, now: datetime, outcome: list[tuple[Any, str, DeliveryError | None]]
-) -> None:
-    failures: list[Any] = []
-    with engine.begin() as conn:
-        attempts = []
-        for r, result, err in outcome:
-            if result == "sent":
-                values: dict[str, Any] = {
-                    "status": "sent",
-                    "sent_at": now,
-                    "claimed_until": None,
-                    "last_error": None,
+async def _send_each(
+    channel: Channel, messages: Sequence[OutgoingMessage]
+) -> AsyncIterator[DeliveryError | None]:
+    """Each message's result, in order, as soon as the channel has it.
+
+    SMTP: one connection for the group (as ``send_batch``), a result per message. Files: one at
+    a time (nothing to set up). SMS and any other channel: ``send_batch`` by chunks of
+    ``SMS_CHUNK`` (an HTTP client costs a TLS context); after a crash a chunk may go again, and
+    the gateway drops the repeats by ``request_id``.
+    """
+    if isinstance(channel, SmtpChannel):
+        smtp = _SmtpBatch(channel)
+        try:
+            for msg in messages:
+                yield await smtp.send(msg)
+        finally:
+            await smtp.close()
+        return
+    step = 1 if isinstance(channel, FileChannel) else SMS_CHUNK
+    for i in range(0, len(messages), step):
+        for result in await channel.send_batch(messages[i : i + step]):
+            yield result
+
+
+def _result_update(**values: Any) -> Any:
+    """The UPDATE that records one kind of result for the row ``:row_id``, built once (a message
+    a transaction: building the statement each time cost as much as running it)."""
+    return (
+        update(_O)
+        .where(and_(_O.c.id == bindparam("row_id"), _O.c.status == "pending"))
+        .values(claimed_until=None, **values)
+    )
+
+
+_RESULT_UPDATES = {
+    "sent": _result_update(
+        status="sent", sent_at=bindparam("at"), last_error=None, attempts=_O.c.attempts + 1
+    ),
+    "failed": _result_update(status="failed", last_error=bindparam("error"), attempts=_O.c.attempts + 1),
+    "retry": _result_update(
+        last_error=bindparam("error"), next_attempt_at=bindparam("retry_at"), attempts=_O.c.attempts + 1
+    ),  # attempts are counted when made, not when claimed
+    "dropped": _result_update(status="dropped", last_error=bindparam("error")),
+}
+_INSERT_ATTEMPT = insert(_A)
+
+
+def _record(conn: Connection, config: Config, now: datetime, outcome: list[Outcome]) -> None:
+    """Write the results, and the notices of permanent failures, in one transaction."""
+    failures: list[tuple[Any, DeliveryError]] = []
+    by_result: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    attempts = []
+    for r, result, err in outcome:
+        by_result[result].append(
+            {
+                "row_id": r.id,
+                "at": now,
+                "error": None if err is None else str(err),
+                "retry_at": now + backoff(r.attempts + 1),
+            }
+        )
+        if result == "failed":
+            assert err is not None
+            failures.append((r, err))
+        if result != "dropped":
+            attempts.append(
+                {
+                    "outbox_id": r.id,
+                    "started_at": now,
+                    "finished_at": now,
+                    "error": None if err is None else str(err),
+                    "permanent": bool(err and err.permanent),
                 }
-            elif result == "dropped":
-                values = {"status": "dropped", "claimed_until": None, "last_error": str(err)}
-            elif result == "failed":
-                values = {"status": "failed", "claimed_until": None, "last_error": str(err)}
-                failures.append((r, err))
-            else:
-                values = {
-                    "claimed_until": None,
-                    "last_error": str(err),
-                    "next_attempt_at": now + backoff(r.attempts + 1),
-                }
-            conn.execute(update(_O).where(and_(_O.c.id == r.id, _O.c.status == "pending")).values(**values))
-            if result != "dropped":
-                attempts.append(
-                    {
-                        "outbox_id": r.id,
-                        "started_at": now,
-                        "finished_at": now,
-                        "error": None if err is None else str(err),
-                        "permanent": bool(err and err.permanent),
-                    }
-                )
+            )
+    with conn.begin():
+        for result, params in by_result.items():
+            conn.execute(_RESULT_UPDATES[result], params)  # parameters it has no use for are ignored
         if attempts:
-            conn.execute(insert(_A), attempts)
-    if failures:
-        _report_failures(engine, config, now, failures)
+            conn.execute(_INSERT_ATTEMPT, attempts)
+        if failures:
+            _report_failures(conn, config, now, failures)
 
 
 def _report_failures(
-    engine: Engine, config: Config, now: datetime, failures: list[tuple[Any, DeliveryError]]
+    conn: Connection, config: Config, now: datetime, failures: list[tuple[Any, DeliveryError]]
 ) -> None:
     """Tell the unit's staff by e-mail that a message could not be delivered (never by the
     channel that failed to the address that failed)."""
@@ -654,7 +766,8 @@ def _report_failures(
             rendered=rendered,
             due=now,
         )
-    _insert_new(engine, q.rows)
+    if q.rows:
+        _insert_rows(conn, q.rows)
 
 
 def outbox_rows(engine: Engine, *, status: str | None = None, limit: int = 200) -> list[Any]:

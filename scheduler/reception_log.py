@@ -85,7 +85,7 @@ def _clean_int(value: Any, label: str, *, low: int, high: int = 100_000) -> int:
         raise ServiceError(f"{label} phải là số nguyên")
     if isinstance(value, str):
         value = value.strip()
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()) or len(value) > 9:
             raise ServiceError(f"{label} phải là số nguyên, không phải {value[:20]!r}")
         value = int(value)
     if not isinstance(value, int):
@@ -161,29 +161,42 @@ def counts_of(rows: list[Any]) -> LogCounts:
 
 
 def add_entry(
-    engine: Engine, config: Config, session_id: int, data: Mapping[str, Any], *, actor: uc.Actor,
+    engine: Engine,
+    config: Config,
+    session_id: int,
+    data: Mapping[str, Any],
+    *,
+    actor: uc.Actor,
     now: datetime,
-) -> int:  # fmt: skip
+) -> int:
     """Add a row to the log of a session that is planned or held; returns the row's id.
 
     A session already recorded as held gets its outcome recounted from the log.
     """
     values = clean_entry(data)
     with engine.begin() as conn:
-        session = conn.execute(select(_S.c.id, _S.c.unit_id, _S.c.status).where(_S.c.id == session_id)).first()
+        session = conn.execute(
+            select(_S.c.id, _S.c.unit_id, _S.c.status).where(_S.c.id == session_id)
+        ).first()
         if session is None:
             raise ServiceError(f"không có buổi tiếp số {session_id}")
         if session.status not in OPEN_STATUSES:
-            raise ServiceError(
-                f"buổi tiếp số {session_id} {uc.STATUS_VI[session.status]}, không ghi sổ được"
-            )
+            raise ServiceError(f"buổi tiếp số {session_id} {uc.STATUS_VI[session.status]}, không ghi sổ được")
         entry_id = conn.execute(
             insert(_L).returning(_L.c.id),
             values | {"session_id": session_id, "unit_id": session.unit_id, "created_at": now},
         ).scalar_one()
-        write_audit(conn, at=now, actor=actor.name, action="log_add", session_id=session_id,
-                    unit_id=session.unit_id, entry=entry_id, people=values["people"],
-                    group=values["is_group"])  # fmt: skip
+        write_audit(
+            conn,
+            at=now,
+            actor=actor.name,
+            action="log_add",
+            session_id=session_id,
+            unit_id=session.unit_id,
+            entry=entry_id,
+            people=values["people"],
+            group=values["is_group"],
+        )
     if session.status == "held":
         _recount(engine, config, session_id, actor=actor, now=now)
     return entry_id
@@ -202,8 +215,15 @@ def delete_entry(engine: Engine, config: Config, entry_id: int, *, actor: uc.Act
         if row.status not in OPEN_STATUSES:
             raise ServiceError(f"buổi tiếp số {row.session_id} {uc.STATUS_VI[row.status]}, không sửa sổ được")
         conn.execute(delete(_L).where(_L.c.id == entry_id))
-        write_audit(conn, at=now, actor=actor.name, action="log_delete", session_id=row.session_id,
-                    unit_id=row.unit_id, entry=entry_id)  # fmt: skip
+        write_audit(
+            conn,
+            at=now,
+            actor=actor.name,
+            action="log_delete",
+            session_id=row.session_id,
+            unit_id=row.unit_id,
+            entry=entry_id,
+        )
     if row.status == "held":
         _recount(engine, config, row.session_id, actor=actor, now=now)
     return int(row.session_id)
@@ -214,8 +234,15 @@ def _recount(engine: Engine, config: Config, session_id: int, *, actor: uc.Actor
     # session wins the version race; we read again and retry once.
     for attempt in range(2):
         try:
-            uc.record(engine, config, session_id, held=True, actor=actor, now=now,
-                      counts=counts_of(entries(engine, session_id)).as_dict())  # fmt: skip
+            uc.record(
+                engine,
+                config,
+                session_id,
+                held=True,
+                actor=actor,
+                now=now,
+                counts=counts_of(entries(engine, session_id)).as_dict(),
+            )
             return
         except ConflictError:
             if attempt:
@@ -223,10 +250,17 @@ def _recount(engine: Engine, config: Config, session_id: int, *, actor: uc.Actor
 
 
 def record_held(
-    engine: Engine, config: Config, session_id: int, *, actor: uc.Actor, now: datetime,
-    counts: dict[str, int | None] | None = None, received_by: str | None = None,
-    conclusion: str | None = None, expected_version: int | None = None,
-) -> Any:  # fmt: skip
+    engine: Engine,
+    config: Config,
+    session_id: int,
+    *,
+    actor: uc.Actor,
+    now: datetime,
+    counts: dict[str, int | None] | None = None,
+    received_by: str | None = None,
+    conclusion: str | None = None,
+    expected_version: int | None = None,
+) -> Any:
     """Record a session as held. With rows in its log the counts come from the log, and counts
     given by hand are refused (the two would disagree); without rows, the counts given."""
     rows = entries(engine, session_id)
@@ -234,9 +268,18 @@ def record_held(
         if counts and any(v is not None for v in counts.values()):
             raise ServiceError("buổi tiếp đã có sổ tiếp công dân: số lượt, số người, số đơn lấy từ sổ")
         counts = counts_of(rows).as_dict()
-    return uc.record(engine, config, session_id, held=True, actor=actor, now=now, counts=counts,
-                     received_by=received_by, conclusion=conclusion,
-                     expected_version=expected_version)  # fmt: skip
+    return uc.record(
+        engine,
+        config,
+        session_id,
+        held=True,
+        actor=actor,
+        now=now,
+        counts=counts,
+        received_by=received_by,
+        conclusion=conclusion,
+        expected_version=expected_version,
+    )
 
 
 def entry_dict(row: Any, *, personal: bool) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Row
 from rules import ConflictError, MakeupProposal, ServiceError, propose_makeup
 from rules.vietnamese import dmy, nfc
 from scheduler.audit import write_audit
+from scheduler.clock import as_utc
 from scheduler.config import Config
 from scheduler.db.models import AuditRow, PlanYear, SessionRow
 
@@ -100,7 +101,9 @@ def proposals_for(conn: Connection, config: Config, row: Row[Any], today: date) 
         row.date,
         level=config.level_of(unit),
         calendar=config.calendar,
-        taken=_taken_dates(conn, row.unit_id),
+        # Never the cancelled day itself (the head is away that day): once cancelled, the session
+        # no longer holds its date, and propose_makeup only skips it after the period.
+        taken=_taken_dates(conn, row.unit_id) | {row.date},
         today=today,
     )
 
@@ -458,7 +461,7 @@ def session_dict(row: Row[Any], made_up_by: int | None = None) -> dict[str, Any]
 
 def audit_dict(row: Row[Any]) -> dict[str, Any]:
     return {
-        "at": row.at.isoformat(),
+        "at": as_utc(row.at).isoformat(),  # SQLite hands back naive UTC: same text on both backends
         "actor": row.actor,
         "action": row.action,
         "session": row.session_id,

@@ -1,5 +1,5 @@
 """One module per group of ``tiepdan`` subcommands; each has ``add_parser(subparsers)``."""
 
-from scheduler.commands import calendar, jobs, service
+from scheduler.commands import calendar, jobs, notice, report, service, users
 
-COMMAND_MODULES = [calendar, service, jobs]
+COMMAND_MODULES = [calendar, service, jobs, report, users, notice]

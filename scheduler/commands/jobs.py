@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from rules.vietnamese import dmy
@@ -62,10 +64,21 @@ def run_serve(args: argparse.Namespace) -> int:
     channels = build_channels(config)
     engine = open_database(config.database_url)
     app = create_app(config, engine)
+    # The jobs run on the server's event loop, from start-up to shut-down (Starlette 1 has no
+    # on_event: the app's lifespan is wrapped instead).
+    inner = app.router.lifespan_context
 
-    @app.on_event("startup")  # type: ignore[misc]
-    async def _jobs() -> None:
-        app.state.scheduler = start_scheduler(engine, config, channels)
+    @contextlib.asynccontextmanager
+    async def lifespan(a: Any) -> AsyncIterator[Any]:
+        async with inner(a) as state:
+            scheduler = start_scheduler(engine, config, channels)
+            app.state.scheduler = scheduler
+            try:
+                yield state
+            finally:
+                scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+
+    app.router.lifespan_context = lifespan
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     host = args.host or config.http_host

@@ -1,0 +1,547 @@
+"""Benchmark of reminder delivery: the outbox against a bare aiosmtplib loop, and the national
+peak day.
+
+1. **Outbox vs bare loop.** ``--messages`` reminder e-mails (one a recipient, from units that all
+   meet on the same day) are queued by ``queue_due``. Then, in alternating rounds against the
+   same aiosmtpd sink (running in its own process, so it does not share our interpreter):
+
+   - the bare loop: for each of the same ``OutgoingMessage``s, ``build_email`` (the same MIME
+     the channel makes) and ``aiosmtplib.SMTP.send_message`` over a connection reused for
+     ``--batch`` messages, i.e. over the same number of connections the outbox used;
+   - the outbox: ``deliver_due`` with every row pending again: claiming, checking the sessions,
+     sending through ``SmtpChannel``, and recording each result (row update and attempt row,
+     one transaction a message) as it goes.
+
+   E-mails per second for both, each round and the median, and their ratio (goal: the outbox
+   at least 80 % of the bare loop). For reference, the wire alone (MIME built beforehand).
+
+2. **National peak day.** The pre2025 national registry of ``bench/registry.py`` (11,367
+   units), each unit given an office e-mail as staff (the registry has none), planned for 2027.
+   The busiest reminder day is the day with the most sessions 1 and 7 days later; sessions
+   before it are recorded as held (an office that keeps up, so no missing-outcome flood). Then
+   ``queue_due`` and ``deliver_due`` as of 07:01 that day, e-mail to the aiosmtpd sink and SMS
+   to a local HTTP gateway (both in their own processes): counts and times, a second
+   ``queue_due`` at the same instant (a second tick), and the counts at the sink and gateway.
+
+SQLite by default; ``--pg`` also runs both parts on a throwaway PostgreSQL (tests/pg.py).
+
+Run (from the repository root)::
+
+    .venv/bin/python bench/bench_delivery.py
+    .venv/bin/python bench/bench_delivery.py --messages 900 --rounds 3 --pg
+    .venv/bin/python bench/bench_delivery.py --skip-national
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import multiprocessing
+import os
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from registry import write_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = 2027
+SENDER = "Văn phòng Tỉnh ủy <vanphong@example.vn>"
+TOKEN_ENV = "TIEPDAN_BENCH_SMS_TOKEN"
+
+
+def load() -> str:
+    try:
+        return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    except OSError:
+        return "load average n/a"
+
+
+# --- the sink and the gateway, each in its own process ---------------------------------------------
+
+_MID = re.compile(rb"^Message-ID:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
+
+
+def _sink_main(conn: Any) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP
+
+    lock = threading.Lock()
+    state: dict[str, Any] = {"messages": 0, "connections": 0, "ids": Counter()}
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            m = _MID.search(envelope.content)
+            with lock:
+                state["messages"] += 1
+                state["ids"][m.group(1) if m else b"?"] += 1
+            return "250 2.0.0 Accepted"
+
+    class CountingSMTP(SMTP):
+        def connection_made(self, transport: Any) -> None:
+            if self._original_transport is None:
+                with lock:
+                    state["connections"] += 1
+            super().connection_made(transport)
+
+    class CountingController(Controller):
+        def factory(self) -> SMTP:
+            return CountingSMTP(self.handler, **self.SMTP_kwargs)
+
+    controller = CountingController(Handler(), hostname="127.0.0.1", port=0 or _free_port())
+    controller.start()
+    conn.send(controller.port)
+    _serve_commands(conn, lock, state)
+    controller.stop()
+
+
+def _gateway_main(conn: Any) -> None:
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    lock = threading.Lock()
+    state: dict[str, Any] = {"messages": 0, "connections": 0, "ids": Counter()}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a real gateway
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            with lock:
+                state["messages"] += 1
+                state["ids"][body["request_id"]] += 1
+            payload = b'{"code": 0}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    conn.send(server.server_address[1])
+    _serve_commands(conn, lock, state)
+    server.shutdown()
+
+
+def _serve_commands(conn: Any, lock: threading.Lock, state: dict[str, Any]) -> None:
+    while True:
+        command = conn.recv()
+        with lock:
+            if command == "stats":
+                ids: Counter[Any] = state["ids"]
+                conn.send((state["messages"], len(ids), state["connections"]))
+            elif command == "reset":
+                state.update(messages=0, connections=0, ids=Counter())
+                conn.send(None)
+            else:
+                conn.send(None)
+                return
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """A sink or gateway process: ``port``, ``stats()`` -> (messages, distinct ids, connections)."""
+
+    def __init__(self, target: Callable[[Any], None]) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=target, args=(child,), daemon=True)
+        self.process.start()
+        self.port: int = self.conn.recv()
+
+    def stats(self) -> tuple[int, int, int]:
+        self.conn.send("stats")
+        return self.conn.recv()
+
+    def reset(self) -> None:
+        self.conn.send("reset")
+        self.conn.recv()
+
+    def stop(self) -> None:
+        self.conn.send("stop")
+        self.conn.recv()
+        self.process.join(timeout=30)
+
+
+# --- configurations -----------------------------------------------------------------------------
+
+
+def email_section(port: int) -> str:
+    return f"""
+[email]
+host     = "127.0.0.1"
+port     = {port}
+security = "none"
+sender   = "{SENDER}"
+"""
+
+
+def sms_section(port: int) -> str:
+    return f"""
+[sms]
+url       = "http://127.0.0.1:{port}/send"
+token_env = "{TOKEN_ENV}"
+"""
+
+
+def small_config(directory: Path, database: str, units: int, smtp_port: int) -> Path:
+    """``units`` units meeting on 25/01/2027, each with a head and two staff, e-mail only."""
+    text = f"""\
+timezone   = "Asia/Ho_Chi_Minh"
+database   = {json.dumps(database)}
+outbox_dir = "outbox"
+
+[calendar]
+country  = "VN"
+roll     = "modified-following"
+days_off = []
+workdays = []
+
+[reminders]
+days_before = [1]
+hour        = 7
+
+[levels.province]
+name     = "Bí thư Tỉnh ủy"
+min_days = 1
+per      = "month"
+basis    = "Quy định 11-QĐi/TW"
+{email_section(smtp_port)}
+"""
+    for i in range(units):
+        text += f"""
+[[units]]
+id    = "dv{i:04d}"
+name  = "Tỉnh ủy thử {i:04d}"
+level = "province"
+days  = [25]
+time  = "07:30-11:30"
+venue = "Trụ sở Tiếp công dân tỉnh thử {i:04d}, số {i} đường Hoàng Đình Giong"
+head  = {{ name = "Nguyễn Văn {i:04d}", title = "Bí thư Tỉnh ủy", email = "bithu@dv{i:04d}.example.vn" }}
+staff = [ {{ name = "Trần Thị B", email = "vanphong@dv{i:04d}.example.vn" }},
+          {{ name = "Lê Văn C", email = "tcd@dv{i:04d}.example.vn" }} ]
+"""
+    path = directory / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def national_config(directory: Path, database: str, smtp_port: int, gateway_port: int) -> Path:
+    """The pre2025 registry, each unit given an office e-mail as staff, e-mail and SMS configured."""
+    config = write_registry(directory, "pre2025")
+    units_csv = directory / "units.csv"
+    with units_csv.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    if "staff" not in header:
+        id_col = header.index("id")
+        header.append("staff")
+        for row in body:
+            row.append(f"Văn phòng|vanphong@{row[id_col]}.example.vn|")
+        with units_csv.open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(header)
+            w.writerows(body)
+    text = config.read_text(encoding="utf-8")
+    text = re.sub(r"^database\s*=.*$", f"database  = {json.dumps(database)}", text, count=1, flags=re.M)
+    text += email_section(smtp_port) + sms_section(gateway_port)
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+@contextmanager
+def timed() -> Any:
+    """Wall seconds (``s``) and this process's CPU seconds, all threads (``cpu``)."""
+    box = {"s": 0.0, "cpu": 0.0}
+    start, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield box
+    finally:
+        box["s"], box["cpu"] = time.perf_counter() - start, time.process_time() - cpu
+
+
+def open_all(config_path: Path) -> tuple[Any, Any]:
+    from scheduler.config import load_config
+    from scheduler.db import open_database
+
+    config = load_config(config_path)
+    return config, open_database(config.database_url)
+
+
+def plan(engine: Any, config: Any) -> Any:
+    from scheduler.clock import parse_now
+    from scheduler.planning import plan_year
+
+    now = parse_now(f"{YEAR - 1}-12-01T08:00", config.timezone)
+    return plan_year(engine, config, YEAR, now=now, today=date(YEAR - 1, 12, 1), actor="bench")
+
+
+def reset_outbox(engine: Any) -> None:
+    from sqlalchemy import delete, update
+
+    from scheduler.db.models import DeliveryAttemptRow, OutboxRow
+
+    o = OutboxRow.__table__
+    with engine.begin() as conn:
+        conn.execute(delete(DeliveryAttemptRow.__table__))
+        conn.execute(
+            update(o).values(status="pending", attempts=0, claimed_until=None, sent_at=None, last_error=None)
+        )
+
+
+def outbox_rows(engine: Any) -> list[Any]:
+    from sqlalchemy import select
+
+    from scheduler.db.models import OutboxRow
+
+    o = OutboxRow.__table__
+    with engine.connect() as conn:
+        return list(conn.execute(select(o).order_by(o.c.next_attempt_at, o.c.id)))
+
+
+# --- part 1 ------------------------------------------------------------------------------------------
+
+
+async def bare_loop(
+    messages: list[Any], port: int, per_connection: int, *, wire: list[bytes] | None = None
+) -> None:
+    """The same messages over ``ceil(len / per_connection)`` connections; ``wire``: the bytes
+    already built (else ``build_email`` for each, as the channel does)."""
+    import aiosmtplib
+
+    from notifiers.message import build_email, sender_address
+
+    sender = sender_address(SENDER)
+    for start in range(0, len(messages), per_connection):
+        smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=30)
+        await smtp.connect()
+        for i in range(start, min(start + per_connection, len(messages))):
+            m = messages[i]
+            if wire is not None:
+                await smtp.sendmail(sender, [m.recipient], wire[i])
+            else:
+                await smtp.send_message(build_email(m, SENDER), sender=sender, recipients=[m.recipient])
+        await smtp.quit()
+
+
+def part1(database: str, label: str, messages_wanted: int, rounds: int, batch: int, sink: Server) -> None:
+    from scheduler.clock import parse_now
+    from scheduler.outbox import _outgoing, build_channels, deliver_due, queue_due
+
+    units = max(1, messages_wanted // 3)
+    with tempfile.TemporaryDirectory(prefix="bench-delivery-") as tmp:
+        db = database or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        config, engine = open_all(small_config(Path(tmp), db, units, sink.port))
+        plan(engine, config)
+        now = parse_now(f"{YEAR}-01-24T07:01", config.timezone)
+        queued = queue_due(engine, config, now)
+        messages = [_outgoing(r) for r in outbox_rows(engine)]
+        assert len(messages) == queued == units * 3
+        channels = build_channels(config)
+        print(f"\n== 1. Outbox delivery vs a bare aiosmtplib loop ({label}; {load()}) ==")
+        print(f"{queued} reminder e-mails, {units} units; aiosmtpd sink in its own process")
+        bare_rates, outbox_rates, ratios, conns = [], [], [], 0
+        bare_cpu, outbox_cpu = [], []
+        for r in range(1, rounds + 1):
+
+            def run_outbox() -> dict[str, float]:
+                sink.reset()
+                reset_outbox(engine)
+                with timed() as t:
+                    stats = asyncio.run(deliver_due(engine, config, channels, now, batch=batch))
+                got, distinct, connections = sink.stats()
+                assert stats.sent == got == distinct == queued, (stats, got, distinct)
+                t["connections"] = connections
+                return t
+
+            def run_bare(connections: int) -> dict[str, float]:
+                sink.reset()
+                with timed() as t:
+                    asyncio.run(bare_loop(messages, sink.port, -(-queued // connections)))
+                got, distinct, used = sink.stats()
+                assert got == distinct == queued and used == connections, (got, distinct, used)
+                return t
+
+            # Alternate which goes first: on a busy machine the order matters.
+            if r % 2:
+                t_out = run_outbox()
+                conns = int(t_out["connections"])
+                t_bare = run_bare(conns)
+            else:
+                t_bare = run_bare(conns)
+                t_out = run_outbox()
+            bare_rates.append(queued / t_bare["s"])
+            outbox_rates.append(queued / t_out["s"])
+            ratios.append(outbox_rates[-1] / bare_rates[-1])
+            bare_cpu.append(t_bare["cpu"] / queued * 1000)
+            outbox_cpu.append(t_out["cpu"] / queued * 1000)
+            print(
+                f"round {r}: bare loop {bare_rates[-1]:6.1f} e-mails/s ({t_bare['s']:6.2f} s, "
+                f"{bare_cpu[-1]:5.2f} ms CPU each)   outbox {outbox_rates[-1]:6.1f} e-mails/s "
+                f"({t_out['s']:6.2f} s, {outbox_cpu[-1]:5.2f} ms CPU each)   {ratios[-1]:6.1%}   "
+                f"({conns} connections each)"
+            )
+        from notifiers.message import build_email
+
+        wire = [bytes(build_email(m, SENDER)) for m in messages]
+        sink.reset()
+        with timed() as t_wire:
+            asyncio.run(bare_loop(messages, sink.port, -(-queued // conns), wire=wire))
+        bare, out = statistics.median(bare_rates), statistics.median(outbox_rates)
+        cpu_b, cpu_o = statistics.median(bare_cpu), statistics.median(outbox_cpu)
+        print(
+            f"median: bare loop {bare:.1f} e-mails/s, outbox {out:.1f} e-mails/s -> {out / bare:.1%} of the "
+            f"bare loop (median of the rounds' ratios {statistics.median(ratios):.1%}; goal >= 80 %), "
+            f"bookkeeping included"
+        )
+        print(
+            f"CPU in this process a message (robust to other load on the machine): bare loop {cpu_b:.2f} ms, "
+            f"outbox {cpu_o:.2f} ms -> by CPU the outbox runs at {cpu_b / cpu_o:.1%} of the bare loop"
+        )
+        print(
+            f"for reference, the wire alone (MIME built beforehand, not timed): "
+            f"{queued / t_wire['s']:.1f} e-mails/s; building the MIME is most of the cost of both"
+        )
+        engine.dispose()
+
+
+# --- part 2 ------------------------------------------------------------------------------------------
+
+
+def busiest_day(engine: Any) -> tuple[date, int, int]:
+    from sqlalchemy import func, select
+
+    from scheduler.db.models import SessionRow
+
+    s = SessionRow.__table__
+    with engine.connect() as conn:
+        by_day = dict(conn.execute(select(s.c.date, func.count()).group_by(s.c.date)).all())
+    best = max(
+        (date(YEAR, 1, 1) + timedelta(days=i) for i in range(358)),
+        key=lambda d: (by_day.get(d + timedelta(days=1), 0) + by_day.get(d + timedelta(days=7), 0), d),
+    )
+    return best, by_day.get(best + timedelta(days=1), 0), by_day.get(best + timedelta(days=7), 0)
+
+
+def part2(database: str, label: str, out_dir: Path, sink: Server, gateway: Server) -> None:
+    from sqlalchemy import func, select, update
+
+    from scheduler.clock import parse_now
+    from scheduler.db.models import OutboxRow, SessionRow
+    from scheduler.outbox import build_channels, deliver_due, queue_due
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("bench.db*"):
+        stale.unlink()
+    db = database or f"sqlite:///{out_dir / 'bench.db'}"
+    print(f"\n== 2. National peak day ({label}; {load()}) ==")
+    with timed() as t_cfg:
+        config, engine = open_all(national_config(out_dir, db, sink.port, gateway.port))
+    print(f"registry pre2025: {len(config.units)} units (written and loaded in {t_cfg['s']:.1f} s)")
+    with timed() as t_plan:
+        result = plan(engine, config)
+    print(f"plan {YEAR}: {result.created} sessions in {t_plan['s']:.1f} s")
+    day, next_day, next_week = busiest_day(engine)
+    s = SessionRow.__table__
+    with engine.begin() as conn:
+        conn.execute(update(s).where(s.c.date < day, s.c.status == "planned").values(status="held"))
+    print(
+        f"busiest reminder day: {day.isoformat()} ({next_day} sessions the next day, {next_week} a week "
+        f"later); sessions before it recorded as held"
+    )
+    now = parse_now(f"{day.isoformat()}T07:01", config.timezone)
+    with timed() as t_queue:
+        queued = queue_due(engine, config, now)
+    o = OutboxRow.__table__
+    with engine.connect() as conn:
+        kind = (o.c.purpose, o.c.lead, o.c.channel)
+        by_kind = conn.execute(select(*kind, func.count()).group_by(*kind)).all()
+    print(f"queue_due: {queued} messages queued in {t_queue['s']:.1f} s ({queued / t_queue['s']:.0f}/s)")
+    for purpose, lead, channel, n in sorted(by_kind):
+        print(f"    {purpose:<16} lead {lead:>2}  {channel:<5} {n:>6}")
+    with timed() as t_again:
+        again = queue_due(engine, config, now)
+    print(f"queue_due again at the same instant (a second tick): {again} new, {t_again['s']:.1f} s")
+
+    os.environ.setdefault(TOKEN_ENV, "bench-token")
+    channels = build_channels(config)
+    sink.reset()
+    gateway.reset()
+    with timed() as t_deliver:
+        stats = asyncio.run(deliver_due(engine, config, channels, now))
+    mails, mail_ids, conns = sink.stats()
+    texts, text_ids, _ = gateway.stats()
+    total = t_queue["s"] + t_deliver["s"]
+    print(
+        f"deliver_due: sent {stats.sent}, retried {stats.retried}, failed {stats.failed}, dropped "
+        f"{stats.dropped} in {t_deliver['s']:.1f} s ({stats.sent / t_deliver['s']:.0f} messages/s)"
+    )
+    print(f"    at the SMTP sink: {mails} e-mails ({mail_ids} distinct Message-IDs) over {conns} connections")
+    print(f"    at the SMS gateway: {texts} SMS ({text_ids} distinct request ids)")
+    print(f"peak day, queue and deliver: {total:.1f} s ({total / 60:.1f} min)")
+    assert stats.sent == queued == mails + texts and mails == mail_ids and texts == text_ids
+    engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--messages", type=int, default=600, help="e-mails in part 1 (default 600)")
+    ap.add_argument("--rounds", type=int, default=5, help="alternating rounds in part 1 (default 5)")
+    ap.add_argument("--batch", type=int, default=200, help="outbox claim size = messages a connection")
+    ap.add_argument("--skip-national", action="store_true", help="part 1 only")
+    ap.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL (tests/pg.py)")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "delivery")
+    args = ap.parse_args(argv)
+
+    sink, gateway = Server(_sink_main), Server(_gateway_main)
+    pg_server = None
+    try:
+        targets = [("", "SQLite")]
+        if args.pg:
+            sys.path.insert(0, str(ROOT / "tests"))
+            import pg  # the test suite's throwaway server
+
+            pg_server = pg.obtain_server()
+            targets.append(("pg", "PostgreSQL"))
+        for kind, label in targets:
+            url = pg_server.create_database() if kind == "pg" and pg_server else ""
+            part1(url, label, args.messages, args.rounds, args.batch, sink)
+            if not args.skip_national:
+                url2 = pg_server.create_database() if kind == "pg" and pg_server else ""
+                part2(url2, label, args.out / (kind or "sqlite"), sink, gateway)
+    finally:
+        sink.stop()
+        gateway.stop()
+        if pg_server is not None:
+            pg_server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

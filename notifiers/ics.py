@@ -1,0 +1,110 @@
+"""A unit's iCalendar feed (RFC 5545) with the ``icalendar`` package.
+
+Calendar programs subscribe to it and poll it, so an event must be recognisable across polls:
+its UID is the session's id (``session-<id>@tiepdan``), its SEQUENCE the session's version (it
+grows with every change), and a cancelled or not-held session stays in the feed with
+STATUS:CANCELLED, so the subscriber removes it rather than keeping a stale copy. DTSTAMP and
+LAST-MODIFIED are the session's last change, not the time of the request: the same data gives
+the same bytes, which is what lets the server answer 304 and cache the rendering.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone
+
+from notifiers.views import FeedView, SessionView
+from notifiers.wording import change_note, receiver, register_deadline
+from rules.vietnamese import dmy
+
+PRODID = "-//tiepdan//Lịch tiếp công dân//VI"
+UID_DOMAIN = "tiepdan"
+_KIND = {"periodic": "định kỳ", "makeup": "bù", "adhoc": "đột xuất"}
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def session_uid(session_id: int) -> str:
+    return f"session-{session_id}@{UID_DOMAIN}"
+
+
+def calendar_name(unit_name: str) -> str:
+    return f"Lịch tiếp công dân - {unit_name}"
+
+
+@lru_cache(maxsize=64)
+def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """The VTIMEZONE of ``tzid`` over whole years. icalendar derives it by scanning the zone's
+    offsets, which takes a good part of a second; the result only depends on these three values,
+    so it is made once and shared (it is only read when a calendar is serialised)."""
+    return Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31))
+
+
+def _utc(dt: datetime | None) -> datetime:
+    if dt is None:
+        return _EPOCH
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _event(feed: FeedView, s: SessionView, tz: ZoneInfo) -> Event:
+    unit = feed.schedule.unit
+    ev = Event()
+    ev.add("uid", session_uid(s.id))
+    ev.add("sequence", s.version)
+    changed = _utc(s.updated_at).replace(microsecond=0)
+    ev.add("dtstamp", changed)
+    ev.add("last-modified", changed)
+    if s.start is not None and s.end is not None:
+        ev.add("dtstart", datetime.combine(s.date, s.start, tzinfo=tz))
+        ev.add("dtend", datetime.combine(s.date, s.end, tzinfo=tz))
+    else:
+        # No time of day configured: an all-day event on the day.
+        ev.add("dtstart", s.date)
+        ev.add("dtend", s.date + timedelta(days=1))
+    cancelled = not s.active
+    title = f"Tiếp công dân {_KIND[s.kind]} - {unit.name}"
+    ev.add("summary", f"Hoãn: {title}" if cancelled else title)
+    ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if s.venue:
+        ev.add("location", s.venue)
+    lines = [f"Người tiếp: {receiver(unit)}."]
+    note = change_note(s)
+    if note:
+        lines.append(f"{note}.")
+    if unit.register_by is not None and not cancelled:
+        lines.append(f"Hạn đăng ký: trước ngày {dmy(register_deadline(unit.register_by, s.date))}.")
+    if s.online_url:
+        lines.append(f"Tiếp trực tuyến: {s.online_url}")
+        ev.add("url", s.online_url)
+    if feed.board_url:
+        lines.append(f"Lịch công khai: {feed.board_url}")
+    ev.add("description", "\n".join(lines))
+    ev.add("transp", "OPAQUE")
+    return ev
+
+
+def feed_ics(feed: FeedView) -> bytes:
+    """The whole feed: every session of the unit, sorted by date then id."""
+    unit = feed.schedule.unit
+    tz = ZoneInfo(feed.timezone)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    name = calendar_name(unit.name)
+    cal.add("x-wr-calname", name)
+    cal.add("name", name)  # RFC 7986
+    cal.add("x-wr-timezone", feed.timezone)
+    cal.add("x-wr-caldesc", f"Các buổi tiếp công dân của {unit.name}, kể cả buổi hoãn và tiếp bù.")
+    cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
+    sessions = sorted(feed.sessions, key=lambda s: (s.date, s.id))
+    if sessions:
+        # Before the events that refer to it; it only needs to cover the feed's own years.
+        cal.add_component(vtimezone(feed.timezone, sessions[0].date.year - 1, sessions[-1].date.year + 1))
+    for s in sessions:
+        cal.add_component(_event(feed, s, tz))
+    return cal.to_ical()

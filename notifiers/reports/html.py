@@ -1,0 +1,79 @@
+"""The report as one HTML page: Vietnamese, tables and inline SVG charts, printable on A4.
+
+Jinja2 with autoescaping; no script and no outside resource, so the page prints and archives as
+it is.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from notifiers.reports import labels
+from notifiers.reports.charts import compliance_bars, compliance_columns, kind_columns
+from rules.report import Report
+from rules.vietnamese import dmy, long_date
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(("html", "j2"), default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        number=labels.number, percent=labels.percent, decimal=labels.decimal, dmy=dmy, long_date=long_date
+    )
+    env.globals.update(
+        STATE_VI=labels.STATE_VI,
+        FATE_VI=labels.FATE_VI,
+        KIND_VI=labels.KIND_VI,
+        STATUS_VI=labels.STATUS_VI,
+        stat_values=labels.stat_values,
+        level_name=labels.level_name,
+    )
+    return env
+
+
+def render_html(report: Report) -> str:
+    # A month not begun yet has nothing to rate: drawn grey, not as 0%.
+    month_points = [
+        (f"{m.start.month:02d}/{m.start.year}", m.compliance if m.start <= report.today else None)
+        for m in report.months
+        if m.judged
+    ]
+    kind_points = [
+        (f"{m.start.month:02d}/{m.start.year}", (m.periodic, m.makeup, m.adhoc, m.cancelled))
+        for m in report.months
+    ]
+    unit_items, left_out = labels.unit_chart_items(report)
+    charts = {
+        "months": compliance_columns(month_points, title="Tỷ lệ kỳ đạt mức tiếp theo tháng")
+        if month_points
+        else None,
+        "units": compliance_bars(unit_items, title="Tỷ lệ kỳ đạt theo đơn vị") if unit_items else None,
+        "kinds": kind_columns(kind_points, title="Số buổi tiếp theo loại, theo tháng"),
+    }
+    names = {u.unit.id: u.unit.name for u in report.units}
+    return (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            r=report,
+            title=labels.TITLE,
+            scope_name=labels.scope_name(report),
+            charts=charts,
+            units_left_out=left_out,
+            tree=labels.tree_order(report),
+            names=names,
+            short_units=report.short_units,
+            at_risk=report.at_risk,
+        )
+    )

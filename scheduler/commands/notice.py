@@ -1,0 +1,189 @@
+"""``tiepdan notice``: the annual schedule notice, or the notice of one session's change.
+
+    tiepdan notice --unit ID --year YYYY --out thong-bao-2027.docx
+    tiepdan notice --change SESSION_ID --out thong-bao-hoan.docx
+
+``.pdf`` by the file's suffix (LibreOffice headless). The file is written whole or not at all,
+and the notice issued is recorded in the notices table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from notifiers.views import AnnualNotice, ChangeNotice, Issue
+from rules import TiepdanError, Unit
+from rules.vietnamese import dmy
+from scheduler import publishing as pub
+from scheduler.clock import local_today, parse_now
+from scheduler.commands.common import add_config, config_from, require_unit
+from scheduler.config import Config
+from scheduler.db import open_database
+
+SUFFIXES = (".docx", ".pdf")
+
+
+def _session_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"mã buổi tiếp phải là số, không phải {text!r}") from None
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "notice",
+        help="thông báo lịch tiếp công dân năm, hoặc thông báo hoãn/thay đổi một buổi tiếp (.docx/.pdf)",
+    )
+    add_config(p)
+    p.add_argument("--now", help=argparse.SUPPRESS)  # as of this instant (tests, replays)
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--year", type=int, help="thông báo lịch năm (cần --unit)")
+    what.add_argument(
+        "--change",
+        type=_session_id,
+        metavar="SESSION_ID",
+        help="thông báo hoãn/thay đổi/tiếp bù của buổi tiếp này",
+    )
+    p.add_argument("--unit", help="mã đơn vị")
+    p.add_argument("--out", required=True, help="tệp kết quả: .docx (sửa được) hoặc .pdf")
+    p.add_argument("--number", help="số văn bản, ví dụ 12 (mặc định để trống cho văn thư điền)")
+    p.add_argument(
+        "--signer",
+        help="người ký: họ tên, hoặc các dòng và họ tên nối bằng '|' "
+        "(ví dụ 'KT. CHỦ TỊCH|PHÓ CHỦ TỊCH|Trần Văn B'); mặc định người đứng đầu đơn vị",
+    )
+    p.add_argument("--recipients", help="nơi nhận, cách nhau bằng ';' (ví dụ 'Như trên;Lưu: VT')")
+    p.add_argument("--attendees", help="thành phần tham dự buổi tiếp (thông báo năm)")
+    p.set_defaults(func=run_notice)
+
+
+def _issue(args: argparse.Namespace, unit: Unit, today: date) -> Issue:
+    from notifiers.notice_docx import default_recipients, default_signature, number_line
+
+    recipients = tuple(r.strip() for r in (args.recipients or "").split(";") if r.strip())
+    return Issue(
+        number=number_line(unit, args.number),
+        issued_on=today,
+        signature=default_signature(unit, args.signer),
+        recipients=recipients or default_recipients(unit),
+    )
+
+
+def _out_path(text: str) -> Path:
+    out = Path(text)
+    if out.suffix.lower() not in SUFFIXES:
+        raise TiepdanError(f"--out {text}: tệp phải có đuôi .docx hoặc .pdf")
+    if not out.parent.exists():
+        raise TiepdanError(f"--out {text}: không có thư mục {out.parent}")
+    return out
+
+
+def _write(out: Path, docx: bytes) -> None:
+    from notifiers.pdf import docx_to_pdf
+
+    data = docx_to_pdf(docx, name=out.stem or "thong-bao") if out.suffix.lower() == ".pdf" else docx
+    # Whole or nothing: a half-written notice must never be mistaken for the real one.
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise TiepdanError(f"--out {out}: không ghi được tệp ({exc.strerror})") from None
+
+
+def run_notice(args: argparse.Namespace) -> int:
+    # python-docx (lxml) is imported here, not at the CLI's start: every other command would pay
+    # for it.
+    from notifiers.notice_docx import annual_notice_docx, default_attendees
+
+    config = config_from(args)
+    now = parse_now(args.now, config.timezone)
+    today = local_today(now, config.timezone)
+    out = _out_path(args.out)
+    if args.change is not None:
+        return _change(args, config, now, today, out)
+    if args.unit is None:
+        raise TiepdanError("thông báo năm cần --unit")
+    require_unit(config, args.unit)
+    if not 1900 < args.year < 2200:
+        raise TiepdanError(f"năm {args.year} không hợp lệ")
+    unit = config.unit(args.unit)
+    engine = open_database(config.database_url)
+    first, last = date(args.year, 1, 1), date(args.year, 12, 31)
+    sessions = pub.unit_sessions(engine, unit.id, first=first, last=last, active_only=True)
+    if not sessions:
+        raise TiepdanError(
+            f"đơn vị {unit.id} chưa có buổi tiếp nào trong năm {args.year} "
+            f"(chạy tiepdan plan --year {args.year} trước)"
+        )
+    issue = _issue(args, unit, today)
+    notice = AnnualNotice(
+        schedule=pub.schedule_of(config, unit, first, last),
+        year=args.year,
+        sessions=tuple(sessions),
+        issue=issue,
+        attendees=args.attendees if args.attendees is not None else default_attendees(unit),
+    )
+    _write(out, annual_notice_docx(notice))
+    pub.record_notice(
+        engine,
+        unit_id=unit.id,
+        kind="annual",
+        now=now,
+        number=issue.number,
+        path=str(out.resolve()),
+        year=args.year,
+    )
+    print(
+        f"Đã ghi thông báo lịch tiếp công dân năm {args.year} của {unit.name} ({len(sessions)} buổi)", end=""
+    )
+    print(f" vào {out}.")
+    return 0
+
+
+def _change(args: argparse.Namespace, config: Config, now: Any, today: date, out: Path) -> int:
+    from notifiers.notice_docx import change_notice_docx
+
+    engine = open_database(config.database_url)
+    row, view = pub.session_view(engine, args.change)
+    if args.unit is not None and args.unit != row.unit_id:
+        raise TiepdanError(f"buổi tiếp số {row.id} thuộc đơn vị {row.unit_id}, không phải {args.unit}")
+    unit = config.unit(row.unit_id)
+    change = pub.change_of(view, row)
+    soonest, lead = pub.notice_lead(config.calendar, today, pub.affected_dates(view, change))
+    if lead < pub.NOTICE_LEAD_DAYS:
+        print(
+            f"cảnh báo: buổi tiếp ngày {dmy(soonest)} chỉ còn {lead} ngày làm việc kể từ hôm nay "
+            f"({dmy(today)}); lịch phải được niêm yết trước ít nhất {pub.NOTICE_LEAD_DAYS} ngày làm việc",
+            file=sys.stderr,
+        )
+    issue = _issue(args, unit, today)
+    notice = ChangeNotice(
+        schedule=pub.schedule_of(config, unit, view.date, view.date),
+        session=view,
+        change=change,
+        issue=issue,
+        working_days_left=lead,
+        today=today,
+    )
+    _write(out, change_notice_docx(notice))
+    pub.record_notice(
+        engine,
+        unit_id=unit.id,
+        kind="change",
+        now=now,
+        number=issue.number,
+        path=str(out.resolve()),
+        year=view.date.year,
+        session_id=row.id,
+        session_version=row.version,
+    )
+    print(f"Đã ghi thông báo thay đổi buổi tiếp số {row.id} ({dmy(view.date)}) của {unit.name} vào {out}.")
+    return 0

@@ -1,0 +1,135 @@
+"""Use case: the report (báo cáo) — read the sessions of the units, hand them to the rules.
+
+The only part of the report that touches the database. It reads the sessions of the range, the
+direct make-up of each cancelled or not-held one (wherever it falls), and, for an open report,
+the units' later sessions (so that proposed make-up days do not clash with them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select, case, select
+
+from rules import RuleError
+from rules.compliance import LOST, SessionRecord
+from rules.report import Report, build_report
+from rules.report_periods import Cutoff, ReportRange, custom_range, named_range
+from rules.units import Unit
+from scheduler.config import Config
+from scheduler.db.models import SessionRow
+
+_T = SessionRow.__table__
+_CHUNK = 500  # unit ids per IN (...) list
+_COLUMNS = (
+    _T.c.id, _T.c.unit_id, _T.c.kind, _T.c.status, _T.c.date, _T.c.visits, _T.c.people, _T.c.cases,
+    _T.c.petitions, _T.c.groups, _T.c.received_by,
+    # The reason matters only for a lost session: the others' are not read (fewer strings built).
+    case((_T.c.status.in_(LOST), _T.c.reason), else_=None), _T.c.replaces_id, _T.c.needs_makeup,
+)  # fmt: skip
+
+
+def resolve_range(
+    config: Config, *, period: str | None, first: date | None, last: date | None, cutoff: str | None
+) -> ReportRange:
+    """The range of ``--period`` (with the cutoff of ``--cutoff`` or the configuration) or of
+    ``--from``/``--to``; raises a one-line error for anything else."""
+    if period is not None:
+        if first is not None or last is not None:
+            raise RuleError("dùng --period hoặc --from/--to, không dùng cả hai")
+        chosen: Cutoff = cutoff or config.report_cutoff  # type: ignore[assignment]
+        return named_range(period, chosen)
+    if first is None or last is None:
+        raise RuleError("cần --period, hoặc cả --from và --to")
+    return custom_range(first, last)
+
+
+def _chunks(ids: Sequence[str] | None) -> Iterator[Sequence[str] | None]:
+    if ids is None:
+        yield None
+        return
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+def load_records(
+    conn: Connection, unit_ids: Sequence[str] | None, first: date, last: date
+) -> list[SessionRecord]:
+    """The sessions of the units (None: every unit) dated in [first, last], each lost one with
+    its direct make-up. Read as plain tuples: a national year is some 300,000 rows."""
+    rows: list[Any] = []
+    for part in _chunks(unit_ids):
+        q = select(*_COLUMNS).where(_T.c.date >= first, _T.c.date <= last)
+        if part is not None:
+            q = q.where(_T.c.unit_id.in_(part))
+        rows.extend(_fetch(conn, q, scan=unit_ids is None))
+    lost_ids = [r[0] for r in rows if r[3] in LOST]
+    makeups = _makeups_of(conn, lost_ids) if lost_ids else {}
+    none3 = (None, None, None)
+    record = SessionRecord
+    # ISO strings (SQLite) or dates (PostgreSQL) -> dates, once per distinct day.
+    day = {v: v if isinstance(v, date) else date.fromisoformat(v) for v in {r[4] for r in rows}}
+    return [
+        record(i, u, k, st, day[d], v, p, c, pe, g, rb, rs, rp, bool(nm), *makeups.get(i, none3))
+        for i, u, k, st, d, v, p, c, pe, g, rb, rs, rp, nm in rows
+    ]
+
+
+def _fetch(conn: Connection, q: Select[Any], *, scan: bool) -> Sequence[Any]:
+    """All rows of ``q`` as tuples. On SQLite straight from the driver's cursor (dates stay ISO
+    strings), and with ``scan`` through the table rather than the date index: a national range
+    is most of the table, and going through the index doubles the work."""
+    if conn.dialect.name != "sqlite":
+        return conn.execute(q).all()
+    sql = str(q.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    if scan:
+        sql = sql.replace("FROM sessions", "FROM sessions NOT INDEXED", 1)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _makeups_of(conn: Connection, lost_ids: list[int]) -> dict[int, tuple[int, date, str]]:
+    """{lost session id: (its make-up's id, date, status)}."""
+    out: dict[int, tuple[int, date, str]] = {}
+    for i in range(0, len(lost_ids), _CHUNK):
+        part = lost_ids[i : i + _CHUNK]
+        q = select(_T.c.id, _T.c.replaces_id, _T.c.date, _T.c.status).where(_T.c.replaces_id.in_(part))
+        for made_id, replaced, d, status in conn.execute(q):
+            out[replaced] = (made_id, d, status)
+    return out
+
+
+def active_dates_after(conn: Connection, unit_ids: Sequence[str], after: date) -> dict[str, set[date]]:
+    """Each unit's planned or held session dates after ``after``."""
+    out: dict[str, set[date]] = {}
+    for part in _chunks(list(unit_ids)):
+        q = select(_T.c.unit_id, _T.c.date).where(
+            _T.c.date > after, _T.c.status.in_(("planned", "held")), _T.c.unit_id.in_(part or ())
+        )
+        for unit_id, d in conn.execute(q):
+            out.setdefault(unit_id, set()).add(d)
+    return out
+
+
+def make_report(
+    engine: Engine, config: Config, rng: ReportRange, *, today: date, unit_id: str | None = None
+) -> Report:
+    """The report of a unit and every unit under it (or of all units) over ``rng``."""
+    units: list[Unit] = config.subtree(unit_id) if unit_id is not None else list(config.units)
+    scope = config.unit(unit_id) if unit_id is not None else None
+    ids = [u.id for u in units] if unit_id is not None else None
+    with engine.connect() as conn:
+        records = load_records(conn, ids, rng.first, rng.last)
+        taken: dict[str, set[date]] = {}
+        if rng.contains(today):
+            owing = sorted({r.unit for r in records if r.fate == "not_made_up"})
+            taken = active_dates_after(conn, owing, rng.last)
+    return build_report(
+        units, config.levels, records, rng, today=today, scope=scope, calendar=config.calendar, taken=taken
+    )

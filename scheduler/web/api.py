@@ -1,0 +1,339 @@
+"""The JSON API (``/api/``) for scripts, with bearer tokens (``tiepdan token create LOGIN``).
+
+Same accounts, same access rules and same use cases as the desk. Order of checks, so that a
+caller learns nothing it may not know: no valid token → 401; a unit or session the account may
+not see → 404; one it may see but not change → 403; then the request's own content → 400, or
+409 when someone changed the session first.
+
+    GET    /api/me
+    GET    /api/sessions?unit=ID&from=D&to=D        (contract: the JSON of ``tiepdan sessions``)
+    GET    /api/sessions/{id}
+    POST   /api/sessions/{id}/cancel   {"reason"}  (contract)
+    POST   /api/sessions/{id}/makeup   {"date"?}
+    POST   /api/sessions/{id}/move     {"date", "reason"}
+    POST   /api/sessions/{id}/record   {"held": true, "visits"...} | {"held": false, "reason"}
+    GET    /api/sessions/{id}/log
+    POST   /api/sessions/{id}/log      {"full_name", ...}
+    DELETE /api/log/{entry_id}
+    POST   /api/units/{unit}/adhoc     {"date", "reason", "time"?}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from rules import ConflictError, TiepdanError
+from scheduler import access
+from scheduler import reception_log as book
+from scheduler import sessions as uc
+from scheduler.accounts import Account
+from scheduler.clock import local_today, now_utc
+from scheduler.config import Config
+from scheduler.web import auth
+from scheduler.web.inputs import (
+    BadInput,
+    TooLarge,
+    parse_count,
+    parse_date,
+    parse_id,
+    parse_time_range,
+    read_json,
+    text_field,
+)
+from scheduler.web.pagecache import page_cache, unit_state
+from scheduler.web.workers import in_worker
+
+MAX_SPAN_DAYS = 92
+
+
+@dataclass(slots=True)
+class Call:
+    request: Request
+    account: Account
+    body: dict[str, Any]
+    config: Config
+    engine: Engine
+    now: datetime
+    today: date
+
+    def session(self, *, change: bool = False) -> Any:
+        session_id = parse_id(self.request.path_params["session_id"])
+        if session_id is None:
+            raise access.NotVisible("không có buổi tiếp này")
+        return access.session_for(self.engine, self.account, self.config, session_id, change=change)
+
+    def version(self) -> int | None:
+        return parse_count(self.body.get("version"), "version")
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    response = JSONResponse(data, status_code=status)
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def _problem(status: int, message: str) -> Response:
+    response = _json({"error": message, "status": status}, status)
+    if status == 401:
+        response.headers["www-authenticate"] = 'Bearer realm="tiepdan"'
+    return response
+
+
+def _api(
+    handler: Callable[[Call], Response], *, body: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        token = auth.bearer_token(request)
+        if token is None:
+            return _problem(401, "cần mã truy cập: Authorization: Bearer <token>")
+        data: dict[str, Any] = {}
+        if body:
+            try:
+                data = await read_json(request)
+            except TooLarge as exc:
+                return _problem(413, str(exc))
+            except BadInput as exc:
+                # Still say 401 first for a bad token, so a bad body cannot probe tokens.
+                ok = await in_worker(request, _account, request, token)
+                return _problem(400 if ok else 401, str(exc) if ok else "mã truy cập không hợp lệ")
+        return await in_worker(request, _run, handler, request, token, data)
+
+    return endpoint
+
+
+def _now(request: Request) -> datetime:
+    clock = getattr(request.app.state, "clock", None)
+    return clock() if clock is not None else now_utc()
+
+
+def _account(request: Request, token: str) -> Account | None:
+    return auth.token_account(request, token, _now(request))
+
+
+def _run(handler: Callable[[Call], Response], request: Request, token: str, body: dict[str, Any]) -> Response:
+    account = _account(request, token)
+    if account is None:
+        return _problem(401, "mã truy cập không hợp lệ")
+    state = request.app.state
+    now = _now(request)
+    call = Call(
+        request, account, body, state.config, state.engine, now, local_today(now, state.config.timezone)
+    )
+    try:
+        return handler(call)
+    except access.NotVisible as exc:
+        return _problem(404, str(exc))
+    except access.ReadOnly as exc:
+        return _problem(403, str(exc))
+    except ConflictError as exc:
+        return _problem(409, str(exc))
+    except TiepdanError as exc:
+        return _problem(400, str(exc))
+
+
+def me(call: Call) -> Response:
+    a = call.account
+    return _json({"login": a.login, "role": a.role, "unit": a.unit_id})
+
+
+def list_sessions(call: Call) -> Response:
+    q = call.request.query_params
+    first = parse_date(q.get("from"), "from", required=False)
+    last = parse_date(q.get("to"), "to", required=False)
+    unit = q.get("unit")
+    if unit is not None:
+        access.require_unit(call.account, call.config, unit)
+        unit_ids: list[str] | None = [unit]
+    else:
+        visible = access.visible_units(call.account, call.config)
+        # Many units at once (a province, the whole country) only over a bounded range: a year
+        # of the national registry is 263,000 sessions, too much for one response.
+        if len(visible) > 1 and (first is None or last is None or (last - first).days > MAX_SPAN_DAYS):
+            raise BadInput(f"không có unit: cần from và to cách nhau không quá {MAX_SPAN_DAYS} ngày")
+        unit_ids = None if call.account.role == "admin" else sorted(visible)
+    if unit is None:
+        return _json(_sessions_json(call, unit_ids, first, last))
+    # One unit: the same answer for every account that may see it, while its sessions are
+    # unchanged (see pagecache).
+    cache = page_cache(call.request)
+    name = ("api-sessions", f"{unit}\x00{first}\x00{last}")
+    key = unit_state(call.engine, unit)
+    body = cache.get(name, key)
+    if body is None:
+        body = _json(_sessions_json(call, unit_ids, first, last)).body
+        cache.put(name, key, body)
+    return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
+
+
+def _sessions_json(
+    call: Call, unit_ids: list[str] | None, first: date | None, last: date | None
+) -> list[dict[str, Any]]:
+    rows = uc.list_sessions(call.engine, unit_ids=unit_ids, first=first, last=last)
+    made = uc.replacements(call.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
+    return [uc.session_dict(r, made.get(r.id)) for r in rows]
+
+
+def get_session(call: Call) -> Response:
+    row = call.session()
+    out = uc.session_dict(row, uc.replacements(call.engine, [row.id]).get(row.id))
+    if row.needs_makeup and access.can_change(call.account, row.unit_id):
+        out["proposals"] = [
+            p.date.isoformat() for p in uc.make_up_proposals(call.engine, call.config, row.id, call.today)
+        ]
+    out["history"] = [uc.audit_dict(h) for h in uc.history(call.engine, row.id)]
+    return _json(out)
+
+
+def cancel(call: Call) -> Response:
+    row = call.session(change=True)
+    reason = text_field(call.body.get("reason"), "reason") or ""
+    new, proposals = uc.cancel(
+        call.engine,
+        call.config,
+        row.id,
+        reason=reason,
+        actor=call.account.actor,
+        now=call.now,
+        today=call.today,
+        expected_version=call.version(),
+    )
+    return _json(uc.session_dict(new) | {"proposals": [p.date.isoformat() for p in proposals]})
+
+
+def makeup(call: Call) -> Response:
+    row = call.session(change=True)
+    on = parse_date(call.body.get("date"), "date", required=False)
+    new = uc.book_makeup(
+        call.engine,
+        call.config,
+        row.id,
+        on=on,
+        actor=call.account.actor,
+        now=call.now,
+        today=call.today,
+        expected_version=call.version(),
+    )
+    return _json(uc.session_dict(new), 201)
+
+
+def move(call: Call) -> Response:
+    row = call.session(change=True)
+    to = parse_date(call.body.get("date"), "date")
+    assert to is not None
+    new = uc.move(
+        call.engine,
+        call.config,
+        row.id,
+        to=to,
+        reason=text_field(call.body.get("reason"), "reason") or "",
+        actor=call.account.actor,
+        now=call.now,
+        expected_version=call.version(),
+    )
+    return _json(uc.session_dict(new))
+
+
+def record(call: Call) -> Response:
+    row = call.session(change=True)
+    held = call.body.get("held")
+    if not isinstance(held, bool):
+        raise BadInput('cần "held": true (đã tiếp) hoặc false (không tổ chức)')
+    counts = {k: parse_count(call.body.get(k), k) for k in uc.COUNTS}
+    given = {k: v for k, v in counts.items() if v is not None}
+    if held:
+        new = book.record_held(
+            call.engine,
+            call.config,
+            row.id,
+            actor=call.account.actor,
+            now=call.now,
+            counts=given,
+            received_by=text_field(call.body.get("received_by"), "received_by"),
+            conclusion=text_field(call.body.get("conclusion"), "conclusion"),
+            expected_version=call.version(),
+        )
+    else:
+        if given:
+            raise BadInput("buổi không tổ chức thì không ghi số lượt, số người, số đơn")
+        new = uc.record(
+            call.engine,
+            call.config,
+            row.id,
+            held=False,
+            actor=call.account.actor,
+            now=call.now,
+            reason=text_field(call.body.get("reason"), "reason") or "",
+            expected_version=call.version(),
+        )
+    return _json(uc.session_dict(new))
+
+
+def log_list(call: Call) -> Response:
+    row = call.session()
+    access.require_personal(call.account, call.config, row.unit_id)
+    return _json([book.entry_dict(e, personal=True) for e in book.entries(call.engine, row.id)])
+
+
+def log_add(call: Call) -> Response:
+    row = call.session(change=True)
+    entry_id = book.add_entry(
+        call.engine, call.config, row.id, call.body, actor=call.account.actor, now=call.now
+    )
+    return _json(book.entry_dict(book.get_entry(call.engine, entry_id), personal=True), 201)
+
+
+def log_delete(call: Call) -> Response:
+    entry_id = parse_id(call.request.path_params["entry_id"])
+    try:
+        entry = book.get_entry(call.engine, entry_id) if entry_id is not None else None
+    except TiepdanError:
+        entry = None
+    if entry is None:
+        raise access.NotVisible("không có dòng sổ này")
+    access.session_for(call.engine, call.account, call.config, entry.session_id, change=True)
+    book.delete_entry(call.engine, call.config, entry.id, actor=call.account.actor, now=call.now)
+    return Response(status_code=204)
+
+
+def adhoc(call: Call) -> Response:
+    unit_id = call.request.path_params["unit_id"]
+    access.require_unit(call.account, call.config, unit_id, change=True)
+    on = parse_date(call.body.get("date"), "date")
+    assert on is not None
+    time_range = parse_time_range(text_field(call.body.get("time"), "time"))
+    new = uc.add_adhoc(
+        call.engine,
+        call.config,
+        unit_id,
+        on=on,
+        reason=text_field(call.body.get("reason"), "reason") or "",
+        actor=call.account.actor,
+        now=call.now,
+        time_range=time_range,
+        venue=text_field(call.body.get("venue"), "venue"),
+    )
+    return _json(uc.session_dict(new), 201)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/api/me", _api(me), methods=["GET"]),
+        Route("/api/sessions", _api(list_sessions), methods=["GET"]),
+        Route("/api/sessions/{session_id}", _api(get_session), methods=["GET"]),
+        Route("/api/sessions/{session_id}/cancel", _api(cancel, body=True), methods=["POST"]),
+        Route("/api/sessions/{session_id}/makeup", _api(makeup, body=True), methods=["POST"]),
+        Route("/api/sessions/{session_id}/move", _api(move, body=True), methods=["POST"]),
+        Route("/api/sessions/{session_id}/record", _api(record, body=True), methods=["POST"]),
+        Route("/api/sessions/{session_id}/log", _api(log_list), methods=["GET"]),
+        Route("/api/sessions/{session_id}/log", _api(log_add, body=True), methods=["POST"]),
+        Route("/api/log/{entry_id}", _api(log_delete), methods=["DELETE"]),
+        Route("/api/units/{unit_id}/adhoc", _api(adhoc, body=True), methods=["POST"]),
+    ]

@@ -1,0 +1,64 @@
+"""The desk's Jinja2 environment: autoescaping on, strict about missing names, Vietnamese forms."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.responses import HTMLResponse
+
+from rules.vietnamese import dmy, long_date
+from scheduler.accounts import ROLE_VI
+from scheduler.clock import as_utc
+from scheduler.reception_log import HANDLING_VI
+from scheduler.sessions import KIND_VI, STATUS_VI
+from scheduler.web.auth import set_security_headers
+
+ACTION_VI = {
+    "cancel": "hủy buổi tiếp",
+    "makeup": "đặt tiếp bù",
+    "move": "dời lịch",
+    "adhoc": "thêm buổi đột xuất",
+    "record_held": "ghi kết quả: đã tiếp",
+    "record_not_held": "ghi: không tổ chức",
+    "replan": "lập lại lịch",
+    "withdraw": "bỏ buổi theo lịch mới",
+    "log_add": "thêm lượt vào sổ",
+    "log_delete": "xóa lượt khỏi sổ",
+}
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    # Every template is HTML: escape everything, whatever the file is called.
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+)
+_env.filters["dmy"] = lambda d: dmy(d) if isinstance(d, date) else ""
+_env.filters["long_date"] = lambda d: long_date(d) if isinstance(d, date) else ""
+_env.filters["status_vi"] = lambda s: STATUS_VI.get(s, s)
+_env.filters["kind_vi"] = lambda s: KIND_VI.get(s, s)
+_env.filters["role_vi"] = lambda s: ROLE_VI.get(s, s)
+_env.filters["handling_vi"] = lambda s: HANDLING_VI.get(s, "")
+_env.filters["action_vi"] = lambda s: ACTION_VI.get(s, s)
+_env.filters["num"] = lambda n: "" if n is None else f"{n:,}".replace(",", ".")
+
+
+def _local(dt: datetime | None, tz: Any) -> str:
+    if dt is None:
+        return ""
+    return f"{as_utc(dt).astimezone(tz):%d/%m/%Y %H:%M}"
+
+
+_env.filters["local"] = _local
+
+
+def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    response = HTMLResponse(_env.get_template(name).render(**context), status_code=status)
+    set_security_headers(response)
+    return response

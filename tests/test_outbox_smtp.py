@@ -1,0 +1,151 @@
+"""Delivery by e-mail through a real SMTP server (aiosmtpd on 127.0.0.1): the outbox's stable
+Message-ID, 421 retried after the backoff, 550 failed for good and reported, a server that is
+down and comes back, and a missing password named at start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from test_outbox_support import (
+    HEAD_EMAIL,
+    HEAD_PHONE,
+    STAFF_EMAIL,
+    STAFF_PHONE,
+    SmtpSink,
+    calendar_part,
+    child_env,
+    cli,
+    ics_value,
+    outbox,
+    plan,
+    session_on,
+    sms_in,
+    tiepdan_proc,
+    write_config,
+)
+
+from scheduler.clock import as_utc, parse_now
+from scheduler.outbox import backoff
+
+NOW = "2027-01-18T07:01"  # 7 days before the session of Monday 25/01/2027
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    server = SmtpSink().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def config(tmp_path: Path, sink: SmtpSink) -> Path:
+    path = write_config(tmp_path, units=["cao-bang"], smtp_port=sink.port)
+    plan(path)
+    return path
+
+
+def later(now: str, **delta: float) -> str:
+    return (datetime.fromisoformat(now) + timedelta(**delta)).isoformat(timespec="seconds")
+
+
+def test_messages_arrive_with_the_outbox_message_id(config: Path, sink: SmtpSink, tmp_path: Path) -> None:
+    session = session_on(config, "cao-bang", "2027-01-25")
+    assert "gửi 4" in cli(config, "tick", now=NOW).out
+
+    rows = {r.recipient: r for r in outbox(config, channel="email")}
+    assert set(rows) == {HEAD_EMAIL, STAFF_EMAIL}
+    assert sorted(sink.ids()) == sorted(f"<{r.message_id}>" for r in rows.values())
+    assert set(sink.ids().values()) == {1}
+    for got in sink.received:
+        (rcpt,) = got.rcpt
+        assert got.message_id == f"<{rows[rcpt].message_id}>"  # the row's id: stable across retries
+        assert got.msg["To"] == rcpt
+        assert got.msg["From"].addresses[0].addr_spec == "vanphong@caobang.example.vn"
+        assert got.msg["Subject"].startswith("[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027")
+        assert ics_value(calendar_part(got.msg), "UID") == f"session-{session['id']}@tiepdan"
+    # No [sms] section: the SMS are still written as files.
+    assert sorted(phone for phone, _ in sms_in(tmp_path).values()) == sorted([HEAD_PHONE, STAFF_PHONE])
+
+
+def test_421_is_retried_after_the_backoff_and_delivered_once(config: Path, sink: SmtpSink) -> None:
+    sink.handler.busy = True
+    out = cli(config, "tick", now=NOW).out
+    assert "gửi 2, thử lại sau 2, lỗi 0" in out  # the SMS (files) went; the e-mails wait
+    assert sink.received == []
+    waiting = outbox(config, channel="email")
+    assert {(r.status, r.attempts) for r in waiting} == {("pending", 1)}
+    assert all("421" in r.last_error or "ngắt kết nối" in r.last_error for r in waiting)
+    retry_at = parse_now(NOW) + backoff(1)
+    assert {as_utc(r.next_attempt_at) for r in waiting} == {retry_at}
+
+    sink.handler.busy = False
+    assert "gửi 0" in cli(config, "tick", now=later(NOW, seconds=30)).out  # before the backoff: not yet
+    assert sink.received == []
+    assert "gửi 2, thử lại sau 0" in cli(config, "tick", now=later(NOW, seconds=61)).out
+    assert sorted(sink.ids().values()) == [1, 1]
+    assert {(r.status, r.attempts) for r in outbox(config, channel="email")} == {("sent", 2)}
+
+    cli(config, "tick", now=later(NOW, hours=1))
+    assert sorted(sink.ids().values()) == [1, 1]  # delivered once
+
+
+def test_550_fails_for_good_is_listed_and_the_staff_is_told(config: Path, sink: SmtpSink) -> None:
+    sink.handler.refuse = {HEAD_EMAIL}
+    out = cli(config, "tick", now=NOW).out
+    assert "lỗi 1" in out
+
+    (failed,) = outbox(config, status="failed")
+    assert (failed.recipient, failed.purpose, failed.attempts) == (HEAD_EMAIL, "reminder", 1)
+    assert "550" in failed.last_error
+
+    listing = cli(config, "outbox", "--status", "failed").out.splitlines()
+    assert len(listing) == 1
+    assert f"#{failed.id} [lỗi] reminder email → {HEAD_EMAIL}" in listing[0] and "550" in listing[0]
+
+    (notice,) = outbox(config, purpose="delivery_failed")
+    assert (notice.recipient, notice.status, notice.subject) == (STAFF_EMAIL, "sent", f"outbox:{failed.id}")
+    (told,) = [r for r in sink.to(STAFF_EMAIL) if r.msg["Subject"].startswith("[Lỗi gửi tin]")]
+    assert told.msg["Subject"] == f"[Lỗi gửi tin] Không gửi được tới {HEAD_EMAIL}"
+    assert "550" in told.msg.get_body(("plain",)).get_content()
+
+    sink.handler.refuse = set()
+    cli(config, "tick", now=later(NOW, hours=2))
+    assert sink.to(HEAD_EMAIL) == []  # never retried
+    assert outbox(config, id=failed.id)[0].status == "failed"
+
+
+def test_server_down_then_back_is_delivered_on_a_later_tick(config: Path, sink: SmtpSink) -> None:
+    sink.stop()
+    assert "thử lại sau 2" in cli(config, "tick", now=NOW).out
+    rows = outbox(config, channel="email")
+    assert {r.status for r in rows} == {"pending"}
+    assert all("không kết nối được" in r.last_error for r in rows)
+
+    cli(config, "tick", now=later(NOW, minutes=2))  # still down: backs off further
+    assert {r.attempts for r in outbox(config, channel="email")} == {2}
+
+    sink.start()
+    cli(config, "tick", now=later(NOW, minutes=3))  # before the second backoff (5 min) is over
+    assert sink.received == []
+    assert "gửi 2" in cli(config, "tick", now=later(NOW, minutes=8)).out
+    assert sorted(sink.ids().values()) == [1, 1]
+    assert {r.status for r in outbox(config, channel="email")} == {"sent"}
+
+
+def test_missing_password_variable_is_one_clear_line_naming_the_key(tmp_path: Path, sink: SmtpSink) -> None:
+    config = write_config(tmp_path, units=["cao-bang"], smtp_port=sink.port, smtp_username="vanphong")
+    env = child_env()
+    env.pop("TIEPDAN_TEST_SMTP_PASSWORD", None)
+    for command in ("tick", "serve"):
+        proc = tiepdan_proc(config, command, env=env)
+        assert proc.returncode != 0
+        lines = proc.stderr.splitlines()
+        assert len(lines) == 1, proc.stderr
+        assert "email.password_env" in lines[0] and "TIEPDAN_TEST_SMTP_PASSWORD" in lines[0]
+        assert "Traceback" not in proc.stderr
+    assert sink.received == []
+    assert not (tmp_path / "t.db").exists() or outbox(config) == []
