@@ -473,15 +473,27 @@ def part2(database: str, label: str, out_dir: Path, sink: Server, gateway: Serve
         conn.execute(update(s).where(s.c.date < day, s.c.status == "planned").values(status="held"))
     print(
         f"busiest reminder day: {day.isoformat()} ({next_day} sessions the next day, {next_week} a week "
-        f"later); sessions before it recorded as held"
+        f"later); sessions before it recorded as held (outcomes kept up to date)"
+    )
+    # The service ran the day before: what was due then is in the outbox and sent (else the
+    # peak day would also catch up on every 7-day reminder of the week, as a first tick does).
+    o = OutboxRow.__table__
+    with timed() as t_before:
+        before = queue_due(engine, config, parse_now(f"{day - timedelta(days=1)}T07:01", config.timezone))
+    with engine.begin() as conn:
+        conn.execute(update(o).values(status="sent"))
+    print(
+        f"the day before ({day - timedelta(days=1)}): {before} messages queued "
+        f"in {t_before['s']:.1f} s, marked sent"
     )
     now = parse_now(f"{day.isoformat()}T07:01", config.timezone)
     with timed() as t_queue:
         queued = queue_due(engine, config, now)
-    o = OutboxRow.__table__
     with engine.connect() as conn:
         kind = (o.c.purpose, o.c.lead, o.c.channel)
-        by_kind = conn.execute(select(*kind, func.count()).group_by(*kind)).all()
+        by_kind = conn.execute(
+            select(*kind, func.count()).where(o.c.status == "pending").group_by(*kind)
+        ).all()
     print(f"queue_due: {queued} messages queued in {t_queue['s']:.1f} s ({queued / t_queue['s']:.0f}/s)")
     for purpose, lead, channel, n in sorted(by_kind):
         print(f"    {purpose:<16} lead {lead:>2}  {channel:<5} {n:>6}")

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Sequence
+from datetime import time
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from operator import attrgetter
 from typing import IO
@@ -32,6 +33,13 @@ def _js(value: object) -> str:
     return _j(value)
 
 
+def _hh_mm(t: object) -> str:
+    """``f"{t:%H:%M}"``, without strftime for a plain ``time``."""
+    if type(t) is time:
+        return f"{t.hour:02d}:{t.minute:02d}"
+    return f"{t:%H:%M}"
+
+
 def write_json(plan: CalendarPlan, out: IO[str]) -> None:
     """Exactly the JSON of contracts/calendar.md, sorted as it says."""
     # A session's line is its unit's head, its planned date's middle and its unit's tail; each
@@ -45,9 +53,9 @@ def write_json(plan: CalendarPlan, out: IO[str]) -> None:
         unit_head[u.id] = ',\n{"unit": ' + _js(u.id) + ", "
         unit_tail[u.id] = (
             ', "start": '
-            + _js(f"{u.start:%H:%M}" if u.start else None)
+            + _js(_hh_mm(u.start) if u.start else None)
             + ', "end": '
-            + _js(f"{u.end:%H:%M}" if u.end else None)
+            + _js(_hh_mm(u.end) if u.end else None)
             + ', "venue": '
             + _js(u.venue)
             + "}"
