@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
+from itertools import chain, starmap
 from operator import attrgetter
 
 from rules.errors import RuleError
@@ -105,8 +105,8 @@ class CalendarPlan:
 
     def sorted_pairs(self) -> Iterator[tuple[Unit, PlannedDate]]:
         """(unit, planned date) in the contract's order, without building Session objects."""
-        for units, planned in self.day_runs():
-            yield from zip(units, planned, strict=True)
+        # Lazy, as a generator would be, and without a Python frame per session.
+        return chain.from_iterable(starmap(zip, self.day_runs()))
 
     def findings(self) -> Iterator[Finding]:
         """Every finding, sorted by period key then unit."""
@@ -135,10 +135,12 @@ class _UnitOrder:
     order within the plan: what ``heapq.merge`` of the plans' runs, in plan order, gives."""
 
     def __init__(self, plans: Sequence[PatternPlan]) -> None:
-        flat = [(u.id, i, u) for i, plan in enumerate(plans) for u in plan.units]
-        order = sorted(range(len(flat)), key=lambda n: flat[n][0])
-        self.unit = [flat[n][2] for n in order]  # by rank
-        self.plan = [flat[n][1] for n in order]  # by rank: index of the unit's plan
+        units = [u for plan in plans for u in plan.units]
+        plan_of = [i for i, plan in enumerate(plans) for _ in plan.units]
+        ids = list(map(_by_id, units))
+        order = sorted(range(len(units)), key=ids.__getitem__)  # stable: ties keep plan order
+        self.unit = list(map(units.__getitem__, order))  # by rank
+        self.plan = list(map(plan_of.__getitem__, order))  # by rank: index of the unit's plan
         self.ranks: list[list[int]] = [[] for _ in plans]  # by plan: its units' ranks, ascending
         for rank, i in enumerate(self.plan):
             self.ranks[i].append(rank)
@@ -148,7 +150,8 @@ class _UnitOrder:
         the position in ``key`` of its plan."""
         ranks = sorted(chain.from_iterable(self.ranks[i] for i in key))
         slot = {i: j for j, i in enumerate(key)}
-        return list(map(self.unit.__getitem__, ranks)), [slot[self.plan[r]] for r in ranks]
+        units = list(map(self.unit.__getitem__, ranks))
+        return units, list(map(slot.__getitem__, map(self.plan.__getitem__, ranks)))
 
 
 def plan_calendar(
