@@ -27,6 +27,7 @@ from rules.vietnamese import nfc
 from scheduler.audit import write_audit
 from scheduler.clock import as_utc
 from scheduler.config import Config
+from scheduler.db import reading
 from scheduler.db.models import ApiTokenRow, UserRow
 from scheduler.sessions import Actor
 
@@ -153,12 +154,12 @@ def add_user(
 
 
 def list_users(engine: Engine) -> list[Account]:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [_account(r) for r in conn.execute(select(_U).order_by(_U.c.login))]
 
 
 def get_user(engine: Engine, user_id: int) -> Account | None:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(select(_U).where(_U.c.id == user_id)).first()
     return _account(row) if row is not None else None
 
@@ -233,7 +234,7 @@ def account_for_token(engine: Engine, token: str, *, now: datetime) -> Account |
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     digest = token_hash(token)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(
             select(_U, _K.c.id.label("token_id"), _K.c.last_used_at)
             .join(_K, _K.c.user_id == _U.c.id)

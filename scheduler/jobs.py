@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from notifiers.channels import Channel
 from scheduler.clock import local_today, now_utc
 from scheduler.config import Config
+from scheduler.db import reading
 from scheduler.db.models import PlanYear
 from scheduler.outbox import DeliveryStats, deliver_due, queue_due
 from scheduler.planning import PlanResult, plan_year
@@ -35,7 +36,7 @@ def plan_ahead(engine: Engine, config: Config, now: datetime) -> list[PlanResult
     years = [today.year]
     if (today.month, today.day) >= config.plan_ahead:
         years.append(today.year + 1)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         done = set(conn.execute(select(PlanYear.year)).scalars())
     return [
         plan_year(engine, config, y, now=now, today=today, actor="tiepdan-tick")

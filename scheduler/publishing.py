@@ -24,6 +24,7 @@ from rules.vietnamese import dmy
 from scheduler import sessions as uc
 from scheduler.clock import as_utc
 from scheduler.config import Config
+from scheduler.db import reading
 from scheduler.db.models import AuditRow, NoticeRow, SessionRow
 
 _T = SessionRow.__table__
@@ -74,7 +75,7 @@ def _moved_from(engine: Engine, ids: Sequence[int]) -> dict[int, date]:
     if not ids:
         return {}
     out: dict[int, date] = {}
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             select(AuditRow.session_id, AuditRow.details)
             .where(AuditRow.session_id.in_(list(ids)), AuditRow.action == "move")
@@ -92,7 +93,7 @@ def _dates_of(engine: Engine, ids: Iterable[int]) -> dict[int, date]:
     ids = list(ids)
     if not ids:
         return {}
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return dict(conn.execute(select(_T.c.id, _T.c.date).where(_T.c.id.in_(ids))).all())  # type: ignore[arg-type]
 
 
@@ -299,7 +300,7 @@ def unit_state(engine: Engine, unit_id: str) -> tuple[Any, ...]:
             # A file replaced under a kept connection: open it again next time.
             _READERS.by_path.pop(path, None)
             raise
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         result = conn.execute(
             select(func.count(), func.coalesce(func.sum(_T.c.version), 0), func.max(_T.c.updated_at)).where(
                 _T.c.unit_id == unit_id

@@ -23,6 +23,7 @@ from rules.vietnamese import nfc
 from scheduler import sessions as uc
 from scheduler.audit import write_audit
 from scheduler.config import Config
+from scheduler.db import reading
 from scheduler.db.models import LogEntryRow, SessionRow
 
 _L = LogEntryRow.__table__
@@ -125,12 +126,12 @@ def clean_entry(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def entries(engine: Engine, session_id: int) -> list[Any]:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return list(conn.execute(select(_L).where(_L.c.session_id == session_id).order_by(_L.c.id)))
 
 
 def get_entry(engine: Engine, entry_id: int) -> Any:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(select(_L).where(_L.c.id == entry_id)).first()
     if row is None:
         raise ServiceError(f"không có dòng sổ số {entry_id}")
@@ -139,7 +140,7 @@ def get_entry(engine: Engine, entry_id: int) -> Any:
 
 def unit_entries(engine: Engine, unit_id: str, first: date, last: date) -> list[Any]:
     """The unit's log rows with their session's date, in the order of the book."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return list(
             conn.execute(
                 select(_L, _S.c.date.label("session_date"))

@@ -19,6 +19,7 @@ from rules.report import Report, build_report
 from rules.report_periods import Cutoff, ReportRange, custom_range, named_range
 from rules.units import Unit
 from scheduler.config import Config
+from scheduler.db import reading
 from scheduler.db.models import SessionRow
 
 _T = SessionRow.__table__
@@ -124,7 +125,7 @@ def make_report(
     units: list[Unit] = config.subtree(unit_id) if unit_id is not None else list(config.units)
     scope = config.unit(unit_id) if unit_id is not None else None
     ids = [u.id for u in units] if unit_id is not None else None
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         records = load_records(conn, ids, rng.first, rng.last)
         taken: dict[str, set[date]] = {}
         if rng.contains(today):

@@ -19,6 +19,7 @@ from rules.vietnamese import dmy, nfc
 from scheduler.audit import write_audit
 from scheduler.clock import as_utc
 from scheduler.config import Config
+from scheduler.db import reading
 from scheduler.db.models import AuditRow, PlanYear, SessionRow
 
 _T = SessionRow.__table__
@@ -43,7 +44,7 @@ def _get(conn: Connection, session_id: int) -> Row[Any]:
 
 
 def get_session(engine: Engine, session_id: int) -> Row[Any]:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return _get(conn, session_id)
 
 
@@ -109,7 +110,7 @@ def proposals_for(conn: Connection, config: Config, row: Row[Any], today: date) 
 
 
 def make_up_proposals(engine: Engine, config: Config, session_id: int, today: date) -> list[MakeupProposal]:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return proposals_for(conn, config, _get(conn, session_id), today)
 
 
@@ -399,7 +400,7 @@ def list_sessions(
         q = q.where(_T.c.date >= first)
     if last is not None:
         q = q.where(_T.c.date <= last)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return list(conn.execute(q))
 
 
@@ -408,7 +409,7 @@ def replacements(engine: Engine, ids: list[int]) -> dict[int, int]:
     if not ids:
         return {}
     out: dict[int, int] = {}
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for chunk in range(0, len(ids), 1000):
             part = ids[chunk : chunk + 1000]
             for made, replaced in conn.execute(
@@ -420,7 +421,7 @@ def replacements(engine: Engine, ids: list[int]) -> dict[int, int]:
 
 def history(engine: Engine, session_id: int) -> list[Row[Any]]:
     """The audit rows of a session and of the sessions it replaces or that replace it."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = _get(conn, session_id)
         related = {row.id}
         if row.replaces_id:

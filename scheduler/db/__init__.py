@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -54,14 +54,23 @@ def create(url: str) -> Engine:
 
             @event.listens_for(engine, "begin")
             def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
-                # Take the write lock at the start, so two writers queue instead of failing
-                # halfway with "database is locked".
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                # A writer takes the write lock at the start, so two writers queue instead of
+                # failing halfway with "database is locked". A reader (``reading``) takes none:
+                # in WAL mode it reads its snapshot while the one writer writes.
+                if conn.get_execution_options().get("tiepdan_read"):
+                    conn.exec_driver_sql("BEGIN")
+                else:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
             return engine
         return create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
         raise ConfigError(f"database: địa chỉ cơ sở dữ liệu không dùng được ({exc})") from None
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for reads only: on SQLite it does not queue behind writers."""
+    return engine.connect().execution_options(tiepdan_read=True)
 
 
 def open_database(url: str, *, upgrade: bool = True) -> Engine:

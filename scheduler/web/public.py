@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from notifiers.board import render_board, render_not_found
+from notifiers.board import REFRESH_SECONDS, render_board, render_not_found
 from notifiers.ics import feed_ics
 from notifiers.views import BoardView, FeedView, MonthView
 from scheduler import publishing as pub
@@ -97,8 +97,12 @@ def _not_modified(request: Request, r: Rendered) -> bool:
     return False
 
 
-def _respond(request: Request, r: Rendered, media_type: str) -> Response:
+def _respond(request: Request, r: Rendered, media_type: str, *, refresh: int | None = None) -> Response:
     headers = {"ETag": r.etag, "Cache-Control": "no-cache"}
+    if refresh:
+        # The unattended screen reloads itself through the HTTP header, not a <meta> refresh:
+        # same effect without JavaScript, and no trap for a reader (axe "meta-refresh").
+        headers["Refresh"] = str(refresh)
     if r.last_modified is not None:
         headers["Last-Modified"] = format_datetime(r.last_modified, usegmt=True)
     if _not_modified(request, r):
@@ -132,7 +136,7 @@ def board(request: Request) -> Response:
     if rendered is None:
         rendered = _render_board(config, engine, unit_id, today, base, refresh, request.url.path)
         cache.put(name, key, rendered)
-    return _respond(request, rendered, HTML)
+    return _respond(request, rendered, HTML, refresh=REFRESH_SECONDS if refresh else None)
 
 
 def _render_board(

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import Engine, case, func, select
 
+from scheduler.db import reading
 from scheduler.db.models import SessionRow
 from scheduler.sessions import COUNTS
 
@@ -34,7 +35,7 @@ def unit_counts(
         .where(_T.c.unit_id.in_(list(unit_ids)), _T.c.date.between(first, last))
         .group_by(_T.c.unit_id)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for row in conn.execute(q):
             out[row[0]] = dict(zip(FIELDS, (int(v or 0) for v in row[1:]), strict=True))
     return out
