@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -257,7 +257,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         label = f"{key} (id {uid!r})" if isinstance(uid, str) else key
         warnings += [f"{path}: {key}.{k}: khóa không dùng đến, bỏ qua" for k in raw if k not in UNIT_KEYS]
         unit, remind = _unit(lambda k, what, _l=label: w.error(f"{_l}.{k}" if k else _l, what), raw, levels)
-        _add_unit(units, origins, unit, f"{path}: {key}.id", lambda _k=key: w.error(f"{_k}.id", ""))
+        _add_unit(units, origins, unit, f"{path}: {key}", lambda _k=key: w.error(f"{_k}.id", ""))
         if remind:
             remind_days[unit.id] = remind
 
@@ -265,6 +265,8 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         csv_name = _str(w, data, "units_csv", "")
         csv_path = (path.parent / csv_name).resolve() if csv_name else None
         if csv_path is not None:
+            if not csv_path.is_file():
+                raise w.error("units_csv", f"không tìm thấy tệp {csv_name} (tìm ở {csv_path})")
             for line, raw in _read_csv(csv_path, csv_name):
                 where = f"{csv_name}:{line}"
                 uid = raw.get("id", "")
@@ -280,7 +282,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     by_id = {u.id: u for u in units}
     for u in units:
         if u.parent is not None and u.parent not in by_id:
-            raise ConfigError(f"{origins[u.id]}: parent: không có đơn vị cấp trên {u.parent!r}")
+            raise ConfigError(f"{_key_of(origins[u.id], 'parent')}: không có đơn vị cấp trên {u.parent!r}")
     _check_cycles(by_id, origins)
 
     database = _str(w, data, "database", "sqlite:///tiepdan.db")
@@ -335,6 +337,11 @@ def _add_unit(
     units.append(unit)
 
 
+def _key_of(origin: str, key: str) -> str:
+    """``units[3]`` -> ``units[3].parent``; a CSV line ``units.csv:7`` -> ``units.csv:7: cột parent``."""
+    return f"{origin}.{key}" if origin.endswith("]") else f"{origin}: cột {key}"
+
+
 def _check_cycles(by_id: Mapping[str, Unit], origins: Mapping[str, str]) -> None:
     done: set[str] = set()
     for start in by_id:
@@ -342,7 +349,9 @@ def _check_cycles(by_id: Mapping[str, Unit], origins: Mapping[str, str]) -> None
         u: str | None = start
         while u is not None and u not in done:
             if u in seen:
-                raise ConfigError(f"{origins[u]}: parent: vòng lặp cấp trên {' -> '.join([*seen, u])}")
+                raise ConfigError(
+                    f"{_key_of(origins[u], 'parent')}: vòng lặp cấp trên {' -> '.join([*seen, u])}"
+                )
             seen.append(u)
             u = by_id[u].parent
         done.update(seen)
@@ -476,9 +485,11 @@ def _rrule_problem(rule: str) -> str | None:
     """Why an RRULE is not accepted, or None; a registry has thousands of units and a handful of
     distinct rules."""
     try:
-        parse_rrule(rule, date(2000, 1, 1))
+        parsed = parse_rrule(rule, date(2000, 1, 1))
     except RuleError as exc:
         return str(exc)
+    if parsed.after(datetime(2000, 1, 1), inc=True) is None:
+        return f"RRULE {rule!r} không bao giờ có ngày nào"
     return None
 
 
@@ -518,7 +529,7 @@ def _read_csv(path: Path, name: str) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"{name}: không tìm thấy tệp đơn vị (units_csv)") from None
+        raise ConfigError(f"{name}: không tìm thấy tệp đơn vị (khóa units_csv)") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{name}: tệp không phải UTF-8 (byte {exc.start})") from None
     reader = csv.reader(text.splitlines())
