@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from rules import TiepdanError
-from scheduler.commands import COMMAND_MODULES
+from scheduler.commands import modules_for
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -25,10 +25,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog="tiepdan", description="Lịch tiếp công dân: lập lịch, nhắc lịch, báo cáo.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in COMMAND_MODULES:
+    for module in modules_for(command):
         module.add_parser(sub)
     return parser
 
@@ -38,7 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(command).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except TiepdanError as exc:
