@@ -44,7 +44,11 @@ def propose_makeup(
     period = level.period_of(cancelled)
     earliest = today + timedelta(days=1)
     inside = (
-        [d for d in calendar.working_days(max(period.start, earliest), period.end) if d not in taken]
+        [
+            d
+            for d in calendar.working_days(max(period.start, earliest), period.end)
+            if d not in taken and d != cancelled
+        ]
         if earliest <= period.end
         else []
     )

@@ -33,6 +33,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    # Drivers (psycopg, sqlite3) put newlines in their messages; a person gets one line.
+    return " ".join(str(exc).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Vietnamese must survive a C locale and a pipe.
     for stream in (sys.stdout, sys.stderr):
@@ -44,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except TiepdanError as exc:
-        print(f"lỗi: {exc}", file=sys.stderr)
+        print(f"lỗi: {_one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("đã dừng theo yêu cầu", file=sys.stderr)
@@ -55,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("TIEPDAN_DEBUG"):
             raise
-        print(f"lỗi nội bộ ({type(exc).__name__}): {exc}", file=sys.stderr)
+        print(f"lỗi nội bộ ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
         return EXIT_INTERNAL
 
 

@@ -22,6 +22,13 @@ def _common(p: argparse.ArgumentParser) -> None:
     add_config(p)
     p.add_argument("--by", help="người thực hiện (mặc định: tài khoản hệ điều hành)")
     p.add_argument("--now", help=argparse.SUPPRESS)  # as of this instant (tests, replays)
+    p.add_argument(
+        "--if-version",
+        type=int,
+        dest="if_version",
+        metavar="N",
+        help="chỉ thay đổi nếu buổi tiếp vẫn ở phiên bản N (tránh ghi đè thao tác của người khác)",
+    )
 
 
 def _count(text: str) -> int:
@@ -223,6 +230,7 @@ def run_cancel(args: argparse.Namespace) -> int:
         actor=ctx.actor,
         now=ctx.now,
         today=ctx.today,
+        expected_version=args.if_version,
     )
     _notify(ctx)
     if args.format == "json":
@@ -240,7 +248,14 @@ def run_cancel(args: argparse.Namespace) -> int:
 def run_makeup(args: argparse.Namespace) -> int:
     ctx = _Context(args)
     row = uc.book_makeup(
-        ctx.engine, ctx.config, args.session_id, on=args.date, actor=ctx.actor, now=ctx.now, today=ctx.today
+        ctx.engine,
+        ctx.config,
+        args.session_id,
+        on=args.date,
+        actor=ctx.actor,
+        now=ctx.now,
+        today=ctx.today,
+        expected_version=args.if_version,
     )
     _notify(ctx)
     if args.format == "json":
@@ -260,6 +275,7 @@ def run_move(args: argparse.Namespace) -> int:
         reason=args.reason,
         actor=ctx.actor,
         now=ctx.now,
+        expected_version=args.if_version,
     )
     _notify(ctx)
     if args.format == "json":
@@ -308,6 +324,7 @@ def run_record(args: argparse.Namespace) -> int:
         received_by=args.received_by,
         conclusion=args.conclusion,
         online=args.online,
+        expected_version=args.if_version,
     )
     if row.status == "not_held":
         _notify(ctx)
