@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain, starmap
+from itertools import chain, repeat, starmap
 from operator import attrgetter
 
 from rules.errors import RuleError
@@ -81,6 +81,11 @@ class CalendarPlan:
         units sequence is then the very same object (a renderer may cache by it; nobody may
         change it).
         """
+        for units, planned in self._runs():
+            yield units, list(planned)
+
+    def _runs(self) -> Iterator[tuple[Sequence[Unit], Iterable[PlannedDate]]]:
+        """``day_runs`` with each day's planned dates as a lazy iterable."""
         by_date: dict[date, list[tuple[int, PlannedDate]]] = defaultdict(list)
         for i, plan in enumerate(self.plans):
             for planned in plan.dates:
@@ -92,7 +97,7 @@ class CalendarPlan:
             if len(refs) == 1:
                 i, planned = refs[0]
                 units = self.plans[i].units
-                yield units, [planned] * len(units)
+                yield units, repeat(planned, len(units))
                 continue
             key = tuple(i for i, _ in refs)
             run = merged.get(key)
@@ -101,12 +106,12 @@ class CalendarPlan:
                     order = _UnitOrder(self.plans)
                 run = merged[key] = order.merge(key)
             units, slots = run
-            yield units, list(map([planned for _, planned in refs].__getitem__, slots))
+            yield units, map([planned for _, planned in refs].__getitem__, slots)
 
     def sorted_pairs(self) -> Iterator[tuple[Unit, PlannedDate]]:
         """(unit, planned date) in the contract's order, without building Session objects."""
         # Lazy, as a generator would be, and without a Python frame per session.
-        return chain.from_iterable(starmap(zip, self.day_runs()))
+        return chain.from_iterable(starmap(zip, self._runs()))
 
     def findings(self) -> Iterator[Finding]:
         """Every finding, sorted by period key then unit."""

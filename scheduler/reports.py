@@ -7,7 +7,9 @@ the units' later sessions (so that proposed make-up days do not clash with them)
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -116,6 +118,20 @@ def active_dates_after(conn: Connection, unit_ids: Sequence[str], after: date) -
         for unit_id, d in conn.execute(q):
             out.setdefault(unit_id, set()).add(d)
     return out
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while a report is built and written. A national
+    report allocates a million small objects that form no cycles; the collector walking them
+    over and over again costs a third of the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def make_report(

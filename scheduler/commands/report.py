@@ -12,11 +12,12 @@ from typing import Any
 
 import notifiers.reports as render
 from rules import RuleError
+from rules.report import Report
 from rules.report_periods import CUTOFFS
 from scheduler.clock import local_today, parse_now
 from scheduler.commands.common import add_config, config_from, iso_date, require_unit
 from scheduler.db import open_database
-from scheduler.reports import make_report, resolve_range
+from scheduler.reports import make_report, paused_gc, resolve_range
 
 FORMATS = ("json", "csv", "html", "xlsx")
 
@@ -71,6 +72,24 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _render(report: Report, fmt: str, *, to_file: bool) -> str | bytes:
+    """The report in ``fmt``: bytes for XLSX, text for the others."""
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        render.write_xlsx(report, buf)
+        return buf.getvalue()
+    text = io.StringIO()
+    if fmt == "json":
+        render.write_json(report, text)
+    elif fmt == "csv":
+        if to_file:
+            text.write("\ufeff")  # a BOM, so that spreadsheets open the file as UTF-8
+        render.write_csv(report, text)
+    else:
+        text.write(render.render_html(report))
+    return text.getvalue()
+
+
 def run_report(args: argparse.Namespace) -> int:
     fmt = _format_of(args)
     if fmt == "xlsx" and not args.out:
@@ -81,27 +100,15 @@ def run_report(args: argparse.Namespace) -> int:
     now = parse_now(args.now, config.timezone)
     today = local_today(now, config.timezone)
     engine = open_database(config.database_url)
-    try:
-        report = make_report(engine, config, rng, today=today, unit_id=args.unit)
-    finally:
-        engine.dispose()
-    if fmt == "xlsx":
-        buf = io.BytesIO()
-        render.write_xlsx(report, buf)
-        data = buf.getvalue()
-    else:
-        text = io.StringIO()
-        if fmt == "json":
-            render.write_json(report, text)
-        elif fmt == "csv":
-            render.write_csv(report, text)
-        else:
-            text.write(render.render_html(report))
-        if not args.out:
-            sys.stdout.write(text.getvalue())
-            return 0
-        prefix = "\ufeff" if fmt == "csv" else ""  # a BOM, so that spreadsheets read UTF-8
-        data = (prefix + text.getvalue()).encode("utf-8")
-    _write_atomic(Path(args.out), data)
+    with paused_gc():
+        try:
+            report = make_report(engine, config, rng, today=today, unit_id=args.unit)
+        finally:
+            engine.dispose()
+        data = _render(report, fmt, to_file=bool(args.out))
+    if not args.out:
+        sys.stdout.write(data if isinstance(data, str) else data.decode())
+        return 0
+    _write_atomic(Path(args.out), data.encode("utf-8") if isinstance(data, str) else data)
     print(f"Đã ghi báo cáo {report.range.label} ({len(report.units)} đơn vị) vào {args.out}", file=sys.stderr)
     return 0
