@@ -33,6 +33,7 @@ Run (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import gc
 import itertools
 import json
 import math
@@ -106,6 +107,7 @@ class EngineFigures:
 
 def engine_once(config: Config, first: date, last: date, *, check: bool = False) -> EngineFigures:
     _clear_rules_caches()
+    gc.collect()
     base = config.calendar
     t0, c0 = _now()
     calendar = WorkCalendar(base.country, days_off=base.days_off.values(), workdays=base.workdays.values())
@@ -155,6 +157,7 @@ def naive_nominals(pattern: Pattern, first: date, last: date) -> list[date]:
 
 def baseline_once(units: Sequence[Unit], first: date, last: date) -> tuple[int, float, float]:
     """(sessions, wall s, CPU s): next working day on or after each nominal date, no memo."""
+    gc.collect()
     t0, c0 = _now()
     cal = holidays.country_holidays("VN")
     one = timedelta(days=1)

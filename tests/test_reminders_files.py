@@ -74,6 +74,7 @@ def test_tick_without_email_or_sms_writes_a_vietnamese_eml_and_an_sms_txt(tmp_pa
         assert text.isascii() and is_gsm7(text)  # no diacritics: 160 characters a segment
         assert segments(text) == 1
         assert text.startswith("Nhac lich: Tinh uy Cao Bang tiep cong dan 07:30-11:30, Thu Hai, 25/01/2027")
+        assert text.endswith("phuong Thuc Phan")  # no online meeting: no dangling "Truc tuyen:"
 
 
 def test_reminders_go_at_seven_in_the_morning_seven_days_and_one_day_before(tmp_path: Path) -> None:

@@ -236,6 +236,39 @@ def test_at_risk_alert_when_the_month_can_no_longer_meet_the_mandate(tmp_path: P
     assert not any(r.purpose == "at_risk" and r.unit_id == "cao-bang" for r in outbox(config))
 
 
+def test_month_that_ended_short_is_reported_but_not_the_months_before_the_service(tmp_path: Path) -> None:
+    config = write_config(tmp_path, units=["cao-bang"])
+    plan(config)
+    cli(config, "tick", now="2027-01-04T08:00")  # the first tick: December 2026 was never planned
+    assert outbox(config, purpose="ended_short") == []
+
+    jan25 = session_on(config, "cao-bang", "2027-01-25")
+    cli(config, "cancel", str(jan25["id"]), "--reason", "Đi công tác", now="2027-01-22T09:00")
+    cli(config, "tick", now="2027-02-01T08:00")  # January ended with no session held
+    short = outbox(config, purpose="ended_short")
+    assert {(r.subject, r.channel, r.recipient, r.status) for r in short} == {
+        ("period:cao-bang:2027-01", "email", STAFF_EMAIL, "sent"),
+        ("period:cao-bang:2027-01", "sms", STAFF_PHONE, "sent"),
+    }
+    msg = email_named(tmp_path, next(r.message_id for r in short if r.channel == "email"))
+    assert msg["Subject"] == "[Thiếu ngày tiếp] Tỉnh ủy Cao Bằng: tháng 01/2027 chỉ tiếp 0/1 ngày"
+    cli(config, "tick", now="2027-02-02T08:00")
+    assert len(outbox(config, purpose="ended_short")) == 2  # once
+
+
+def test_notices_decided_at_night_wait_for_the_morning(tmp_path: Path) -> None:
+    config = write_config(tmp_path, units=["cao-bang"])
+    plan(config)
+    jan25 = session_on(config, "cao-bang", "2027-01-25")
+    cli(config, "cancel", str(jan25["id"]), "--reason", "Đi công tác", now="2027-01-20T22:30")
+    cancels = outbox(config, purpose="cancelled")
+    assert len(cancels) == 4 and {r.status for r in cancels} == {"pending"}
+    cli(config, "tick", now="2027-01-21T06:59")
+    assert {r.status for r in outbox(config, purpose="cancelled")} == {"pending"}
+    cli(config, "tick", now="2027-01-21T07:01")
+    assert {r.status for r in outbox(config, purpose="cancelled")} == {"sent"}
+
+
 def test_missing_outcome_reminds_staff_next_working_day_then_the_supervisor(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     plan(config)
