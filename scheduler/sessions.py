@@ -36,10 +36,13 @@ class Actor:
     name: str
 
 
-def _get(conn: Connection, session_id: int) -> Row[Any]:
+def _get(conn: Connection, session_id: int, expected_version: int | None = None) -> Row[Any]:
+    """The session, as the caller last saw it (``expected_version``) or refused."""
     row = conn.execute(select(_T).where(_T.c.id == session_id)).first()
     if row is None:
         raise ServiceError(f"không có buổi tiếp số {session_id}")
+    if expected_version is not None and row.version != expected_version:
+        raise ConflictError(f"buổi tiếp số {row.id} vừa được người khác thay đổi; hãy tải lại")
     return row
 
 
@@ -128,9 +131,7 @@ def cancel(
     """Cancel a planned session (hoãn/hủy buổi tiếp); it now needs a make-up."""
     reason = _text(reason, "lý do hủy")
     with engine.begin() as conn:
-        row = _get(conn, session_id)
-        if expected_version is not None and row.version != expected_version:
-            raise ConflictError(f"buổi tiếp số {row.id} vừa được người khác thay đổi; hãy tải lại")
+        row = _get(conn, session_id, expected_version)
         if row.status != "planned":
             raise ServiceError(
                 f"buổi tiếp số {row.id} {STATUS_VI[row.status]}, chỉ hủy được buổi đã lên lịch"
@@ -163,9 +164,7 @@ def book_makeup(
 ) -> Row[Any]:
     """Book the make-up (tiếp bù) of a cancelled or not-held session; returns the new session."""
     with engine.begin() as conn:
-        row = _get(conn, session_id)
-        if expected_version is not None and row.version != expected_version:
-            raise ConflictError(f"buổi tiếp số {row.id} vừa được người khác thay đổi; hãy tải lại")
+        row = _get(conn, session_id, expected_version)
         if row.status not in ("cancelled", "not_held"):
             raise ServiceError(f"buổi tiếp số {row.id} {STATUS_VI[row.status]}, không cần tiếp bù")
         if not row.needs_makeup:
@@ -234,9 +233,7 @@ def move(
     """Move a planned session to another day by decision; a re-plan will not move it back."""
     reason = _text(reason, "lý do dời lịch")
     with engine.begin() as conn:
-        row = _get(conn, session_id)
-        if expected_version is not None and row.version != expected_version:
-            raise ConflictError(f"buổi tiếp số {row.id} vừa được người khác thay đổi; hãy tải lại")
+        row = _get(conn, session_id, expected_version)
         if row.status != "planned":
             raise ServiceError(
                 f"buổi tiếp số {row.id} {STATUS_VI[row.status]}, chỉ dời được buổi đã lên lịch"
@@ -339,9 +336,7 @@ def record(
         if v is not None and v < 0:
             raise ServiceError(f"--{k} không được âm ({v})")
     with engine.begin() as conn:
-        row = _get(conn, session_id)
-        if expected_version is not None and row.version != expected_version:
-            raise ConflictError(f"buổi tiếp số {row.id} vừa được người khác thay đổi; hãy tải lại")
+        row = _get(conn, session_id, expected_version)
         if row.status not in ("planned", "held"):
             raise ServiceError(f"buổi tiếp số {row.id} {STATUS_VI[row.status]}, không ghi kết quả được")
         if held:

@@ -57,6 +57,9 @@ TP_HEAD_EMAIL = "bithu@thucphan.example.vn"
 TP_STAFF_EMAIL = "vp@thucphan.example.vn"
 TP_STAFF_PHONE = "+84911222444"
 
+CB_HEAD = (
+    f'{{ name = "Nguyễn Văn A", title = "Bí thư Tỉnh ủy", email = "{HEAD_EMAIL}", phone = "{HEAD_PHONE}" }}'
+)
 UNITS = {
     "cao-bang": f"""
 [[units]]
@@ -67,7 +70,7 @@ body     = "party"
 days     = [25]
 time     = "07:30-11:30"
 venue    = "Trụ sở Tiếp công dân tỉnh, số 1 đường Hoàng Đình Giong, phường Thục Phán"
-head     = {{ name = "Nguyễn Văn A", title = "Bí thư Tỉnh ủy", email = "{HEAD_EMAIL}", phone = "{HEAD_PHONE}" }}
+head     = {CB_HEAD}
 staff    = [ {{ name = "Trần Thị B", email = "{STAFF_EMAIL}", phone = "{STAFF_PHONE}" }} ]
 """,
     "thuc-phan": f"""

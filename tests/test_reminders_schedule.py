@@ -7,6 +7,7 @@ no [sms]); the outbox rows say what was sent, dropped or never queued.
 from __future__ import annotations
 
 import json
+from email.message import EmailMessage
 from pathlib import Path
 
 from test_outbox_support import (
@@ -32,7 +33,7 @@ from test_outbox_support import (
 CAO_BANG_ALL = {("email", HEAD_EMAIL), ("email", STAFF_EMAIL), ("sms", HEAD_PHONE), ("sms", STAFF_PHONE)}
 
 
-def email_named(directory: Path, message_id: str):  # noqa: ANN201
+def email_named(directory: Path, message_id: str) -> EmailMessage | None:
     return emails_in(directory).get(f"{message_id}.eml")
 
 
