@@ -34,6 +34,7 @@ from notifiers.message import OutgoingMessage
 from rules import ConfigError, DeliveryError, Unit
 from scheduler.clock import as_utc, local_today
 from scheduler.config import Config
+from scheduler.db import reading
 from scheduler.db.models import DeliveryAttemptRow, OutboxRow, SessionRow
 from scheduler.sessions import proposals_for
 
@@ -189,7 +190,7 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
     sms_unicode = bool(config.sms and config.sms.unicode)
     q = _Queue(config, now, [])
     max_lead = max([*config.default_remind_days, *(d for v in config.remind_days.values() for d in v)] or [0])
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         upcoming = conn.execute(
             select(_S).where(
                 _S.c.status == "planned", _S.c.date.between(today, today + timedelta(days=max_lead))
@@ -315,7 +316,7 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             for c, a in to
         ):
             continue  # today's alert is already out
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             # The same proposals as ``tiepdan cancel`` shows (never the cancelled day itself).
             proposals = proposals_for(conn, config, row, today)
         waited = max(0, (today - as_utc(row.updated_at).astimezone(config.timezone).date()).days)
@@ -774,5 +775,5 @@ def outbox_rows(engine: Engine, *, status: str | None = None, limit: int = 200) 
     q = select(_O).order_by(_O.c.id.desc()).limit(limit)
     if status:
         q = q.where(_O.c.status == status)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return list(conn.execute(q))
