@@ -338,6 +338,8 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
         facts = _facts(config, row)
         if unit is None or facts is None:
             continue
+        if as_utc(row.created_at).astimezone(config.timezone).date() > row.date:
+            continue  # planned after the fact (a first install mid-year): nobody was to record it
         staff_day = config.calendar.add_working_days(row.date, 1)
         sup_day = config.calendar.add_working_days(staff_day, 2)
         for purpose, day, supervisor in (
