@@ -100,6 +100,7 @@ TOP_KEYS = {
     "report",
     "notice",
     "secret_env",
+    "since",
 }
 
 
@@ -144,6 +145,7 @@ class Config:
     remind_hour: int = 7
     plan_ahead: tuple[int, int] = (12, 1)  # (month, day) from which next year is planned
     report_cutoff: str = "calendar"
+    since: date | None = None  # the day the office began to use tiepdan; None: the first plan's day
     warnings: tuple[str, ...] = ()
     units_by_id: Mapping[str, Unit] = field(default_factory=dict)
 
@@ -304,6 +306,12 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     if cutoff not in ("calendar", "tt02"):
         raise w.error("report.cutoff", f"phải là 'calendar' hoặc 'tt02', không phải {cutoff!r}")
 
+    since = None
+    if "since" in data:
+        since = _date(w, data["since"], "since")
+        if not 1990 <= since.year <= 2199:
+            raise w.error("since", f"ngày bắt đầu sử dụng {since.isoformat()} không hợp lệ (năm 1990-2199)")
+
     return Config(
         path=path,
         timezone=tz,
@@ -323,6 +331,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         remind_hour=hour,
         plan_ahead=(int(m.group(1)), int(m.group(2))),
         report_cutoff=cutoff,
+        since=since,
         warnings=tuple(warnings),
         units_by_id=by_id,
     )

@@ -18,6 +18,7 @@ from rules import ConflictError, RuleError, Unit, plan_calendar
 from scheduler.audit import write_audit
 from scheduler.config import Config
 from scheduler.db.models import AuditRow, PlanYear, SessionRow
+from scheduler.since import record_first_plan
 
 _T = SessionRow.__table__
 _PLAN_LOCK = 0x706C616E_0000  # pg_advisory_xact_lock key of a year's plan: "plan" + year
@@ -171,6 +172,8 @@ def plan_year(
         result = PlanResult(year, len(created_rows), len(moves), len(withdrawals), unchanged)
         if not already_planned:
             conn.execute(insert(PlanYear), {"year": year, "planned_at": now})
+        # The first plan (by a clerk or by tick) is the day the office began to use tiepdan.
+        record_first_plan(conn, today, now)
         if result.changed:
             conn.execute(
                 insert(AuditRow),

@@ -49,6 +49,19 @@ class PlanYear(Base):
     planned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ServiceState(Base):
+    """A fact about the service itself (trạng thái dịch vụ), one value per key, written once.
+
+    ``since``: the day (local, ISO date) of the first plan, the default of the ``since`` key.
+    """
+
+    __tablename__ = "service_state"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class SessionRow(Base):
     """A reception session (buổi tiếp công dân): periodic, make-up (tiếp bù) or ad hoc."""
 
