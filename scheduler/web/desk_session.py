@@ -1,0 +1,177 @@
+"""The desk page of one session and what a clerk does on it: record the outcome, postpone
+(hoãn), move, book the make-up (tiếp công dân bù)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from rules import ConflictError, TiepdanError
+from scheduler import access
+from scheduler import reception_log as book
+from scheduler import sessions as uc
+from scheduler.web.desk import Ctx, desk, session_id_of
+from scheduler.web.desk_files import NOTICES
+from scheduler.web.inputs import BadInput, parse_count, parse_date
+
+
+def has_change(row: Any) -> bool:
+    """Whether a session has something a change notice announces (see ``publishing.change_of``)."""
+    return (
+        row.status in ("cancelled", "not_held")
+        or row.kind in ("makeup", "adhoc")
+        or bool(row.pinned and row.reason)
+        or bool(row.version > 1 and row.reason)
+    )
+
+
+def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> Response:
+    unit_id = row.unit_id
+    can_change = access.can_change(ctx.account, unit_id)
+    personal = access.can_see_personal(ctx.account, unit_id)
+    made_up_by = uc.replacements(ctx.engine, [row.id]).get(row.id)
+    proposals = (
+        uc.make_up_proposals(ctx.engine, ctx.config, row.id, ctx.today)
+        if can_change and row.needs_makeup
+        else []
+    )
+    log = book.entries(ctx.engine, row.id) if personal else []
+    return ctx.page(
+        "desk/session.html",
+        status,
+        s=row,
+        made_up_by=made_up_by,
+        proposals=proposals,
+        log=log,
+        counts=book.counts_of(log),
+        can_change=can_change,
+        personal=personal,
+        history=uc.history(ctx.engine, row.id),
+        error=error,
+        tz=ctx.config.timezone,
+        change_notice=NOTICES and has_change(row),
+    )
+
+
+def session_page(ctx: Ctx) -> Response:
+    return show_session(ctx, access.session_for(ctx.engine, ctx.account, ctx.config, session_id_of(ctx)))
+
+
+def _expected_version(ctx: Ctx) -> int | None:
+    return parse_count(ctx.form.get("version"), "phiên bản")
+
+
+def act(ctx: Ctx, action: Callable[[Any], str], session_id: int | None = None) -> Response:
+    """Run a change on a session the account may change; on refusal show the page again with why."""
+    if session_id is None:
+        session_id = session_id_of(ctx)
+    row = access.session_for(ctx.engine, ctx.account, ctx.config, session_id, change=True)
+    try:
+        target = action(row)
+    except ConflictError as exc:
+        return show_session(ctx, uc.get_session(ctx.engine, row.id), status=409, error=str(exc))
+    except TiepdanError as exc:
+        return show_session(ctx, uc.get_session(ctx.engine, row.id), status=400, error=str(exc))
+    return RedirectResponse(target, status_code=303)
+
+
+def cancel(ctx: Ctx) -> Response:
+    def run(row: Any) -> str:
+        uc.cancel(
+            ctx.engine,
+            ctx.config,
+            row.id,
+            reason=ctx.form.get("reason", ""),
+            actor=ctx.account.actor,
+            now=ctx.now,
+            today=ctx.today,
+            expected_version=_expected_version(ctx),
+        )
+        return f"/desk/sessions/{row.id}?ok=cancelled"
+
+    return act(ctx, run)
+
+
+def makeup(ctx: Ctx) -> Response:
+    def run(row: Any) -> str:
+        choice = ctx.form.get("date", "")
+        on = parse_date(ctx.form.get("other") if choice == "other" else choice, "ngày tiếp bù")
+        new = uc.book_makeup(
+            ctx.engine,
+            ctx.config,
+            row.id,
+            on=on,
+            actor=ctx.account.actor,
+            now=ctx.now,
+            today=ctx.today,
+            expected_version=_expected_version(ctx),
+        )
+        return f"/desk/sessions/{new.id}?ok=makeup"
+
+    return act(ctx, run)
+
+
+def move(ctx: Ctx) -> Response:
+    def run(row: Any) -> str:
+        to = parse_date(ctx.form.get("date"), "ngày mới")
+        assert to is not None
+        uc.move(
+            ctx.engine,
+            ctx.config,
+            row.id,
+            to=to,
+            reason=ctx.form.get("reason", ""),
+            actor=ctx.account.actor,
+            now=ctx.now,
+            expected_version=_expected_version(ctx),
+        )
+        return f"/desk/sessions/{row.id}?ok=moved"
+
+    return act(ctx, run)
+
+
+def record(ctx: Ctx) -> Response:
+    def run(row: Any) -> str:
+        outcome = ctx.form.get("outcome")
+        if outcome == "held":
+            counts = {k: parse_count(ctx.form.get(k), k) for k in uc.COUNTS}
+            book.record_held(
+                ctx.engine,
+                ctx.config,
+                row.id,
+                actor=ctx.account.actor,
+                now=ctx.now,
+                counts={k: v for k, v in counts.items() if v is not None},
+                received_by=ctx.form.get("received_by") or None,
+                conclusion=ctx.form.get("conclusion") or None,
+                expected_version=_expected_version(ctx),
+            )
+        elif outcome == "not_held":
+            uc.record(
+                ctx.engine,
+                ctx.config,
+                row.id,
+                held=False,
+                actor=ctx.account.actor,
+                now=ctx.now,
+                reason=ctx.form.get("reason", ""),
+                expected_version=_expected_version(ctx),
+            )
+        else:
+            raise BadInput("hãy chọn: đã tiếp hay không tổ chức")
+        return f"/desk/sessions/{row.id}?ok=recorded"
+
+    return act(ctx, run)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/desk/sessions/{session_id}", desk(session_page), methods=["GET"]),
+        Route("/desk/sessions/{session_id}/cancel", desk(cancel, post=True), methods=["POST"]),
+        Route("/desk/sessions/{session_id}/makeup", desk(makeup, post=True), methods=["POST"]),
+        Route("/desk/sessions/{session_id}/move", desk(move, post=True), methods=["POST"]),
+        Route("/desk/sessions/{session_id}/record", desk(record, post=True), methods=["POST"]),
+    ]
