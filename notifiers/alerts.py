@@ -226,6 +226,37 @@ def outcome_missing(s: SessionFacts, *, supervisor: bool, unicode_sms: bool = Fa
     )
 
 
+PURPOSE_VI = {
+    "reminder": "tin nhắc lịch",
+    "changed": "tin thay đổi lịch",
+    "cancelled": "tin hủy lịch",
+    "makeup_alert": "cảnh báo cần tiếp bù",
+    "outcome_missing": "tin nhắc ghi kết quả",
+    "outcome_missing_sup": "tin nhắc ghi kết quả (cấp trên)",
+    "at_risk": "cảnh báo nguy cơ thiếu ngày tiếp",
+    "ended_short": "cảnh báo thiếu ngày tiếp",
+}
+CHANNEL_VI = {"email": "thư điện tử", "sms": "tin nhắn SMS"}
+
+
+def delivery_failed(
+    *, unit_name: str, purpose: str, channel: str, recipient: str, error: str, unicode_sms: bool = False
+) -> Rendered:
+    """The notice (báo lỗi gửi tin) to a unit's staff that a message could not be delivered."""
+    subject = f"[Lỗi gửi tin] Không gửi được tới {recipient}"
+    return _render(
+        "delivery_failed",
+        subject,
+        [subject],
+        unicode_sms=unicode_sms,
+        unit_name=unit_name,
+        what=PURPOSE_VI.get(purpose, "tin"),
+        channel=CHANNEL_VI.get(channel, channel),
+        recipient=recipient,
+        error=error.rstrip("."),
+    )
+
+
 def local_dt(d: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(d, time(hour, minute), tzinfo=VN)
 

@@ -1,0 +1,284 @@
+"""The outbox table (hộp thư đi): a message is written once under its unique key, claimed by
+one deliverer at a time, and its result recorded.
+
+The key (subject, version, purpose, lead, channel, recipient) makes a second tick, a second
+instance or a tick after a crash write nothing new. A claim takes due rows for a lease
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the one writer on SQLite); every attempt is recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from notifiers import alerts
+from rules import DeliveryError, Unit
+from scheduler.config import Config
+from scheduler.db import reading
+from scheduler.db.models import DeliveryAttemptRow, OutboxRow
+from scheduler.outbox.recipients import recipients
+
+_O = OutboxRow.__table__
+_A = DeliveryAttemptRow.__table__
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+DAY_START, DAY_END = time(6, 0), time(21, 0)  # nobody is texted at night
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 5, 25 minutes, 2 hours, then every 6 hours."""
+    return timedelta(minutes=min(5 ** (attempts - 1), 360))
+
+
+def message_id(subject: str, version: int, purpose: str, lead: int, channel: str, recipient: str) -> str:
+    digest = hashlib.sha256(recipient.encode()).hexdigest()[:12]
+    return f"{purpose}.{subject.replace(':', '-')}.v{version}.l{lead}.{channel}.{digest}@tiepdan"
+
+
+Key = tuple[str, int, str, int, str, str]  # subject, version, purpose, lead, channel, recipient
+
+
+@dataclass(slots=True)
+class _Queue:
+    """The new rows of one tick (or of one batch's failure notices), before they are inserted."""
+
+    config: Config
+    now: datetime
+    rows: list[dict[str, Any]]
+    # Keys already in the outbox: their messages are not rendered again (rendering is the cost).
+    existing: set[Key] = field(default_factory=set)
+
+    def daytime(self, at: datetime) -> datetime:
+        local = at.astimezone(self.config.timezone)
+        if local.time() < DAY_START:
+            local = datetime.combine(local.date(), time(self.config.remind_hour), tzinfo=local.tzinfo)
+        elif local.time() >= DAY_END:
+            local = datetime.combine(
+                local.date() + timedelta(days=1), time(self.config.remind_hour), tzinfo=local.tzinfo
+            )
+        return local.astimezone(at.tzinfo)
+
+    def add(
+        self,
+        *,
+        subject: str,
+        session_id: int | None,
+        version: int,
+        purpose: str,
+        lead: int,
+        unit: Unit,
+        to: Iterable[tuple[str, str]],
+        rendered: alerts.Rendered | Callable[[], alerts.Rendered],
+        due: datetime,
+        expires: datetime | None = None,
+    ) -> None:
+        to = [(c, a) for c, a in to if (subject, version, purpose, lead, c, a) not in self.existing]
+        if not to:
+            return
+        if callable(rendered):
+            rendered = rendered()
+        # UTC in the database: SQLite keeps no offset, so a local time would be read back 7 h off.
+        due = due.astimezone(UTC)
+        expires = expires.astimezone(UTC) if expires is not None else None
+        when = self.daytime(max(due, self.now)).astimezone(UTC)
+        for channel, recipient in to:
+            payload = {
+                "subject": rendered.subject,
+                "text": rendered.text,
+                "html": rendered.html,
+                "sms": rendered.sms,
+                "ics": rendered.ics,
+            }
+            self.rows.append(
+                {
+                    "subject": subject,
+                    "session_id": session_id,
+                    "version": version,
+                    "purpose": purpose,
+                    "lead": lead,
+                    "channel": channel,
+                    "recipient": recipient,
+                    "unit_id": unit.id,
+                    "due_at": due,
+                    "expires_at": expires,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": when,
+                    "claimed_until": None,
+                    "message_id": message_id(subject, version, purpose, lead, channel, recipient),
+                    "payload": json.dumps(
+                        payload if channel == "email" else {"sms": rendered.sms}, ensure_ascii=False
+                    ),
+                    "last_error": None,
+                    "sent_at": None,
+                    "created_at": self.now,
+                }
+            )
+
+
+_KEY = ("subject", "version", "purpose", "lead", "channel", "recipient")
+
+
+def _existing_keys(conn: Connection, subjects: Iterable[str]) -> set[Key]:
+    cols = [_O.c[k] for k in _KEY]
+    ordered = sorted(subjects)
+    out: set[Key] = set()
+    for i in range(0, len(ordered), 500):
+        out.update(
+            tuple(r) for r in conn.execute(select(*cols).where(_O.c.subject.in_(ordered[i : i + 500])))
+        )
+    return out
+
+
+def _insert_new(engine: Engine, rows: list[dict[str, Any]]) -> int:
+    if not rows:
+        return 0
+    with engine.begin() as conn:
+        return _insert_rows(conn, rows)
+
+
+def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    # In key order: two instances inserting the same keys then lock them in the same order and
+    # one waits for the other instead of deadlocking (PostgreSQL).
+    rows = sorted(rows, key=lambda r: tuple(r[k] for k in _KEY))
+    ins = (
+        postgresql.insert(_O) if conn.dialect.name == "postgresql" else sqlite.insert(_O)
+    ).on_conflict_do_nothing(index_elements=list(_KEY))
+    new = 0
+    for chunk in range(0, len(rows), 2000):
+        new += len(conn.execute(ins.returning(_O.c.id), rows[chunk : chunk + 2000]).all())
+    return new
+
+
+def _claim(conn: Connection, now: datetime, limit: int) -> list[Any]:
+    """Take up to ``limit`` due rows for this process; another process never gets the same."""
+    with conn.begin():
+        q = (
+            select(_O)
+            .where(
+                _O.c.status == "pending",
+                _O.c.next_attempt_at <= now,
+                or_(_O.c.claimed_until.is_(None), _O.c.claimed_until < now),
+            )
+            .order_by(_O.c.next_attempt_at, _O.c.id)
+            .limit(limit)
+        )
+        if conn.dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        rows = conn.execute(q).all()
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        conn.execute(update(_O).where(_O.c.id.in_(ids)).values(claimed_until=now + LEASE))
+        return rows
+
+
+Outcome = tuple[Any, str, DeliveryError | None]
+
+
+def _result_update(**values: Any) -> Any:
+    """The UPDATE that records one kind of result for the row ``:row_id``, built once (a message
+    a transaction: building the statement each time cost as much as running it)."""
+    return (
+        update(_O)
+        .where(and_(_O.c.id == bindparam("row_id"), _O.c.status == "pending"))
+        .values(claimed_until=None, **values)
+    )
+
+
+_RESULT_UPDATES = {
+    "sent": _result_update(
+        status="sent", sent_at=bindparam("at"), last_error=None, attempts=_O.c.attempts + 1
+    ),
+    "failed": _result_update(status="failed", last_error=bindparam("error"), attempts=_O.c.attempts + 1),
+    "retry": _result_update(
+        last_error=bindparam("error"), next_attempt_at=bindparam("retry_at"), attempts=_O.c.attempts + 1
+    ),  # attempts are counted when made, not when claimed
+    "dropped": _result_update(status="dropped", last_error=bindparam("error")),
+}
+_INSERT_ATTEMPT = insert(_A)
+
+
+def _record(conn: Connection, config: Config, now: datetime, outcome: list[Outcome]) -> None:
+    """Write the results, and the notices of permanent failures, in one transaction."""
+    failures: list[tuple[Any, DeliveryError]] = []
+    by_result: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    attempts = []
+    for r, result, err in outcome:
+        by_result[result].append(
+            {
+                "row_id": r.id,
+                "at": now,
+                "error": None if err is None else str(err),
+                "retry_at": now + backoff(r.attempts + 1),
+            }
+        )
+        if result == "failed":
+            assert err is not None
+            failures.append((r, err))
+        if result != "dropped":
+            attempts.append(
+                {
+                    "outbox_id": r.id,
+                    "started_at": now,
+                    "finished_at": now,
+                    "error": None if err is None else str(err),
+                    "permanent": bool(err and err.permanent),
+                }
+            )
+    with conn.begin():
+        for result, params in by_result.items():
+            conn.execute(_RESULT_UPDATES[result], params)  # parameters it has no use for are ignored
+        if attempts:
+            conn.execute(_INSERT_ATTEMPT, attempts)
+        if failures:
+            _report_failures(conn, config, now, failures)
+
+
+def _report_failures(
+    conn: Connection, config: Config, now: datetime, failures: list[tuple[Any, DeliveryError]]
+) -> None:
+    """Tell the unit's staff by e-mail that a message could not be delivered (never by the
+    channel that failed to the address that failed)."""
+    q = _Queue(config, now, [])
+    for r, err in failures:
+        unit = config.units_by_id.get(r.unit_id)
+        if unit is None or r.purpose == "delivery_failed":
+            continue
+        to = [(c, a) for c, a in recipients(config, unit, head=False) if c == "email" and a != r.recipient]
+        rendered = alerts.delivery_failed(
+            unit_name=unit.name,
+            purpose=r.purpose,
+            channel=r.channel,
+            recipient=r.recipient,
+            error=str(err),
+        )
+        q.add(
+            subject=f"outbox:{r.id}",
+            session_id=None,
+            version=0,
+            purpose="delivery_failed",
+            lead=0,
+            unit=unit,
+            to=to,
+            rendered=rendered,
+            due=now,
+        )
+    if q.rows:
+        _insert_rows(conn, q.rows)
+
+
+def outbox_rows(engine: Engine, *, status: str | None = None, limit: int = 200) -> list[Any]:
+    q = select(_O).order_by(_O.c.id.desc()).limit(limit)
+    if status:
+        q = q.where(_O.c.status == status)
+    with reading(engine) as conn:
+        return list(conn.execute(q))
