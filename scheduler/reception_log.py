@@ -5,8 +5,8 @@ session's outcome: visits = rows, people = sum of people, groups = rows that are
 (đoàn đông người), cases = rows, petitions = sum of petitions. The outcome itself is written only
 through ``scheduler.sessions.record``, so it keeps its version check and audit row.
 
-Rows hold personal data (Nghị định 13/2023/NĐ-CP): the audit trail records that a row was added
-or removed, never the name or ID number in it.
+Rows hold personal data (Nghị định 13/2023/NĐ-CP): the audit trail records that a row was added,
+changed (which fields) or removed, never the name or ID number in it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 
 from rules import ConflictError, ServiceError
 from rules.vietnamese import nfc
@@ -226,6 +226,54 @@ def delete_entry(engine: Engine, config: Config, entry_id: int, *, actor: uc.Act
             entry=entry_id,
         )
     if row.status == "held":
+        _recount(engine, config, row.session_id, actor=actor, now=now)
+    return int(row.session_id)
+
+
+def update_entry(
+    engine: Engine,
+    config: Config,
+    entry_id: int,
+    data: Mapping[str, Any],
+    *,
+    actor: uc.Actor,
+    now: datetime,
+) -> int:
+    """Correct a row, or fill in what is known later (the follow-up of the result is written
+    weeks after the session); returns its session's id.
+
+    The whole row is given again and checked as a new one. The audit row names the fields that
+    changed, never their values (personal data); a held session's outcome follows the log.
+    """
+    values = clean_entry(data)
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(_L, _S.c.status.label("session_status"))
+            .join(_S, _S.c.id == _L.c.session_id)
+            .where(_L.c.id == entry_id)
+        ).first()
+        if row is None:
+            raise ServiceError(f"không có dòng sổ số {entry_id}")
+        if row.session_status not in OPEN_STATUSES:
+            raise ServiceError(
+                f"buổi tiếp số {row.session_id} {uc.STATUS_VI[row.session_status]}, không sửa sổ được"
+            )
+        changed = sorted(k for k, v in values.items() if getattr(row, k) != v)
+        if not changed:
+            return int(row.session_id)
+        conn.execute(update(_L).where(_L.c.id == entry_id).values(**{k: values[k] for k in changed}))
+        write_audit(
+            conn,
+            at=now,
+            actor=actor.name,
+            action="log_edit",
+            session_id=row.session_id,
+            unit_id=row.unit_id,
+            entry=entry_id,
+            fields=changed,
+        )
+    counted = {"people", "petitions", "is_group"}
+    if row.session_status == "held" and counted.intersection(changed):
         _recount(engine, config, row.session_id, actor=actor, now=now)
     return int(row.session_id)
 

@@ -44,7 +44,12 @@ def requests_for(t: Target) -> list[tuple[str, str, str, dict[str, str] | None]]
         ("past", "GET", f"/desk/sessions/{t.past}", None),
         ("notice", "GET", f"/desk/notice/{u}/2026.docx", None),
         ("change_notice", "GET", f"/desk/sessions/{t.cancelled}/notice.docx", None),
-        ("cancel", "POST", f"/desk/sessions/{t.planned}/cancel", {"reason": "Bí thư đi công tác"}),
+        (
+            "cancel",
+            "POST",
+            f"/desk/sessions/{t.planned}/cancel",
+            {"reason": "Bí thư đi công tác", "confirm": "1"},
+        ),
         ("makeup", "POST", f"/desk/sessions/{t.cancelled}/makeup", {"date": t.makeup_day.isoformat()}),
         (
             "move",
@@ -55,7 +60,14 @@ def requests_for(t: Target) -> list[tuple[str, str, str, dict[str, str] | None]]
         ("record", "POST", f"/desk/sessions/{t.past}/record", {"outcome": "held"}),
         ("not_held", "POST", f"/desk/sessions/{t.planned}/record", {"outcome": "not_held", "reason": "Ốm"}),
         ("log", "POST", f"/desk/sessions/{t.past}/log", {"full_name": "Trần Văn Khách", "people": "1"}),
-        ("unlog", "POST", f"/desk/log/{t.entry}/delete", {}),
+        ("log_edit_page", "GET", f"/desk/log/{t.entry}/edit", None),
+        (
+            "log_edit",
+            "POST",
+            f"/desk/log/{t.entry}/edit",
+            {"full_name": "Trần Văn Sửa", "people": "1", "follow_up": "Đã trả lời bằng văn bản"},
+        ),
+        ("unlog", "POST", f"/desk/log/{t.entry}/delete", {"confirm": "1"}),
         (
             "adhoc",
             "POST",
@@ -244,6 +256,8 @@ OWNER_ORDER = [
     "notice",
     "change_notice",
     "log",
+    "log_edit_page",
+    "log_edit",
     "unlog",
     "record",
     "makeup",
@@ -273,4 +287,5 @@ def test_the_owner_may_use_every_route(world: dict[str, Any], role: str, unit: s
         actions = set(
             conn.execute(select(t.c.action).where(t.c.actor == role, t.c.unit_id == unit)).scalars()
         )
-    assert {"log_add", "log_delete", "record_held", "makeup", "move", "adhoc", "cancel"} <= actions
+    expected = {"log_add", "log_edit", "log_delete", "record_held", "makeup", "move", "adhoc", "cancel"}
+    assert expected <= actions

@@ -24,7 +24,7 @@ from scheduler import sessions as uc
 
 JS = Path(__file__).resolve().parent / "js"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-WIDTH, HEIGHT = 1280, 900
+WIDTH, HEIGHT = 1366, 768  # a clerk's laptop
 
 
 def _in_ci() -> bool:
@@ -74,6 +74,9 @@ def browser_run(
             cwd=JS,
         )
         assert proc.returncode == 0, proc.stderr[-3000:]
+        keep = os.environ.get("DESK_SHOTS")  # a folder to keep the pictures in, to look at them
+        if keep:
+            shutil.copytree(shots, keep, dirs_exist_ok=True)
         yield server, json.loads(proc.stdout), cancel, record
 
 
@@ -84,11 +87,13 @@ def test_every_desk_page_loads_in_vietnamese_without_script_dialogs(browser_run:
         "units",
         "unit",
         "session",
+        "confirm",
         "cancelled",
         "makeup",
         "log",
         "recorded",
         "unit_after",
+        "log_edit",
     }
     for name, page in out["pages"].items():
         assert page["status"] == 200, (name, page)
@@ -108,6 +113,7 @@ def test_axe_finds_no_serious_or_critical_violation(browser_run: Any) -> None:
 
 def test_cancel_and_make_up_in_the_browser(browser_run: Any) -> None:
     server, out, cancel, _ = browser_run
+    assert "Xác nhận hoãn" in out["texts"]["confirm"]
     assert "Đặt ngày tiếp bù" in out["texts"]["afterCancel"]
     assert "?ok=makeup" in out["texts"]["makeupUrl"]
     row = uc.get_session(server.engine, cancel.id)
@@ -149,8 +155,34 @@ def _png(path: Path) -> tuple[int, int, int, float]:
 
 def test_screenshots_have_the_viewport_size_and_are_not_blank(browser_run: Any) -> None:
     _, out, _, _ = browser_run
-    assert len(out["screenshots"]) == 10
+    assert len(out["screenshots"]) == 12
     for shot in out["screenshots"]:
         width, height, colours, ink = _png(Path(shot))
         assert (width, height) == (WIDTH, HEIGHT), shot
         assert colours >= 8 and ink > 0.02, (shot, colours, ink)
+
+
+def test_a_log_row_edited_in_the_browser(browser_run: Any) -> None:
+    _, out, _, _ = browser_run
+    assert "Đã sửa một dòng của sổ tiếp công dân" in out["texts"]["afterEdit"]
+    assert "Đã hướng dẫn công dân nộp hồ sơ tại bộ phận một cửa" in out["texts"]["afterEdit"]
+
+
+def test_desk_pages_fit_a_390_px_phone(browser_run: Any) -> None:
+    """No page scrolls sideways on a phone, and the log's names keep a readable width (the old
+    table squeezed them to one letter a line)."""
+    _, out, _, _ = browser_run
+    assert set(out["phone"]) == {"units", "unit", "session", "cancelled", "log_edit"}
+    for name, page in out["phone"].items():
+        assert page["status"] == 200, name
+        assert page["clientWidth"] == 390, name
+        assert page["scrollWidth"] <= page["clientWidth"], f"{name}: {page['scrollWidth']} px wide"
+        assert page["widest"] <= 390.5, f"{name}: something reaches {page['widest']} px"
+    names = out["phone"]["session"]["names"]
+    assert len(names) == 2
+    for cell in names:
+        assert cell["width"] >= 250, cell
+        assert "Hoàng Thị Lan" in cell["text"] or "Đoàn thôn Bản Giới" in cell["text"]
+    for name, page in out["phone"].items():
+        width, _, colours, ink = _png(Path(page["file"]))
+        assert width == 390 and colours >= 8 and ink > 0.02, name

@@ -48,10 +48,18 @@ def _actors(server: Server, session_id: int) -> list[tuple[str, str]]:
 
 def test_cancel_then_book_the_proposed_make_up(server: Server, staff: httpx.Client) -> None:
     target = server.future_planned("xa-a")
-    r = _post(staff, f"/desk/sessions/{target.id}/cancel", {"reason": "Bí thư đi họp Trung ương"})
+    before = snapshot(server.engine)
+    # The first press only asks again: nothing changes until the clerk confirms.
+    ask = _post(staff, f"/desk/sessions/{target.id}/cancel", {"reason": "Bí thư đi họp Trung ương"})
+    assert ask.status_code == 200 and "Xác nhận hoãn" in ask.text and "Bí thư đi họp Trung ương" in ask.text
+    assert 'name="confirm" value="1"' in ask.text and 'name="csrf"' in ask.text
+    assert snapshot(server.engine) == before
+    r = _post(
+        staff, f"/desk/sessions/{target.id}/cancel", {"reason": "Bí thư đi họp Trung ương", "confirm": "1"}
+    )
     assert r.status_code == 303 and r.headers["location"] == f"/desk/sessions/{target.id}?ok=cancelled"
     page = staff.get(f"/desk/sessions/{target.id}").text
-    assert "Đặt ngày tiếp bù" in page and "chờ tiếp bù" in page
+    assert "Đặt ngày tiếp bù" in page and "hoãn; chưa đặt ngày tiếp bù" in page
     proposals = re.findall(r'name="date" value="(\d{4}-\d\d-\d\d)"', page)
     expected = [
         p.date.isoformat()
@@ -59,7 +67,7 @@ def test_cancel_then_book_the_proposed_make_up(server: Server, staff: httpx.Clie
     ]
     assert proposals == expected and proposals
     unit_page = staff.get("/desk/units/xa-a").text
-    assert f'href="/desk/sessions/{target.id}">Buổi' in unit_page  # the alert
+    assert f'href="/desk/sessions/{target.id}#h-makeup">Đặt ngày tiếp bù' in unit_page  # today's work
     r = _post(staff, f"/desk/sessions/{target.id}/makeup", {"date": proposals[0]})
     assert r.status_code == 303
     new_id = int(re.search(r"/desk/sessions/(\d+)", r.headers["location"]).group(1))
@@ -67,15 +75,22 @@ def test_cancel_then_book_the_proposed_make_up(server: Server, staff: httpx.Clie
     assert (made.kind, made.replaces_id, made.date.isoformat()) == ("makeup", target.id, proposals[0])
     assert ("staff_a", "cancel") in _actors(server, target.id)
     assert _actors(server, new_id) == [("staff_a", "makeup")]
-    assert "Không có buổi nào chờ tiếp bù" in staff.get("/desk/units/xa-a").text
+    unit_page = staff.get("/desk/units/xa-a").text
+    assert f"/desk/sessions/{target.id}#h-makeup" not in unit_page
+    # Booked but not held yet: it reads as such, not as "made up".
+    assert f"hoãn; tiếp công dân bù ngày {made.date:%d/%m} (chưa tiếp)" in unit_page
+    assert "đã hủy" not in unit_page
 
 
 def test_a_cancelled_month_without_make_up_is_a_finding(server: Server, staff: httpx.Client) -> None:
     target = server.future_planned("xa-a")
-    assert _post(staff, f"/desk/sessions/{target.id}/cancel", {"reason": "Bão"}).status_code == 303
+    assert (
+        _post(staff, f"/desk/sessions/{target.id}/cancel", {"reason": "Bão", "confirm": "1"}).status_code
+        == 303
+    )
     page = staff.get(f"/desk/units/xa-a?year={target.date.year}").text
     month = f"{target.date.month:02d}/{target.date.year}"
-    assert re.search(rf"Tháng {month}: 1/2 buổi tiếp[^<]*thiếu 1: buổi ngày [^<]*đã hủy, chưa tiếp bù", page)
+    assert re.search(rf"Tháng {month}: 1/2 buổi tiếp[^<]*thiếu 1: buổi ngày [^<]*đã hoãn, chưa tiếp bù", page)
 
 
 def test_move_and_ad_hoc(server: Server, staff: httpx.Client) -> None:
@@ -154,7 +169,10 @@ def test_two_log_rows_feed_the_outcome(server: Server, staff: httpx.Client) -> N
     assert _post(staff, f"{url}/log", {"full_name": "Người thứ ba"}).status_code == 303
     assert uc.get_session(server.engine, past.id).visits == 3
     entry = re.findall(r'action="/desk/log/(\d+)/delete"', staff.get(url).text)[-1]
-    assert _post(staff, f"/desk/log/{entry}/delete", {}).status_code == 303
+    ask = _post(staff, f"/desk/log/{entry}/delete", {})
+    assert ask.status_code == 200 and "Xác nhận xóa" in ask.text and "Người thứ ba" in ask.text
+    assert uc.get_session(server.engine, past.id).visits == 3
+    assert _post(staff, f"/desk/log/{entry}/delete", {"confirm": "1"}).status_code == 303
     row = uc.get_session(server.engine, past.id)
     assert (row.visits, row.people) == (2, 6)
     actions = [a for _, a in _actors(server, past.id)]
@@ -200,7 +218,12 @@ def test_a_stale_form_is_refused_with_409(server: Server, staff: httpx.Client) -
 def test_admin_changes_any_unit_under_her_own_name(server: Server) -> None:
     with closing(server.signed_in("admin")) as admin:
         target = server.future_planned("xa-b")
-        assert _post(admin, f"/desk/sessions/{target.id}/cancel", {"reason": "Lịch tỉnh"}).status_code == 303
+        assert (
+            _post(
+                admin, f"/desk/sessions/{target.id}/cancel", {"reason": "Lịch tỉnh", "confirm": "1"}
+            ).status_code
+            == 303
+        )
         assert ("admin", "cancel") in _actors(server, target.id)
 
 
@@ -251,7 +274,10 @@ HOSTILE = "<script>alert('xss')</script>\"'; DROP TABLE sessions; -- <img src=x 
 
 def test_hostile_text_is_stored_and_shown_as_text(server: Server, staff: httpx.Client) -> None:
     target = server.future_planned("xa-a", 2)
-    assert _post(staff, f"/desk/sessions/{target.id}/cancel", {"reason": HOSTILE}).status_code == 303
+    assert (
+        _post(staff, f"/desk/sessions/{target.id}/cancel", {"reason": HOSTILE, "confirm": "1"}).status_code
+        == 303
+    )
     assert uc.get_session(server.engine, target.id).reason == HOSTILE
     past = server.past_planned("xa-a", 1)
     assert (
@@ -426,7 +452,7 @@ def test_pages_and_reads_follow_changes_made_elsewhere(server: Server, staff: ht
         now=server.now(),
         today=server.today(),
     )
-    assert f'href="/desk/sessions/{target.id}">Buổi' in staff.get(url).text
+    assert f'href="/desk/sessions/{target.id}#h-makeup">Đặt ngày tiếp bù' in staff.get(url).text
     assert {s["id"]: s["status"] for s in api.get("/api/sessions", params=month).json()}[
         target.id
     ] == "cancelled"
@@ -434,3 +460,71 @@ def test_pages_and_reads_follow_changes_made_elsewhere(server: Server, staff: ht
         page = other.get(url).text
         assert csrf_of(page) == page_csrf(other) != page_csrf(staff)
     api.close()
+
+
+def test_a_log_row_is_edited_weeks_later_with_its_audit(server: Server, staff: httpx.Client) -> None:
+    past = server.past_planned("xa-a", 3)
+    entry = add_log_row(server, past.id, full_name="Phạm Văn Sửa", content="Đề nghị cấp sổ đỏ")
+    assert _post(staff, f"/desk/sessions/{past.id}/record", {"outcome": "held"}).status_code == 303
+    page = staff.get(f"/desk/sessions/{past.id}").text
+    assert f'href="/desk/log/{entry}/edit"' in page
+    form = staff.get(f"/desk/log/{entry}/edit")
+    assert form.status_code == 200 and 'value="Phạm Văn Sửa"' in form.text
+    fields = {  # the whole row, as the edit form posts it
+        "full_name": "Phạm Văn Sửa",
+        "address": "thôn 3, xã An Khánh",
+        "id_number": "001234567890",
+        "content": "Đề nghị cấp sổ đỏ",
+        "people": "3",
+        "is_group": "1",
+        "new_case": "0",
+        "handling": "forwarded",
+        "follow_up": "UBND huyện đã trả lời ngày 20/01",
+    }
+    r = _post(staff, f"/desk/log/{entry}/edit", fields)
+    assert r.status_code == 303 and r.headers["location"] == f"/desk/sessions/{past.id}?ok=log_edited#so"
+    with server.engine.connect() as conn:
+        row = conn.execute(select(LogEntryRow.__table__).where(LogEntryRow.__table__.c.id == entry)).one()
+    assert (row.follow_up, row.people, bool(row.is_group), bool(row.new_case), row.handling) == (
+        "UBND huyện đã trả lời ngày 20/01",
+        3,
+        True,
+        False,
+        "forwarded",
+    )
+    # The held session's outcome follows the log.
+    assert (uc.get_session(server.engine, past.id).people, uc.get_session(server.engine, past.id).groups) == (
+        3,
+        1,
+    )
+    with server.engine.connect() as conn:
+        t = AuditRow.__table__
+        details = conn.execute(
+            select(t.c.details).where(t.c.action == "log_edit", t.c.session_id == past.id)
+        ).scalar_one()
+    assert json.loads(details)["fields"] == ["follow_up", "handling", "is_group", "new_case", "people"]
+    assert "Phạm Văn Sửa" not in details and "trả lời" not in details
+    # A bad edit is refused whole, with the form again and the reason.
+    before = snapshot(server.engine)
+    bad = _post(staff, f"/desk/log/{entry}/edit", fields | {"people": "1"})
+    assert bad.status_code == 400 and "đoàn đông người phải có từ 2 người" in bad.text
+    assert snapshot(server.engine) == before
+
+
+def test_the_year_shows_today_and_what_is_due(server: Server, staff: httpx.Client) -> None:
+    past = server.past_planned("xa-b", 0)
+    future = server.future_planned("xa-b", 0)
+    with closing(server.signed_in("staff_b")) as c:
+        page = c.get("/desk/units/xa-b").text
+        assert 'id="hom-nay"' in page and "Hôm nay" in page
+        assert re.search(rf'<li class="st-unrecorded">\s*<a href="/desk/sessions/{past.id}">', page)
+        assert f'href="/desk/sessions/{past.id}#h-record">Ghi kết quả' in page
+        assert re.search(rf'<li class="st-future">\s*<a href="/desk/sessions/{future.id}">', page)
+        assert f"/desk/sessions/{future.id}#h-record" not in page
+        # A future session offers postponing first, and no outcome form.
+        session = c.get(f"/desk/sessions/{future.id}").text
+        assert session.index('id="h-cancel"') < session.index('id="h-record"')
+        assert "Ghi: đã tiếp" not in session and "Kết quả được ghi từ ngày tiếp" in session
+        # A past one without an outcome asks for it first.
+        session = c.get(f"/desk/sessions/{past.id}").text
+        assert "chưa ghi kết quả" in session and "Ghi: đã tiếp" in session

@@ -56,7 +56,7 @@ def test_a_cancelled_session_without_make_up_makes_its_month_short() -> None:
     (short,) = view.shortfalls
     assert (short.required, short.active) == (2, 1)
     assert short.message == (
-        "Tháng 03/2026: 1/2 buổi tiếp (Quy định 11-QĐi/TW), thiếu 1: buổi ngày 10/03 đã hủy, chưa tiếp bù"
+        "Tháng 03/2026: 1/2 buổi tiếp (Quy định 11-QĐi/TW), thiếu 1: buổi ngày 10/03 đã hoãn, chưa tiếp bù"
     )
     assert view.months[2].shortfalls == [short]
     assert [r.id for r in view.waiting] == [5]

@@ -36,11 +36,12 @@ from scheduler.web.render import render
 from scheduler.web.workers import in_worker
 
 DONE = {
-    "cancelled": "Đã hủy buổi tiếp. Hãy chọn ngày tiếp bù.",
+    "cancelled": "Đã hoãn buổi tiếp. Vui lòng chọn ngày tiếp công dân bù.",
     "makeup": "Đã đặt buổi tiếp bù.",
     "moved": "Đã dời buổi tiếp.",
     "recorded": "Đã ghi kết quả buổi tiếp.",
     "logged": "Đã thêm một dòng vào sổ tiếp công dân.",
+    "log_edited": "Đã sửa một dòng của sổ tiếp công dân.",
     "unlogged": "Đã xóa một dòng khỏi sổ tiếp công dân.",
     "adhoc": "Đã ghi buổi tiếp đột xuất.",
     "user": "Đã tạo tài khoản.",
@@ -140,7 +141,7 @@ def _run(
         return _error(
             request,
             403,
-            "Biểu mẫu đã hết hạn hoặc không hợp lệ; hãy tải lại trang rồi làm lại.",
+            "Biểu mẫu đã hết hạn hoặc không hợp lệ; vui lòng tải lại trang rồi làm lại.",
             account,
             cookie,
         )
@@ -197,7 +198,9 @@ async def login(request: Request) -> Response:
     except BadInput as exc:
         return _error(request, 413 if isinstance(exc, TooLarge) else 400, str(exc))
     if not auth.csrf_ok(cookie, form.get("csrf")):
-        return _login_page(request, {}, status=403, error="Trang đăng nhập đã hết hạn; hãy đăng nhập lại.")
+        return _login_page(
+            request, {}, status=403, error="Trang đăng nhập đã hết hạn; vui lòng đăng nhập lại."
+        )
     login_name = form.get("login", "")[:100]
     limiter = auth.limiter(request)
     address = auth.client_address(request)

@@ -1,18 +1,20 @@
 """The reception log (Sổ tiếp công dân, Mẫu số 03) on the desk: add, edit and delete a row of a
-session's log."""
+session's log. A row is edited because its "theo dõi kết quả" is written weeks after the
+session; it is deleted only after a confirmation page."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rules import TiepdanError
+from rules.vietnamese import dmy
 from scheduler import access
 from scheduler import reception_log as book
 from scheduler.web.desk import Ctx, desk
-from scheduler.web.desk_session import act
+from scheduler.web.desk_session import act, confirm_page, confirmed
 from scheduler.web.inputs import parse_id
 
 
@@ -24,7 +26,7 @@ def log_add(ctx: Ctx) -> Response:
     return act(ctx, run)
 
 
-def log_delete(ctx: Ctx) -> Response:
+def _entry(ctx: Ctx) -> Any:
     entry_id = parse_id(ctx.param("entry_id"))
     try:
         entry = book.get_entry(ctx.engine, entry_id) if entry_id is not None else None
@@ -32,8 +34,53 @@ def log_delete(ctx: Ctx) -> Response:
         entry = None
     if entry is None:
         raise access.NotVisible("không có dòng sổ này")
+    return entry
 
-    def run(row: Any) -> str:
+
+def log_edit_page(ctx: Ctx, *, status: int = 200, error: str = "") -> Response:
+    entry = _entry(ctx)
+    # The row is reached through its session, so the session's unit decides (404 or 403).
+    row = access.session_for(ctx.engine, ctx.account, ctx.config, entry.session_id, change=True)
+    values: dict[str, Any] = dict(entry._mapping)
+    if error:
+        values |= {k: v for k, v in ctx.form.items() if k in values or k in ("is_group", "new_case")}
+        values["is_group"] = ctx.form.get("is_group") == "1"
+    return ctx.page("desk/log_edit.html", status, e=entry, v=values, s=row, error=error)
+
+
+def log_edit(ctx: Ctx) -> Response:
+    entry = _entry(ctx)
+    access.session_for(ctx.engine, ctx.account, ctx.config, entry.session_id, change=True)
+    try:
+        session_id = book.update_entry(
+            ctx.engine, ctx.config, entry.id, ctx.form, actor=ctx.account.actor, now=ctx.now
+        )
+    except TiepdanError as exc:
+        return log_edit_page(ctx, status=400, error=str(exc))
+    return RedirectResponse(f"/desk/sessions/{session_id}?ok=log_edited#so", status_code=303)
+
+
+def log_delete(ctx: Ctx) -> Response:
+    entry = _entry(ctx)
+
+    def run(row: Any) -> str | Response:
+        if not confirmed(ctx):
+            who = entry.full_name + (f" - {entry.address}" if entry.address else "")
+            details = [("Họ tên - Địa chỉ", who), ("Ngày tiếp", dmy(row.date))]
+            if entry.content:
+                details.append(("Nội dung vụ việc", entry.content))
+            return confirm_page(
+                ctx,
+                title="Xóa một dòng của sổ tiếp công dân",
+                question=(
+                    "Xóa dòng này khỏi sổ tiếp công dân? Chỉ xóa dòng ghi nhầm; việc xóa được ghi lại."
+                ),
+                details=details,
+                action=f"/desk/log/{entry.id}/delete",
+                fields={},
+                button="Xác nhận xóa",
+                back=f"/desk/sessions/{row.id}#so",
+            )
         book.delete_entry(ctx.engine, ctx.config, entry.id, actor=ctx.account.actor, now=ctx.now)
         return f"/desk/sessions/{row.id}?ok=unlogged#so"
 
@@ -44,5 +91,7 @@ def log_delete(ctx: Ctx) -> Response:
 def routes() -> list[BaseRoute]:
     return [
         Route("/desk/sessions/{session_id}/log", desk(log_add, post=True), methods=["POST"]),
+        Route("/desk/log/{entry_id}/edit", desk(log_edit_page), methods=["GET"]),
+        Route("/desk/log/{entry_id}/edit", desk(log_edit, post=True), methods=["POST"]),
         Route("/desk/log/{entry_id}/delete", desk(log_delete, post=True), methods=["POST"]),
     ]

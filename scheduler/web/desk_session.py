@@ -10,12 +10,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rules import ConflictError, TiepdanError
+from rules.vietnamese import long_date
 from scheduler import access
 from scheduler import reception_log as book
 from scheduler import sessions as uc
 from scheduler.web.desk import Ctx, desk, session_id_of
 from scheduler.web.desk_files import NOTICES
 from scheduler.web.inputs import BadInput, parse_count, parse_date
+from scheduler.web.yearview import entry_of
 
 
 def has_change(row: Any) -> bool:
@@ -33,6 +35,7 @@ def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> R
     can_change = access.can_change(ctx.account, unit_id)
     personal = access.can_see_personal(ctx.account, unit_id)
     made_up_by = uc.replacements(ctx.engine, [row.id]).get(row.id)
+    makeup_row = uc.get_session(ctx.engine, made_up_by) if made_up_by is not None else None
     proposals = (
         uc.make_up_proposals(ctx.engine, ctx.config, row.id, ctx.today)
         if can_change and row.needs_makeup
@@ -43,6 +46,8 @@ def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> R
         "desk/session.html",
         status,
         s=row,
+        entry=entry_of(row, ctx.today, makeup_row),
+        today=ctx.today,
         made_up_by=made_up_by,
         proposals=proposals,
         log=log,
@@ -64,8 +69,39 @@ def _expected_version(ctx: Ctx) -> int | None:
     return parse_count(ctx.form.get("version"), "phiên bản")
 
 
-def act(ctx: Ctx, action: Callable[[Any], str], session_id: int | None = None) -> Response:
-    """Run a change on a session the account may change; on refusal show the page again with why."""
+def confirm_page(
+    ctx: Ctx,
+    *,
+    title: str,
+    question: str,
+    details: list[tuple[str, str]],
+    action: str,
+    fields: dict[str, str],
+    button: str,
+    back: str,
+) -> Response:
+    """A page that asks once more before an act that cannot simply be taken back (hoãn a
+    session, delete a row of the log). Its form posts the same fields with ``confirm=1`` and the
+    CSRF token; no script is needed."""
+    return ctx.page(
+        "desk/confirm.html",
+        title=title,
+        question=question,
+        details=details,
+        action=action,
+        fields=fields,
+        button=button,
+        back=back,
+    )
+
+
+def confirmed(ctx: Ctx) -> bool:
+    return ctx.form.get("confirm") == "1"
+
+
+def act(ctx: Ctx, action: Callable[[Any], str | Response], session_id: int | None = None) -> Response:
+    """Run a change on a session the account may change; on refusal show the page again with why.
+    ``action`` returns where to go next, or a page to show (a confirmation)."""
     if session_id is None:
         session_id = session_id_of(ctx)
     row = access.session_for(ctx.engine, ctx.account, ctx.config, session_id, change=True)
@@ -75,11 +111,30 @@ def act(ctx: Ctx, action: Callable[[Any], str], session_id: int | None = None) -
         return show_session(ctx, uc.get_session(ctx.engine, row.id), status=409, error=str(exc))
     except TiepdanError as exc:
         return show_session(ctx, uc.get_session(ctx.engine, row.id), status=400, error=str(exc))
+    if isinstance(target, Response):
+        return target
     return RedirectResponse(target, status_code=303)
 
 
 def cancel(ctx: Ctx) -> Response:
-    def run(row: Any) -> str:
+    def run(row: Any) -> str | Response:
+        reason = ctx.form.get("reason", "").strip()
+        if not reason:
+            raise BadInput("Vui lòng ghi lý do hoãn buổi tiếp.")
+        if not confirmed(ctx):
+            return confirm_page(
+                ctx,
+                title=f"Hoãn buổi tiếp {long_date(row.date)}",
+                question=f"Hoãn buổi tiếp {long_date(row.date)} của {ctx.unit_name(row.unit_id)}?",
+                details=[
+                    ("Lý do hoãn", reason),
+                    ("Sau khi hoãn", "cần đặt ngày tiếp công dân bù và thông báo lịch mới"),
+                ],
+                action=f"/desk/sessions/{row.id}/cancel",
+                fields={"version": ctx.form.get("version", ""), "reason": reason},
+                button="Xác nhận hoãn",
+                back=f"/desk/sessions/{row.id}",
+            )
         uc.cancel(
             ctx.engine,
             ctx.config,

@@ -78,8 +78,11 @@ def unit_page(ctx: Ctx) -> Response:
 def _render_unit(ctx: Ctx, unit_id: str, year: int) -> Response:
     unit = ctx.config.unit(unit_id)
     rows = uc.list_sessions(ctx.engine, unit_ids=[unit_id], first=date(year, 1, 1), last=date(year, 12, 31))
-    view = year_view(ctx.config.level_of(unit), rows, year, uc.COUNTS)
     made = uc.replacements(ctx.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
+    by_id = {r.id: r for r in rows}
+    # A make-up usually falls in the same year; one booked into the next is read on its own.
+    makeups = {lost: by_id.get(m) or uc.get_session(ctx.engine, m) for lost, m in made.items()}
+    view = year_view(ctx.config.level_of(unit), rows, year, uc.COUNTS, today=ctx.today, makeups=makeups)
     return ctx.page(
         "desk/unit.html",
         unit=unit,

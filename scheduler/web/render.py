@@ -17,7 +17,7 @@ from scheduler.sessions import KIND_VI, STATUS_VI
 from scheduler.web.auth import set_security_headers
 
 ACTION_VI = {
-    "cancel": "hủy buổi tiếp",
+    "cancel": "hoãn buổi tiếp",
     "makeup": "đặt tiếp bù",
     "move": "dời lịch",
     "adhoc": "thêm buổi đột xuất",
@@ -27,6 +27,7 @@ ACTION_VI = {
     "withdraw": "bỏ buổi theo lịch mới",
     "log_add": "thêm lượt vào sổ",
     "log_delete": "xóa lượt khỏi sổ",
+    "log_edit": "sửa lượt trong sổ",
 }
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -46,6 +47,8 @@ _env.filters["kind_vi"] = lambda s: KIND_VI.get(s, s)
 _env.filters["role_vi"] = lambda s: ROLE_VI.get(s, s)
 _env.filters["handling_vi"] = lambda s: HANDLING_VI.get(s, "")
 _env.filters["action_vi"] = lambda s: ACTION_VI.get(s, s)
+# "07:30" -> "07h30", as an office writes a time of day (WORDING.md).
+_env.filters["hm"] = lambda t: "" if not t else str(t)[:5].replace(":", "h")
 _env.filters["num"] = lambda n: "" if n is None else f"{n:,}".replace(",", ".")
 
 

@@ -33,7 +33,7 @@ const browser = await chromium.launch({
 const out = { pages: {}, screenshots: [], dialogs: [], texts: {}, board: {} };
 try {
   // bypassCSP: the desk forbids every script but its own; axe is injected only by this test.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, locale: "vi-VN" });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, bypassCSP: true, locale: "vi-VN" });
   const page = await context.newPage();
   page.on("dialog", async (d) => {
     out.dialogs.push(d.message());
@@ -87,8 +87,11 @@ try {
   // Cancel a session, then book the first proposed make-up day.
   response = await page.goto(`${base}/desk/sessions/${cancelId}`, { waitUntil: "load" });
   await check("session", response);
-  await page.getByLabel("Lý do hủy").fill(REASON);
-  response = await submit("Hủy buổi tiếp");
+  await page.getByLabel("Lý do hoãn").fill(REASON);
+  response = await submit("Hoãn buổi tiếp");
+  await check("confirm", response);
+  out.texts.confirm = await page.locator("main").innerText();
+  response = await submit("Xác nhận hoãn");
   await check("cancelled", response);
   out.texts.afterCancel = await page.locator("main").innerText();
   const proposal = await page.locator('input[type=radio][name="date"]').first().getAttribute("value");
@@ -102,7 +105,7 @@ try {
   response = await page.goto(`${base}/desk/sessions/${recordId}`, { waitUntil: "load" });
   await page.getByLabel("Họ và tên (người đại diện nếu là đoàn)").fill("Hoàng Thị Lan");
   await page.getByLabel("Địa chỉ").fill("Thôn Nà Pò, xã An Khánh");
-  await page.getByLabel("Số CCCD / giấy tờ tùy thân").fill("004190000001");
+  await page.getByLabel("Số định danh cá nhân / Thẻ căn cước / Hộ chiếu").fill("004190000001");
   await page.getByLabel("Nội dung vụ việc").fill("Đề nghị cấp giấy chứng nhận quyền sử dụng đất");
   await page.getByLabel("Hướng xử lý").selectOption("guided");
   await submit("Thêm vào sổ");
@@ -123,6 +126,50 @@ try {
   response = await page.goto(`${page.url().split("/desk/")[0]}/desk/units/${unit}`, { waitUntil: "load" });
   await check("unit_after", response);
   out.texts.unitAfter = await page.locator("main").innerText();
+  // A row of the log edited weeks later: its follow-up.
+  response = await page.goto(`${base}/desk/sessions/${recordId}`, { waitUntil: "load" });
+  const [editResponse] = await Promise.all([
+    page.waitForNavigation({ waitUntil: "load" }),
+    page.getByRole("link", { name: "Sửa dòng 1", exact: true }).click(),
+  ]);
+  await check("log_edit", editResponse);
+  await page.getByLabel("Theo dõi kết quả giải quyết").fill("Đã hướng dẫn công dân nộp hồ sơ tại bộ phận một cửa");
+  await submit("Lưu dòng sổ");
+  out.texts.afterEdit = await page.locator("main").innerText();
+
+  // The same pages on a 390 px phone: nothing scrolls sideways, a name is never a column of letters.
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 1,
+    isMobile: true,
+    hasTouch: true,
+    bypassCSP: true,
+    locale: "vi-VN",
+  });
+  await phone.addCookies(await context.cookies());
+  const mobile = await phone.newPage();
+  out.phone = {};
+  const phonePages = {
+    units: "/desk/",
+    unit: `/desk/units/${unit}`,
+    session: `/desk/sessions/${recordId}`,
+    cancelled: `/desk/sessions/${cancelId}`,
+    log_edit: editResponse.url().replace(/^https?:\/\/[^/]+/, ""),
+  };
+  for (const [name, url] of Object.entries(phonePages)) {
+    const r = await mobile.goto(`${base}${url}`, { waitUntil: "load" });
+    const m = await mobile.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      clientWidth: document.documentElement.clientWidth,
+      widest: Math.max(...[...document.querySelectorAll("main *")].map((e) => e.getBoundingClientRect().right)),
+      names: [...document.querySelectorAll("td.who")].map((e) => ({ width: e.getBoundingClientRect().width, text: e.innerText })),
+    }));
+    const file = path.join(outDir, `phone-${name}.png`);
+    await mobile.screenshot({ path: file, fullPage: true });
+    out.phone[name] = { status: r.status(), file, ...m };
+  }
+  await phone.close();
+
   response = await page.goto(`${base}/board/${unit}`, { waitUntil: "load" });
   const file = path.join(outDir, "board.png");
   await page.screenshot({ path: file });
