@@ -33,6 +33,7 @@ from rules import (
 )
 from rules.patterns import parse_rrule
 from rules.vietnamese import nfc
+from scheduler.followup_config import FollowupSettings, parse_followup
 
 TIME_RANGE = re.compile(r"^\s*(\d{1,2})[:hH](\d{2})\s*-\s*(\d{1,2})[:hH](\d{2})\s*$")
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -101,6 +102,7 @@ TOP_KEYS = {
     "notice",
     "secret_env",
     "since",
+    "followup",
 }
 
 
@@ -146,6 +148,7 @@ class Config:
     plan_ahead: tuple[int, int] = (12, 1)  # (month, day) from which next year is planned
     report_cutoff: str = "calendar"
     since: date | None = None  # the day the office began to use tiepdan; None: the first plan's day
+    followup: FollowupSettings = field(default_factory=FollowupSettings)
     warnings: tuple[str, ...] = ()
     units_by_id: Mapping[str, Unit] = field(default_factory=dict)
 
@@ -332,6 +335,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         plan_ahead=(int(m.group(1)), int(m.group(2))),
         report_cutoff=cutoff,
         since=since,
+        followup=parse_followup(str(path), data.get("followup")),
         warnings=tuple(warnings),
         units_by_id=by_id,
     )

@@ -25,6 +25,7 @@ from scheduler.audit import write_audit
 from scheduler.config import Config
 from scheduler.db import reading
 from scheduler.db.models import LogEntryRow, SessionRow
+from scheduler.followup import refuse_if_directions
 
 _L = LogEntryRow.__table__
 _S = SessionRow.__table__
@@ -215,6 +216,7 @@ def delete_entry(engine: Engine, config: Config, entry_id: int, *, actor: uc.Act
             raise ServiceError(f"không có dòng sổ số {entry_id}")
         if row.status not in OPEN_STATUSES:
             raise ServiceError(f"buổi tiếp số {row.session_id} {uc.STATUS_VI[row.status]}, không sửa sổ được")
+        refuse_if_directions(conn, entry_id=entry_id)
         conn.execute(delete(_L).where(_L.c.id == entry_id))
         write_audit(
             conn,

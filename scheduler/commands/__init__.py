@@ -16,6 +16,7 @@ COMMANDS = {
     "move": "service", "adhoc": "service", "record": "service", "history": "service", "db": "service",
     "tick": "jobs", "serve": "jobs", "outbox": "jobs",
     "report": "report", "user": "users", "token": "users", "notice": "notice",
+    "direction": "followup", "followup": "followup", "limits": "followup",
 }  # fmt: skip
 
 

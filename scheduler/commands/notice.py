@@ -21,7 +21,7 @@ from rules import TiepdanError, Unit
 from rules.vietnamese import dmy
 from scheduler import publishing as pub
 from scheduler.clock import local_today, parse_now
-from scheduler.commands.common import add_config, config_from, require_unit
+from scheduler.commands.common import add_config, config_from, iso_date, require_unit
 from scheduler.config import Config
 from scheduler.db import open_database
 
@@ -50,7 +50,15 @@ def add_parser(sub: Any) -> None:
         metavar="SESSION_ID",
         help="thông báo hoãn/thay đổi/tiếp bù của buổi tiếp này",
     )
+    what.add_argument(
+        "--conclusion",
+        type=_session_id,
+        metavar="SESSION_ID",
+        help="thông báo kết luận của buổi tiếp đã tổ chức (ghi số và ngày thông báo)",
+    )
     p.add_argument("--unit", help="mã đơn vị")
+    p.add_argument("--date", type=iso_date, help="ngày ban hành thông báo kết luận (mặc định hôm nay)")
+    p.add_argument("--by", help="người thực hiện (mặc định: tài khoản hệ điều hành)")
     p.add_argument("--out", required=True, help="tệp kết quả: .docx (sửa được) hoặc .pdf")
     p.add_argument("--number", help="số văn bản, ví dụ 12 (mặc định để trống cho văn thư điền)")
     p.add_argument(
@@ -107,6 +115,10 @@ def run_notice(args: argparse.Namespace) -> int:
     now = parse_now(args.now, config.timezone)
     today = local_today(now, config.timezone)
     out = _out_path(args.out)
+    if args.conclusion is not None:
+        from scheduler.commands.followup import run_conclusion
+
+        return run_conclusion(args, out, _write)
     if args.change is not None:
         return _change(args, config, now, today, out)
     if args.unit is None:

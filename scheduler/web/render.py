@@ -28,6 +28,11 @@ ACTION_VI = {
     "log_add": "thêm lượt vào sổ",
     "log_delete": "xóa lượt khỏi sổ",
     "log_edit": "sửa lượt trong sổ",
+    "direction_add": "ghi chỉ đạo",
+    "direction_edit": "sửa chỉ đạo",
+    "direction_result": "ghi kết quả giải quyết",
+    "direction_delete": "xóa chỉ đạo",
+    "conclusion_notice": "ghi số, ngày thông báo kết luận",
 }
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
