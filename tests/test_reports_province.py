@@ -514,7 +514,9 @@ def test_xlsx_is_a_statistics_table_with_numbers_as_numbers(province):
     ]
     waiting = wb["Chờ tiếp bù"]
     assert waiting.cell(9, 2).value == "hoa-an" and waiting.cell(9, 4).value.date() == date(2026, 11, 25)
-    assert waiting.cell(9, 7).value.startswith("Thứ Năm, 26/11/2026 (trong kỳ)")
+    assert waiting.cell(9, 7).value.startswith(
+        "Thứ Năm, 26/11/2026 (trong kỳ, chưa đủ 05 ngày làm việc để niêm yết)"
+    )
 
 
 def test_csv_is_the_unit_table_sorted_by_unit(province):

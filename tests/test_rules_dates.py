@@ -415,29 +415,30 @@ def makeup(cancelled: str, today: str, taken: tuple[str, ...] = (), level: Level
 @pytest.mark.parametrize(
     ("cancelled", "today", "taken", "level", "expected"),
     [
-        # Tue 10/3/2026: nearest first, the later of two ties (Wed 11 before Mon 9).
+        # Tue 10/3/2026, decided Thu 5/3: the days that can still be posted 5 working days ahead
+        # (from Thu 12/3) first, nearest first.
         (
             "2026-03-10",
             "2026-03-05",
             ("2026-03-10",),
             MONTH_1,
-            [("2026-03-11", True), ("2026-03-09", True), ("2026-03-12", True)],
+            [("2026-03-12", True), ("2026-03-13", True), ("2026-03-16", True)],
         ),
-        # Nothing on or before today.
+        # Nothing on or before today; posted from 17/3.
         (
             "2026-03-10",
             "2026-03-10",
             ("2026-03-10",),
             MONTH_1,
-            [("2026-03-11", True), ("2026-03-12", True), ("2026-03-13", True)],
+            [("2026-03-17", True), ("2026-03-18", True), ("2026-03-19", True)],
         ),
         # Never a taken day.
         (
             "2026-03-10",
             "2026-03-05",
-            ("2026-03-10", "2026-03-11"),
+            ("2026-03-10", "2026-03-12"),
             MONTH_1,
-            [("2026-03-09", True), ("2026-03-12", True), ("2026-03-13", True)],
+            [("2026-03-13", True), ("2026-03-16", True), ("2026-03-17", True)],
         ),
         # The period's last working day, then the first working days after it.
         (
@@ -455,13 +456,14 @@ def makeup(cancelled: str, today: str, taken: tuple[str, ...] = (), level: Level
             MONTH_1,
             [("2026-04-06", False), ("2026-04-08", False), ("2026-04-09", False)],
         ),
-        # A weekly mandate keeps proposals in the ISO week 9/3-15/3 first.
+        # A weekly mandate keeps proposals in the ISO week 9/3-15/3 first: Fri 13/3 can be posted,
+        # then the nearest of those that cannot (the later of two ties: Wed 11 before Mon 9).
         (
             "2026-03-10",
             "2026-03-08",
             ("2026-03-10",),
             WEEK_1,
-            [("2026-03-11", True), ("2026-03-09", True), ("2026-03-12", True)],
+            [("2026-03-13", True), ("2026-03-11", True), ("2026-03-09", True)],
         ),
         (
             "2026-03-12",
@@ -470,13 +472,14 @@ def makeup(cancelled: str, today: str, taken: tuple[str, ...] = (), level: Level
             WEEK_1,
             [("2026-03-16", False), ("2026-03-17", False), ("2026-03-18", False)],
         ),
-        # After Tết 2026 the first days are 23/2 onward; days off are never proposed.
+        # After Tết 2026 the first days are 23/2 onward (days off are never proposed), and 27/2
+        # the first that can be posted in time.
         (
             "2026-02-13",
             "2026-02-13",
             ("2026-02-13",),
             MONTH_1,
-            [("2026-02-23", True), ("2026-02-24", True), ("2026-02-25", True)],
+            [("2026-02-27", True), ("2026-02-23", True), ("2026-02-24", True)],
         ),
     ],
 )
