@@ -17,6 +17,7 @@ from scheduler.clock import local_today, now_utc
 from scheduler.config import Config
 from scheduler.db import reading
 from scheduler.db.models import PlanYear
+from scheduler.followup_due import queue_followup
 from scheduler.outbox import DeliveryStats, deliver_due, queue_due
 from scheduler.planning import PlanResult, plan_year
 
@@ -51,6 +52,7 @@ async def tick(engine: Engine, config: Config, channels: dict[str, Channel], now
 
     planned = await run_in_threadpool(plan_ahead, engine, config, now)
     queued = await run_in_threadpool(queue_due, engine, config, now)
+    queued += await run_in_threadpool(queue_followup, engine, config, now)
     delivery = await deliver_due(engine, config, channels, now)
     return TickResult(planned, queued, delivery)
 
@@ -65,7 +67,9 @@ def start_scheduler(engine: Engine, config: Config, channels: dict[str, Channel]
         await run_in_threadpool(plan_ahead, engine, config, now_utc())
 
     async def queue_job() -> None:
-        n = await run_in_threadpool(queue_due, engine, config, now_utc())
+        at = now_utc()
+        n = await run_in_threadpool(queue_due, engine, config, at)
+        n += await run_in_threadpool(queue_followup, engine, config, at)
         if n:
             log.info("queued %d messages", n)
 

@@ -1,0 +1,127 @@
+"""The words of the follow-up reminders (nhắc hạn giải quyết): to the office and to the agency.
+
+Plain values in, ``alerts.Rendered`` out. A message to the office says what to do and links to
+the desk page that does it; a message to an agency (which has no desk account) asks it to report
+the result to the office. Neither carries the citizen's name or ID number (Nghị định 13/2023):
+the direction's number, its content and the deadline are enough to act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from notifiers.alerts import Rendered
+from notifiers.sms_text import Part, fit_one_segment
+from rules.followup_alerts import FollowupAlert
+from rules.vietnamese import dmy, long_date
+
+
+@dataclass(frozen=True, slots=True)
+class DirectionNote:
+    """What a reminder says about one direction."""
+
+    id: int
+    unit_name: str
+    content: str
+    agency: str
+    received_on: date
+    due: date
+    link: str  # the desk page where its result is recorded
+
+
+@cache
+def _html() -> Environment:
+    return Environment(
+        loader=PackageLoader("notifiers", "templates/messages"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+
+
+def _render(subject: str, paragraphs: list[str], sms: list[Part | str], *, unicode_sms: bool) -> Rendered:
+    paragraphs = [p for p in paragraphs if p]
+    text = "\n\n".join(paragraphs) + "\n"
+    html = _html().get_template("message.html.j2").render(subject=subject, paragraphs=paragraphs)
+    return Rendered(subject, text, html, fit_one_segment(sms, unicode=unicode_sms, sep="; "))
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _when(alert: FollowupAlert) -> str:
+    if alert.step < 0:
+        return f"còn {-alert.step:02d} ngày làm việc đến hạn"
+    return f"đã quá hạn {alert.step:02d} ngày làm việc"
+
+
+def direction_to_office(n: DirectionNote, alert: FollowupAlert, *, unicode_sms: bool = False) -> Rendered:
+    late = alert.step > 0
+    tag = "Quá hạn giải quyết" if late else "Sắp đến hạn giải quyết"
+    what = "gửi công dân thông báo bằng văn bản" if alert.purpose.startswith("notice") else "giải quyết"
+    subject = f"[{tag}] Chỉ đạo số {n.id} của {n.unit_name}: hạn {dmy(n.due)}"
+    if alert.purpose.startswith("notice"):
+        tag = "Quá hạn thông báo cho công dân" if late else "Sắp đến hạn thông báo cho công dân"
+        subject = f"[{tag}] Chỉ đạo số {n.id} của {n.unit_name}: hạn {dmy(alert.deadline)}"
+    body = [
+        f"Kính gửi Văn phòng {n.unit_name},",
+        f"Chỉ đạo số {n.id} (vụ việc tiếp nhận ngày {dmy(n.received_on)}), giao {n.agency}: "
+        f"{_short(n.content)}",
+        f"Hạn {what}: {long_date(alert.deadline)} — {_when(alert)}.",
+        (
+            "Vui lòng đôn đốc cơ quan được giao và ghi kết quả tại: " + n.link
+            if not alert.purpose.startswith("notice")
+            else "Vui lòng gửi thông báo cho công dân (Quy định 11-QĐi/TW) và ghi ngày gửi tại: " + n.link
+        ),
+        "Đây là lần nhắc cuối; việc chậm đã được báo Văn phòng cấp trên." if alert.last else "",
+    ]
+    sms = [
+        f"{tag}: chi dao so {n.id} {n.unit_name}",
+        f"han {dmy(alert.deadline)}",
+        Part(n.agency, shorten=True),
+        Part(n.link, optional=True),
+    ]
+    return _render(subject, body, sms, unicode_sms=unicode_sms)
+
+
+def direction_to_agency(
+    n: DirectionNote, alert: FollowupAlert, *, office: str, unicode_sms: bool = False
+) -> Rendered:
+    late = alert.step > 0
+    tag = "Quá hạn giải quyết" if late else "Sắp đến hạn giải quyết"
+    subject = f"[{tag}] Nội dung {office} giao, hạn {dmy(n.due)}"
+    body = [
+        f"Kính gửi {n.agency},",
+        f"Tại buổi tiếp công dân ngày {dmy(n.received_on)}, {office} đã giao {n.agency} giải quyết: "
+        f"{_short(n.content, 400)}",
+        f"Hạn giải quyết: {long_date(n.due)} — {_when(alert)}.",
+        f"Đề nghị {n.agency} khẩn trương giải quyết, trả lời công dân theo quy định và báo cáo kết quả "
+        f"về {office} (chỉ đạo số {n.id}).",
+    ]
+    sms = [f"{tag}: chi dao so {n.id} cua {office}", f"han {dmy(n.due)}"]
+    return _render(subject, body, sms, unicode_sms=unicode_sms)
+
+
+def conclusion_missing(
+    unit_name: str,
+    session_id: int,
+    held_on: date,
+    due: date,
+    link: str,
+    *,
+    last: bool,
+    unicode_sms: bool = False,
+) -> Rendered:
+    subject = f"[Chưa có thông báo kết luận] Buổi tiếp ngày {dmy(held_on)} của {unit_name}"
+    body = [
+        f"Kính gửi Văn phòng {unit_name},",
+        f"Buổi tiếp công dân {long_date(held_on)} chưa có Thông báo kết luận (hạn {dmy(due)}).",
+        "Vui lòng ghi nội dung kết luận, chỉ đạo cho từng vụ việc và ban hành thông báo tại: " + link,
+        "Đây là lần nhắc cuối; việc chậm đã được báo Văn phòng cấp trên." if last else "",
+    ]
+    sms = [f"Chua co thong bao ket luan buoi tiep {dmy(held_on)} {unit_name}", Part(link, optional=True)]
+    return _render(subject, body, sms, unicode_sms=unicode_sms)
