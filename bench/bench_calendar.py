@@ -110,7 +110,13 @@ def engine_once(config: Config, first: date, last: date, *, check: bool = False)
     gc.collect()
     base = config.calendar
     t0, c0 = _now()
-    calendar = WorkCalendar(base.country, days_off=base.days_off.values(), workdays=base.workdays.values())
+    calendar = WorkCalendar(
+        base.country,
+        days_off=base.days_off.values(),
+        workdays=base.workdays.values(),
+        government_off=base.government_off.values(),
+        government_work=base.government_work.values(),
+    )
     plan = plan_calendar(config.units, config.levels, calendar, first, last, default_roll=config.roll)
     t1, _ = _now()
     deque(plan.sorted_pairs(), maxlen=0)  # every (unit, planned date), in order

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+_YEARS = (1970, 2199)  # --now outside these years is a typing mistake, not an office's day
+
+# ``tiepdan serve --now T``: the service runs as if started at T, its clock going on from there.
+_offset = timedelta(0)
 
 
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _offset
+
+
+def start_clock_at(at: datetime) -> None:
+    """Make the clock read ``at`` now and go on from there (``serve --now``)."""
+    global _offset
+    _offset = as_utc(at) - datetime.now(UTC)
 
 
 def as_utc(dt: datetime) -> datetime:
@@ -25,12 +35,16 @@ def parse_now(text: str | None, tz: ZoneInfo = VN) -> datetime:
     """``--now`` as given (ISO 8601; a time without zone is local time), else the clock."""
     if not text:
         return now_utc()
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError:
-        from rules import TiepdanError
+    from rules import TiepdanError
 
-        raise TiepdanError(f"--now: thời điểm phải theo ISO 8601, không phải {text!r}") from None
+    try:
+        dt = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise TiepdanError(
+            f"--now: thời điểm phải theo ISO 8601 (ví dụ 2027-01-18T08:00), không phải {text!r}"
+        ) from None
+    if not _YEARS[0] <= dt.year <= _YEARS[1]:
+        raise TiepdanError(f"--now: năm {dt.year} nằm ngoài {_YEARS[0]}-{_YEARS[1]} ({text!r})")
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=tz)
     return dt.astimezone(UTC)

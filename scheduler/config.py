@@ -33,6 +33,7 @@ from rules import (
 )
 from rules.patterns import parse_rrule
 from rules.vietnamese import nfc
+from scheduler.decisions import government_decisions
 from scheduler.followup_config import FollowupSettings, parse_followup
 
 TIME_RANGE = re.compile(r"^\s*(\d{1,2})[:hH](\d{2})\s*-\s*(\d{1,2})[:hH](\d{2})\s*$")
@@ -233,8 +234,18 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
             "calendar.workdays",
             f"ngày {both[0].isoformat()} có cả trong calendar.days_off và calendar.workdays",
         )
+    government = cal.get("government", True)
+    if not isinstance(government, bool):
+        raise w.error("calendar.government", "phải là true hoặc false")
+    decisions = government_decisions(country) if government else ()
     try:
-        calendar = WorkCalendar(country, days_off=days_off, workdays=workdays)
+        calendar = WorkCalendar(
+            country,
+            days_off=days_off,
+            workdays=workdays,
+            government_off=[d.note for d in decisions if not d.working],
+            government_work=[d.note for d in decisions if d.working],
+        )
     except RuleError as exc:
         raise w.error("calendar.country", str(exc)) from None
 

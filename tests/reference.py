@@ -40,16 +40,23 @@ class RefUnit:
     roll: str | None = None
 
 
+# The contract's table of the Government's decisions (calendar.md), copied from its text.
+GOVERNMENT_VN = {date(2026, 1, 2): False, date(2026, 1, 10): True}
+
+
 @dataclass
 class RefCalendar:
     days_off: set[date] = field(default_factory=set)
     workdays: set[date] = field(default_factory=set)
+    government: dict[date, bool] = field(default_factory=dict)  # GOVERNMENT_VN unless turned off
 
     def is_working(self, d: date) -> bool:
         if d in self.workdays:
             return True
         if d in self.days_off:
             return False
+        if d in self.government:
+            return self.government[d]
         return _LIBRARY.is_working_day(d)
 
 

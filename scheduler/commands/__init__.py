@@ -11,7 +11,7 @@ from types import ModuleType
 
 # command -> module that defines it; the order is the order of ``tiepdan --help``
 COMMANDS = {
-    "calendar": "calendar", "check": "calendar",
+    "calendar": "calendar", "holidays": "calendar", "check": "calendar",
     "plan": "service", "sessions": "service", "cancel": "service", "makeup": "service",
     "move": "service", "adhoc": "service", "record": "service", "history": "service", "db": "service",
     "tick": "jobs", "serve": "jobs", "outbox": "jobs",

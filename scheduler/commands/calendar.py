@@ -8,7 +8,7 @@ from typing import Any
 
 from notifiers.calendar_render import write_csv, write_json, write_text
 from rules import RuleError, Unit, plan_calendar
-from scheduler.commands.common import add_config, config_from, iso_date, require_unit
+from scheduler.commands.common import add_config, add_now, config_from, iso_date, now_from, require_unit
 from scheduler.config import Config
 
 
@@ -19,10 +19,19 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--to", dest="last", type=iso_date, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--format", choices=("text", "json", "csv"), default="text")
     p.add_argument("--unit", help="chỉ đơn vị này và các đơn vị trực thuộc")
+    add_now(p)  # the calendar is the rules' over the range asked, whatever the instant
     p.set_defaults(func=run_calendar)
+
+    h = sub.add_parser("holidays", help="ngày nghỉ lễ, Tết, ngày nghỉ hoán đổi và ngày làm bù của một năm")
+    add_config(h)
+    h.add_argument("--year", type=int, required=True, metavar="YYYY")
+    h.add_argument("--format", choices=("text", "json"), default="text")
+    add_now(h)
+    h.set_defaults(func=run_holidays)
 
     c = sub.add_parser("check", help="kiểm tra tệp cấu hình")
     add_config(c)
+    add_now(c)
     c.set_defaults(func=run_check)
 
 
@@ -41,6 +50,7 @@ def build_plan(config: Config, args: argparse.Namespace, units: list[Unit] | Non
 
 def run_calendar(args: argparse.Namespace) -> int:
     config = config_from(args)
+    now_from(args, config)
     require_unit(config, args.unit)
     units = config.subtree(args.unit) if args.unit else None
     plan = build_plan(config, args, units)
@@ -61,9 +71,64 @@ def run_calendar(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     config = config_from(args)
+    now_from(args, config)
     by_level: dict[str, int] = {}
     for u in config.units:
         by_level[u.level] = by_level.get(u.level, 0) + 1
     parts = ", ".join(f"{config.levels[k].name}: {n}" for k, n in sorted(by_level.items()))
     print(f"{config.path}: cấu hình hợp lệ, {len(config.units)} đơn vị" + (f" ({parts})" if parts else ""))
+    return 0
+
+
+ORIGIN_VI = {
+    "config": "theo cấu hình",
+    "government": "theo văn bản của Chính phủ",
+    "holidays": "theo thư viện python-holidays",
+}
+
+
+def run_holidays(args: argparse.Namespace) -> int:
+    import json
+
+    from rules.specialdays import special_days
+    from rules.vietnamese import long_date
+    from scheduler.decisions import tet_decided, tet_warning
+
+    config = config_from(args)
+    now_from(args, config)
+    if not 1900 < args.year < 2200:
+        raise RuleError(f"--year: năm {args.year} không hợp lệ")
+    days = special_days(config.calendar, args.year)
+    warning = tet_warning(config.calendar, args.year)
+    if args.format == "json":
+        if warning:
+            print(f"cảnh báo: {warning}", file=sys.stderr)
+        rows = [
+            {
+                "date": d.date.isoformat(),
+                "working": d.working,
+                "name": d.name,
+                "source": d.source,
+                "origin": d.origin,
+            }
+            for d in days
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    out = sys.stdout
+    out.write(f"NGÀY NGHỈ VÀ NGÀY LÀM BÙ NĂM {args.year} ({config.calendar.country})\n\n")
+    for d in days:
+        kind = "làm việc" if d.working else "nghỉ"
+        line = f"  {long_date(d.date)}  [{kind}] {d.name} — {ORIGIN_VI[d.origin]}"
+        if d.source:
+            line += f": {d.source}"
+        out.write(line + "\n")
+    if not days:
+        out.write("  (không có ngày nào)\n")
+    decided = tet_decided(config.calendar.country).get(args.year)
+    out.write("\n")
+    if warning:
+        out.write(f"Lưu ý: {warning[0].upper()}{warning[1:]}.\n")
+    elif decided is not None:
+        out.write(f"Lịch nghỉ Tết Nguyên đán năm {args.year} đã được quyết định: {decided.source}.\n")
     return 0

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, datetime
 
 from rules import ConfigError
+from scheduler.clock import parse_now
 from scheduler.config import Config, load_config
 
 
@@ -19,6 +20,19 @@ def iso_date(text: str) -> date:
 
 def add_config(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", default="config.toml", help="tệp cấu hình (mặc định: config.toml)")
+
+
+def add_now(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--now",
+        metavar="ISO-8601",
+        help="làm như vào thời điểm này (ví dụ 2027-01-18T08:00; mặc định: bây giờ)",
+    )
+
+
+def now_from(args: argparse.Namespace, config: Config) -> datetime:
+    """``--now`` (a time without zone is the configuration's local time), else the clock."""
+    return parse_now(getattr(args, "now", None), config.timezone)
 
 
 def config_from(args: argparse.Namespace) -> Config:

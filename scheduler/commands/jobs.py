@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from rules.vietnamese import dmy
-from scheduler.clock import as_utc, parse_now
-from scheduler.commands.common import add_config, config_from
+from scheduler.clock import as_utc, parse_now, start_clock_at
+from scheduler.commands.common import add_config, add_now, config_from, now_from
 from scheduler.db import open_database
 from scheduler.jobs import start_scheduler, tick
 from scheduler.outbox import build_channels, outbox_rows
@@ -23,13 +23,14 @@ STATUS_VI = {"pending": "chờ gửi", "sent": "đã gửi", "failed": "lỗi", 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("tick", help="chạy mọi việc định kỳ một lần: lập lịch, xếp tin, gửi tin")
     add_config(p)
-    p.add_argument("--now", help="thời điểm (ISO 8601), mặc định: bây giờ")
+    add_now(p)
     p.set_defaults(func=run_tick)
 
     p = sub.add_parser("serve", help="chạy dịch vụ: việc định kỳ và máy chủ HTTP")
     add_config(p)
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    add_now(p)  # the service runs as if started at that instant, its clock going on from there
     p.set_defaults(func=run_serve)
 
     p = sub.add_parser("outbox", help="các tin đã xếp, đã gửi, lỗi")
@@ -37,6 +38,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--status", choices=("pending", "sent", "failed", "dropped"))
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--format", choices=("text", "json"), default="text")
+    add_now(p)
     p.set_defaults(func=run_outbox)
 
 
@@ -61,6 +63,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from scheduler.web import create_app
 
     config = config_from(args)
+    if args.now:
+        start_clock_at(now_from(args, config))
     channels = build_channels(config)
     engine = open_database(config.database_url)
     app = create_app(config, engine)
@@ -90,6 +94,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_outbox(args: argparse.Namespace) -> int:
     config = config_from(args)
+    now_from(args, config)  # checked: the listing is what is stored, whatever the instant
     engine = open_database(config.database_url)
     rows = outbox_rows(engine, status=args.status, limit=args.limit)
     if args.format == "json":

@@ -21,9 +21,10 @@ from rules import TiepdanError, Unit
 from rules.vietnamese import dmy
 from scheduler import publishing as pub
 from scheduler.clock import local_today, parse_now
-from scheduler.commands.common import add_config, config_from, iso_date, require_unit
+from scheduler.commands.common import add_config, add_now, config_from, iso_date, require_unit
 from scheduler.config import Config
 from scheduler.db import open_database
+from scheduler.decisions import tet_warning
 
 SUFFIXES = (".docx", ".pdf")
 
@@ -41,7 +42,7 @@ def add_parser(sub: Any) -> None:
         help="thông báo lịch tiếp công dân năm, hoặc thông báo hoãn/thay đổi một buổi tiếp (.docx/.pdf)",
     )
     add_config(p)
-    p.add_argument("--now", help=argparse.SUPPRESS)  # as of this instant (tests, replays)
+    add_now(p)
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--year", type=int, help="thông báo lịch năm (cần --unit)")
     what.add_argument(
@@ -127,6 +128,9 @@ def run_notice(args: argparse.Namespace) -> int:
     if not 1900 < args.year < 2200:
         raise TiepdanError(f"năm {args.year} không hợp lệ")
     unit = config.unit(args.unit)
+    warning = tet_warning(config.calendar, args.year)
+    if warning:
+        print(f"cảnh báo: {warning}", file=sys.stderr)
     engine = open_database(config.database_url)
     first, last = date(args.year, 1, 1), date(args.year, 12, 31)
     sessions = pub.unit_sessions(engine, unit.id, first=first, last=last, active_only=True)

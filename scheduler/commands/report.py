@@ -15,7 +15,7 @@ from rules import RuleError
 from rules.report import Report
 from rules.report_periods import CUTOFFS
 from scheduler.clock import local_today, parse_now
-from scheduler.commands.common import add_config, config_from, iso_date, require_unit
+from scheduler.commands.common import add_config, add_now, config_from, iso_date, require_unit
 from scheduler.db import open_database
 from scheduler.reports import make_report, paused_gc, resolve_range
 
@@ -40,7 +40,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--unit", help="đơn vị này và các đơn vị trực thuộc (mặc định: tất cả)")
     p.add_argument("--format", choices=FORMATS, help="mặc định: theo đuôi tệp --out, nếu không thì json")
     p.add_argument("--out", metavar="FILE", help="ghi vào tệp thay vì in ra")
-    p.add_argument("--now", help=argparse.SUPPRESS)  # as of this instant (tests, replays)
+    add_now(p)
     p.set_defaults(func=run_report)
 
 

@@ -12,16 +12,17 @@ from rules import TiepdanError
 from rules.vietnamese import dmy, long_date
 from scheduler import sessions as uc
 from scheduler.audit import default_actor
-from scheduler.clock import local_today, parse_now
-from scheduler.commands.common import add_config, config_from, iso_date, require_unit
+from scheduler.clock import local_today
+from scheduler.commands.common import add_config, add_now, config_from, iso_date, now_from, require_unit
 from scheduler.db import open_database, upgrade_schema
+from scheduler.decisions import tet_warning
 from scheduler.planning import plan_year
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     add_config(p)
     p.add_argument("--by", help="người thực hiện (mặc định: tài khoản hệ điều hành)")
-    p.add_argument("--now", help=argparse.SUPPRESS)  # as of this instant (tests, replays)
+    add_now(p)
     p.add_argument(
         "--if-version",
         type=int,
@@ -129,6 +130,7 @@ def add_parser(sub: Any) -> None:
 
     p = sub.add_parser("db", help="cơ sở dữ liệu")
     add_config(p)
+    add_now(p)
     p.add_argument("action", choices=("upgrade",))
     p.set_defaults(func=run_db)
 
@@ -136,7 +138,7 @@ def add_parser(sub: Any) -> None:
 class _Context:
     def __init__(self, args: argparse.Namespace) -> None:
         self.config = config_from(args)
-        self.now = parse_now(getattr(args, "now", None), self.config.timezone)
+        self.now = now_from(args, self.config)
         self.today = local_today(self.now, self.config.timezone)
         self.actor = uc.Actor(getattr(args, "by", None) or default_actor())
         self.engine = open_database(self.config.database_url)
@@ -186,6 +188,9 @@ def run_plan(args: argparse.Namespace) -> int:
     result = plan_year(
         ctx.engine, ctx.config, args.year, now=ctx.now, today=ctx.today, actor=ctx.actor.name, units=units
     )
+    warning = tet_warning(ctx.config.calendar, args.year)
+    if warning:
+        print(f"cảnh báo: {warning}", file=sys.stderr)
     if result.changed:
         print(
             f"Năm {result.year}: thêm {result.created} buổi, dời {result.moved} buổi, "
@@ -353,6 +358,7 @@ def run_history(args: argparse.Namespace) -> int:
 
 def run_db(args: argparse.Namespace) -> int:
     config = config_from(args)
+    now_from(args, config)  # checked; a schema upgrade is the same at any instant
     engine = open_database(config.database_url, upgrade=False)
     applied = upgrade_schema(engine)
     print("Đã cập nhật cấu trúc cơ sở dữ liệu." if applied else "Cơ sở dữ liệu đã ở phiên bản mới nhất.")

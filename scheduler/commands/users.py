@@ -8,14 +8,14 @@ from typing import Any
 
 from rules import TiepdanError
 from scheduler import accounts
-from scheduler.commands.common import add_config
+from scheduler.commands.common import add_config, add_now
 from scheduler.commands.service import _Context
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     add_config(p)
     p.add_argument("--by", help="người thực hiện (mặc định: tài khoản hệ điều hành)")
-    p.add_argument("--now", help=argparse.SUPPRESS)
+    add_now(p)
 
 
 def add_parser(sub: Any) -> None:
