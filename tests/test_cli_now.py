@@ -31,6 +31,9 @@ ARGS = {
     "notice": ["--unit", "a", "--year", "2026", "--out", "n.docx"],
     "user": ["list"],
     "token": ["create", "lan"],
+    "direction": ["show", "1"],
+    "followup": ["--unit", "a"],
+    "limits": [],
 }
 
 

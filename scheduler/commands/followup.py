@@ -236,6 +236,7 @@ def run_followup(args: argparse.Namespace) -> int:
 
 
 def run_limits(args: argparse.Namespace) -> int:
+    parse_now(args.now)  # checked: a bad --now is one line here too
     if args.format == "json":
         out = [
             {
