@@ -574,3 +574,18 @@ def followup_list(
             {"session": m.session_id, "date": m.date.isoformat(), "due": m.due.isoformat()} for m in missing
         ],
     }
+
+
+def direction_history(engine: Engine, session_id: int, direction_id: int) -> list[Row[Any]]:
+    """The audit rows of one direction, oldest first."""
+    import json
+
+    from scheduler.db.models import AuditRow
+
+    with reading(engine) as conn:
+        rows = conn.execute(
+            select(AuditRow)
+            .where(AuditRow.session_id == session_id, AuditRow.action.like("direction_%"))
+            .order_by(AuditRow.at, AuditRow.id)
+        ).all()
+    return [r for r in rows if json.loads(r.details or "{}").get("direction") == direction_id]

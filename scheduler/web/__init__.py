@@ -25,7 +25,12 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 # Each module has ``routes() -> list[BaseRoute]``; a module not yet present is skipped so that
 # the app can be assembled piece by piece.
-ROUTE_MODULES = ("scheduler.web.public", "scheduler.web.api", "scheduler.web.desk")
+ROUTE_MODULES = (
+    "scheduler.web.public",
+    "scheduler.web.api",
+    "scheduler.web.api_followup",
+    "scheduler.web.desk",
+)
 
 
 async def health(_: Request) -> Response:

@@ -293,6 +293,7 @@ PAGES = (
     "scheduler.web.desk_session",
     "scheduler.web.desk_log",
     "scheduler.web.desk_files",
+    "scheduler.web.desk_followup",
 )
 
 

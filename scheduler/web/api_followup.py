@@ -1,0 +1,185 @@
+"""The follow-up in the JSON API: directions, their results, the list, the conclusion notice.
+
+    GET    /api/followup?unit=ID[&state=overdue,due_soon][&agency=TEXT]   (as tiepdan followup --format json)
+    GET    /api/sessions/{id}/directions
+    POST   /api/entries/{entry_id}/directions
+           {"content", "agency", "limit"? | "days"? | "due"?, "accepted_on"?}
+    GET    /api/directions/{id}
+    POST   /api/directions/{id}                 {"content"?, "agency"?, "limit"? ..., "version"?}
+    POST   /api/directions/{id}/result
+           {"resolved_on"?, "result"?, "answered_on"?, "notified_on"?, "version"?}
+    DELETE /api/directions/{id}
+    POST   /api/sessions/{id}/conclusion        {"number"?, "date"?, "format": "docx" | "pdf"} -> the file
+
+The same checks as the rest of the API (401, then 404, then 403, then 400/409), and the same
+use cases as the CLI and the desk. Supervisors get 403: they see counts, in the report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from scheduler import followup as fu
+from scheduler.web.api import Call, _api, _json
+from scheduler.web.followup_access import (
+    deadline_args,
+    direction_for,
+    entry_for,
+    require_followup,
+    session_for,
+)
+from scheduler.web.inputs import BadInput, parse_count, parse_date, parse_id, text_field
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _direction(call: Call, *, change: bool = False) -> Any:
+    return direction_for(
+        call.engine,
+        call.account,
+        call.config,
+        parse_id(call.request.path_params["direction_id"]),
+        change=change,
+    )
+
+
+def _out(call: Call, row: Any, status: int = 200) -> Response:
+    return _json(fu.direction_dict(row, call.config, call.today), status)
+
+
+def followup_list(call: Call) -> Response:
+    q = call.request.query_params
+    unit = q.get("unit")
+    if not unit:
+        raise BadInput("cần unit")
+    require_followup(call.account, call.config, unit)
+    return _json(
+        fu.followup_list(
+            call.engine,
+            call.config,
+            unit,
+            call.today,
+            states=fu.parse_states(q.get("state")),
+            agency=q.get("agency") or None,
+        )
+    )
+
+
+def session_directions(call: Call) -> Response:
+    row = session_for(
+        call.engine, call.account, call.config, parse_id(call.request.path_params["session_id"])
+    )
+    notice = fu.conclusion_notice(call.engine, row.id)
+    return _json(
+        {
+            "session": row.id,
+            "directions": [
+                fu.direction_dict(d, call.config, call.today)
+                for d in fu.directions_of_session(call.engine, row.id)
+            ],
+            "conclusion": {"number": notice.number, "issued_on": notice.issued_on.isoformat()}
+            if notice
+            else None,
+        }
+    )
+
+
+def add(call: Call) -> Response:
+    entry = entry_for(
+        call.engine, call.account, call.config, parse_id(call.request.path_params["entry_id"]), change=True
+    )
+    row = fu.add_direction(
+        call.engine,
+        call.config,
+        entry.id,
+        content=text_field(call.body.get("content"), "content") or "",
+        agency=text_field(call.body.get("agency"), "agency") or "",
+        actor=call.account.actor,
+        now=call.now,
+        today=call.today,
+        **deadline_args(call.body),
+    )
+    return _out(call, row, 201)
+
+
+def show(call: Call) -> Response:
+    return _out(call, _direction(call))
+
+
+def edit(call: Call) -> Response:
+    row = _direction(call, change=True)
+    new = fu.edit_direction(
+        call.engine,
+        call.config,
+        row.id,
+        actor=call.account.actor,
+        now=call.now,
+        today=call.today,
+        content=text_field(call.body.get("content"), "content"),
+        agency=text_field(call.body.get("agency"), "agency"),
+        expected_version=parse_count(call.body.get("version"), "version"),
+        **deadline_args(call.body),
+    )
+    return _out(call, new)
+
+
+def result(call: Call) -> Response:
+    row = _direction(call, change=True)
+    b = call.body
+    new = fu.record_result(
+        call.engine,
+        row.id,
+        actor=call.account.actor,
+        now=call.now,
+        today=call.today,
+        resolved_on=parse_date(b.get("resolved_on"), "resolved_on", required=False),
+        result=text_field(b.get("result"), "result"),
+        answered_on=parse_date(b.get("answered_on"), "answered_on", required=False),
+        notified_on=parse_date(b.get("notified_on"), "notified_on", required=False),
+        expected_version=parse_count(b.get("version"), "version"),
+    )
+    return _out(call, new)
+
+
+def delete(call: Call) -> Response:
+    row = _direction(call, change=True)
+    fu.delete_direction(call.engine, row.id, actor=call.account.actor, now=call.now)
+    return Response(status_code=204)
+
+
+def conclusion(call: Call) -> Response:
+    from scheduler.web.followup_files import conclusion_file
+
+    row = session_for(
+        call.engine, call.account, call.config, parse_id(call.request.path_params["session_id"]), change=True
+    )
+    fmt = call.body.get("format", "docx")
+    if fmt not in ("docx", "pdf"):
+        raise BadInput('format phải là "docx" hoặc "pdf"')
+    return conclusion_file(
+        call.engine,
+        call.config,
+        row.id,
+        number=text_field(call.body.get("number"), "number") or "",
+        issued_on=parse_date(call.body.get("date"), "date", required=False) or call.today,
+        actor=call.account.actor,
+        now=call.now,
+        today=call.today,
+        fmt=fmt,
+    )
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/api/followup", _api(followup_list), methods=["GET"]),
+        Route("/api/sessions/{session_id}/directions", _api(session_directions), methods=["GET"]),
+        Route("/api/sessions/{session_id}/conclusion", _api(conclusion, body=True), methods=["POST"]),
+        Route("/api/entries/{entry_id}/directions", _api(add, body=True), methods=["POST"]),
+        Route("/api/directions/{direction_id}", _api(show), methods=["GET"]),
+        Route("/api/directions/{direction_id}", _api(edit, body=True), methods=["POST"]),
+        Route("/api/directions/{direction_id}", _api(delete), methods=["DELETE"]),
+        Route("/api/directions/{direction_id}/result", _api(result, body=True), methods=["POST"]),
+    ]
