@@ -7,7 +7,9 @@ it is the optimistic-lock check, the ICS SEQUENCE and part of the outbox key.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -38,6 +41,9 @@ KINDS = ("periodic", "makeup", "adhoc")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    # Every model here is mapped to one plain Table; saying so lets Core statements on
+    # `Model.__table__` type-check (the base class declares the wider FromClause).
+    __table__: ClassVar[Table]
 
 
 class PlanYear(Base):
@@ -79,8 +85,8 @@ class SessionRow(Base):
     unit_id: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="planned")
-    date: Mapped[date] = mapped_column(Date)
-    nominal: Mapped[date | None] = mapped_column(Date)
+    date: Mapped[dt.date] = mapped_column(Date)
+    nominal: Mapped[dt.date | None] = mapped_column(Date)
     slot: Mapped[int | None] = mapped_column(Integer)
     start: Mapped[str | None] = mapped_column(String(5))
     end: Mapped[str | None] = mapped_column(String(5))
