@@ -17,6 +17,7 @@ from functools import lru_cache
 from operator import add, attrgetter
 
 from rules.compliance import SessionRecord, Totals, UnitReport, judge_sorted, sum_totals
+from rules.followup_report import FollowupFigures
 from rules.mandates import Level
 from rules.report_periods import ReportRange, months_between
 from rules.risk import PendingMakeup, PeriodRisk, open_periods, pending_makeups
@@ -75,6 +76,7 @@ class Report:
     months: tuple[MonthRow, ...]
     risks: tuple[PeriodRisk, ...]  # open periods (when the range contains today)
     pending: tuple[PendingMakeup, ...]  # lost sessions still owing a make-up, with proposals
+    followup: FollowupFigures | None = None  # directions issued, resolved, on time (counts only)
 
     @property
     def is_open(self) -> bool:

@@ -589,3 +589,19 @@ def direction_history(engine: Engine, session_id: int, direction_id: int) -> lis
             .order_by(AuditRow.at, AuditRow.id)
         ).all()
     return [r for r in rows if json.loads(r.details or "{}").get("direction") == direction_id]
+
+
+def direction_records(conn: Connection, unit_ids: Sequence[str] | None, first: date, last: date) -> list[Any]:
+    """The directions of the units (None: all) received in [first, last], as dates only."""
+    from rules.followup_report import DirectionRecord
+
+    cols = (_D.c.unit_id, _D.c.received_on, _D.c.due, _D.c.resolved_on, _D.c.answered_on)
+    q = select(*cols).where(_D.c.received_on >= first, _D.c.received_on <= last)
+    rows: list[Any] = []
+    if unit_ids is None:
+        rows = list(conn.execute(q))
+    else:
+        ids = list(unit_ids)
+        for i in range(0, len(ids), 500):
+            rows.extend(conn.execute(q.where(_D.c.unit_id.in_(ids[i : i + 500]))))
+    return [DirectionRecord(*r) for r in rows]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -17,12 +18,14 @@ from sqlalchemy import Connection, Engine, Select, case, select
 
 from rules import RuleError
 from rules.compliance import LOST, SessionRecord
+from rules.followup_report import build_followup
 from rules.report import Report, build_report
 from rules.report_periods import Cutoff, ReportRange, custom_range, named_range
 from rules.units import Unit
 from scheduler.config import Config
 from scheduler.db import reading
 from scheduler.db.models import SessionRow
+from scheduler.followup import direction_records
 
 _T = SessionRow.__table__
 _CHUNK = 500  # unit ids per IN (...) list
@@ -147,6 +150,9 @@ def make_report(
         if rng.contains(today):
             owing = sorted({r.unit for r in records if r.fate == "not_made_up"})
             taken = active_dates_after(conn, owing, rng.last)
-    return build_report(
+        directions = direction_records(conn, ids, rng.first, rng.last)
+    report = build_report(
         units, config.levels, records, rng, today=today, scope=scope, calendar=config.calendar, taken=taken
     )
+    # Beside the sessions' figures: the directions' follow-up, counts only.
+    return replace(report, followup=build_followup(units, directions, rng.first, rng.last, today=today))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from typing import IO
 
+from notifiers.reports.followup import LABELS, values
+from rules.followup_report import FollowupTotals
 from rules.report import Report
 
 HEADERS = (
@@ -29,6 +31,7 @@ HEADERS = (
     "Đơn",
     "Tỷ lệ kỳ đạt",
     "Kỳ không đạt",
+    *(f"Theo dõi giải quyết: {label}" for label in LABELS),
 )
 
 
@@ -60,5 +63,13 @@ def write_csv(report: Report, out: IO[str]) -> None:
                 t.petitions,
                 "" if t.compliance is None else f"{t.compliance:.4f}",
                 " ".join(u.shortfall_periods),
+                *_followup(report, u.unit.id),
             ]
         )
+
+
+def _followup(report: Report, unit_id: str) -> list[int | str]:
+    f = report.followup
+    t = f.units.get(unit_id, FollowupTotals()) if f is not None else FollowupTotals()
+    *counts, rate = values(t)
+    return [*(int(c or 0) for c in counts), "" if rate is None else f"{rate:.4f}"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
+from notifiers.reports.followup import followup_dict
 from rules.compliance import TOTAL_FIELDS, PeriodResult, SessionRecord, Totals, UnitReport
 from rules.report import Report
 from rules.risk import PendingMakeup, PeriodRisk
@@ -179,6 +180,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         },
         "at_risk": [risk_dict(r) for r in report.at_risk],
         "pending_makeups": [pending_dict(m) for m in report.pending],
+        "followup": followup_dict(report),
     }
 
 

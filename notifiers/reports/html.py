@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from notifiers.reports import labels
 from notifiers.reports.charts import compliance_bars, compliance_columns, kind_columns
+from notifiers.reports.followup import values as followup_values
 from rules.report import Report
 from rules.vietnamese import dmy, long_date
 
@@ -62,6 +63,16 @@ def render_html(report: Report) -> str:
         "kinds": kind_columns(kind_points, title="Số buổi tiếp theo loại, theo tháng"),
     }
     names = {u.unit.id: u.unit.name for u in report.units}
+    f = report.followup
+    if f is not None:
+        rated = [
+            (names[uid], t.on_time_rate, f"({t.on_time}/{t.judged})")
+            for uid, t in sorted(f.units.items())
+            if t.judged
+        ]
+        charts["followup"] = (
+            compliance_bars(rated[:40], title="Tỷ lệ giải quyết đúng hạn theo đơn vị") if rated else None
+        )
     return (
         _env()
         .get_template("report.html.j2")
@@ -75,5 +86,7 @@ def render_html(report: Report) -> str:
             names=names,
             short_units=report.short_units,
             at_risk=report.at_risk,
+            followup=f,
+            followup_values=followup_values,
         )
     )

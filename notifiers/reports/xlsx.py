@@ -21,6 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from notifiers.reports import labels
+from notifiers.reports.followup import LABELS as followup_labels
+from notifiers.reports.followup import values as followup_values
 from rules.compliance import SessionRecord, Totals
 from rules.report import Report
 from rules.risk import PeriodRisk
@@ -292,6 +294,22 @@ def write_xlsx(report: Report, out: str | Path | IO[bytes]) -> None:
                 for m in report.pending
             ],
         )  # fmt: skip
+
+    if report.followup is not None:
+        f = report.followup
+        ws = book.sheet(
+            "Theo dõi giải quyết",
+            f"Kết quả giải quyết chỉ đạo sau tiếp công dân (tính đến {f.as_of:%d/%m/%Y}; "
+            f"mục tiêu {f.target:.0%})",
+            _plain(("STT", 6), ("Mã đơn vị", 22), ("Đơn vị", 36), *((lbl, 12) for lbl in followup_labels)),
+        )
+        rows = [[uid, names.get(uid, uid), *followup_values(f.units[uid])] for uid in sorted(f.units)]
+        rows += [
+            [k, f"{names[k]} (gồm đơn vị trực thuộc)", *followup_values(f.rollups[k])]
+            for k in report.supervisors
+        ]
+        book.rows(ws, rows)
+        book.put(ws, FIRST_ROW + len(rows), [None, "", "Tổng cộng", *followup_values(f.total)], bold=True)
 
     book.wb.properties.title = f"{labels.TITLE} – {labels.scope_name(report)} – {report.range.label}"
     book.wb.properties.creator = "tiepdan"
