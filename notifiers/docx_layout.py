@@ -32,6 +32,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from notifiers.notice_bodies import letterhead_lines
 from notifiers.views import Issue
 from rules.units import Body
 
@@ -286,6 +287,12 @@ def place_and_date(place: str, issued_on: date | None) -> str:
     return f"{where}, ngày {issued_on.day:02d} tháng {month} năm {issued_on.year}"
 
 
+def _capitals(width_mm: float, size_pt: float, *, bold: bool = True) -> int:
+    """How many Times New Roman capitals a column holds: about 0.65 em each in bold, 0.6 in
+    regular, less the cells' padding."""
+    return int((width_mm - 4) / (size_pt * 0.3528 * (0.65 if bold else 0.6)))
+
+
 def letterhead(
     doc: DocumentObject, body: Body, *, superior: str, issuer: str, place: str, issue: Issue
 ) -> None:
@@ -293,20 +300,24 @@ def letterhead(
     date_line = place_and_date(place, issue.issued_on)
     if body == "party":
         first = True
-        if superior:
-            paragraph(left, superior.upper(), size=14, reuse=True)
+        for line in letterhead_lines(superior, _capitals(HEAD_LEFT_MM, 14, bold=False)) if superior else ():
+            paragraph(left, line, size=14, reuse=first)
             first = False
-        paragraph(left, issuer.upper(), bold=True, size=14, reuse=first)
+        for line in letterhead_lines(issuer, _capitals(HEAD_LEFT_MM, 14)):
+            paragraph(left, line, bold=True, size=14, reuse=first)
+            first = False
         paragraph(left, "*", size=14)
         paragraph(left, issue.number, size=14, before=2)
         paragraph(right, "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15, reuse=True)
         paragraph(right, date_line, italic=True, size=14, before=22)
         return
     first = True
-    if superior:
-        paragraph(left, superior.upper(), size=13, reuse=True)
+    for line in letterhead_lines(superior, _capitals(HEAD_LEFT_MM, 13, bold=False)) if superior else ():
+        paragraph(left, line, size=13, reuse=first)
         first = False
-    paragraph(left, issuer.upper(), bold=True, size=13, reuse=first)
+    for line in letterhead_lines(issuer, _capitals(HEAD_LEFT_MM, 13)):
+        paragraph(left, line, bold=True, size=13, reuse=first)
+        first = False
     rule(left, length_mm=HEAD_LEFT_MM / 3, box_mm=HEAD_LEFT_MM)
     paragraph(left, issue.number, size=13, before=4)
     paragraph(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12, reuse=True)

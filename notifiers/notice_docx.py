@@ -11,122 +11,51 @@ import io
 from docx.document import Document as DocumentObject
 
 from notifiers import docx_layout as page
-from notifiers.views import AnnualNotice, ChangeNotice, Issue, SessionView, Signature
+from notifiers.notice_bodies import (
+    abbreviation,
+    default_attendees,
+    default_recipients,
+    default_signature,
+    head_phrase,
+    issuing_body,
+    number_line,
+    receiver_phrase,
+)
+from notifiers.views import AnnualNotice, ChangeNotice, Issue, NoticeRef, SessionView
 from notifiers.wording import (
     change_note,
     describe_pattern,
-    head_title,
     makeup_rule,
-    receiver,
     register_deadline,
     register_rule,
     roll_rule,
+    weekday_lower,
 )
 from rules import Unit
 from rules.vietnamese import WEEKDAYS, dmy
 
-# Abbreviations of the issuing party body in the number ("Số 12-TB/TU"), by the name's start.
-_PARTY_ABBREVIATIONS = (
-    ("tỉnh ủy", "TU"),
-    ("thành ủy", "TU"),
-    ("thị ủy", "TU"),
-    ("huyện ủy", "HU"),
-    ("quận ủy", "QU"),
-    ("đảng ủy", "ĐU"),
-)
-_ROLES = ("phó bí thư", "bí thư", "phó chủ tịch", "chủ tịch", "phó giám đốc", "giám đốc", "chánh thanh tra")
-BLANK_NUMBER = "    "  # room for the registry's number, written by hand or typed in later
-
-
-def _abbreviation(unit: Unit) -> str:
-    name = unit.name.lower()
-    if unit.body == "party":
-        return next((abbr for start, abbr in _PARTY_ABBREVIATIONS if name.startswith(start)), "TU")
-    return "UBND"
-
-
-def number_line(unit: Unit, number: str | None) -> str:
-    """ "Số 12-TB/TU" (party, HD 36) or "Số: 12/TB-UBND" (state, NĐ 30); blanks when not given.
-    A full number ("12-TB/VPTU") is kept as written."""
-    n = (number or "").strip()
-    if n.lower().startswith("số"):
-        return n
-    if n and not n.isdigit():
-        return f"Số {n}" if unit.body == "party" else f"Số: {n}"
-    n = n or BLANK_NUMBER
-    if unit.body == "party":
-        return f"Số {n}-TB/{_abbreviation(unit)}"
-    return f"Số: {n}/TB-{_abbreviation(unit)}"
-
-
-def _role(title: str) -> str:
-    low = title.lower().strip()
-    for role in _ROLES:
-        if low.startswith(role):
-            return role.upper()
-    return title.upper()
-
-
-def default_signature(unit: Unit, signer: str | None = None) -> Signature:
-    """The signature block: party "T/M BAN THƯỜNG VỤ / BÍ THƯ", state "TM. ỦY BAN NHÂN DÂN /
-    CHỦ TỊCH". ``signer`` is a name, or lines and a name joined by "|"
-    ("KT. CHỦ TỊCH|PHÓ CHỦ TỊCH|Trần Văn B")."""
-    parts = [p.strip() for p in (signer or "").split("|") if p.strip()]
-    if len(parts) > 1:
-        return Signature(tuple(parts[:-1]), parts[-1])
-    name = parts[0] if parts else unit.head.name
-    role = _role(unit.head.title) if unit.head.title else ""
-    if unit.body == "party":
-        lines = ("T/M BAN THƯỜNG VỤ", role or "BÍ THƯ")
-    elif unit.name.lower().startswith("ủy ban nhân dân"):
-        lines = ("TM. ỦY BAN NHÂN DÂN", role or "CHỦ TỊCH")
-    else:
-        lines = (role,) if role else ()
-    return Signature(lines, name)
-
-
-def default_recipients(unit: Unit) -> tuple[str, ...]:
-    if unit.body == "party":
-        return (
-            "Các đồng chí Ủy viên Ban Thường vụ",
-            "Các cơ quan, đơn vị liên quan",
-            "Nơi tiếp công dân (niêm yết)",
-            "Trang thông tin điện tử",
-            f"Lưu Văn phòng {unit.name}",
-        )
-    return (
-        "Thường trực Hội đồng nhân dân",
-        "Các cơ quan chuyên môn liên quan",
-        "Ban Tiếp công dân",
-        "Cổng thông tin điện tử",
-        "Lưu: VT",
-    )
-
-
-def default_attendees(unit: Unit) -> str:
-    if unit.body == "party":
-        return (
-            "đại diện lãnh đạo Ủy ban Kiểm tra, Ban Nội chính, Văn phòng và các cơ quan, đơn vị có "
-            "liên quan đến nội dung công dân phản ánh"
-        )
-    return (
-        "Chánh Thanh tra, Trưởng Ban Tiếp công dân và thủ trưởng các cơ quan chuyên môn có liên "
-        "quan đến nội dung công dân phản ánh"
-    )
+__all__ = [
+    "annual_notice_docx",
+    "change_notice_docx",
+    "default_attendees",
+    "default_recipients",
+    "default_signature",
+    "number_line",
+]
 
 
 def _time_phrase(unit: Unit) -> str:
     if unit.start is None or unit.end is None:
         return ""
     part = "buổi sáng" if unit.start.hour < 12 else "buổi chiều"
-    return f"{part} từ {unit.start:%H} giờ {unit.start:%M} đến {unit.end:%H} giờ {unit.end:%M}"
+    return f"{part} từ {unit.start:%H}h{unit.start:%M} đến {unit.end:%H}h{unit.end:%M}"
 
 
 def _when(s: SessionView) -> str:
-    """ "Thứ Hai, ngày 25/01/2027, từ 07h30 - 11h30, tại Trụ sở ..."."""
-    out = f"{WEEKDAYS[s.date.weekday()]}, ngày {dmy(s.date)}"
-    if s.time_text:
-        out += f", thời gian {s.time_text}"
+    """ "thứ Hai, ngày 25/01/2027, từ 07h30 đến 11h30, tại Trụ sở ...", inside a sentence."""
+    out = f"{weekday_lower(s.date.weekday())}, ngày {dmy(s.date)}"
+    if s.start is not None and s.end is not None:
+        out += f", từ {s.start:%H}h{s.start:%M} đến {s.end:%H}h{s.end:%M}"
     if s.venue:
         out += f", tại {s.venue}"
     return out
@@ -143,18 +72,24 @@ def _top(doc: DocumentObject, unit: Unit, issue: Issue, summary: str) -> None:
     page.title(doc, unit.body, "Thông báo", summary)
 
 
-def _basis(doc: DocumentObject, basis: tuple[str, ...]) -> None:
+_LEADS = ("căn cứ", "thực hiện", "theo", "xét")
+
+
+def _basis(doc: DocumentObject, unit: Unit, basis: tuple[str, ...]) -> None:
+    """One paragraph an act, as configured or by default. A state line without its lead gets
+    "Căn cứ "; a party line is kept as written ("Thực hiện Quy định ...;" then "Kết luận ...;"
+    continuing the same "thực hiện")."""
     for line in basis:
-        line = line.strip().rstrip(";.")
+        line = line.strip().rstrip(";.,")
         if line:
-            lead = "" if line.lower().startswith("căn cứ") else "Căn cứ "
+            lead = "" if unit.body == "party" or line.lower().startswith(_LEADS) else "Căn cứ "
             page.text(doc, f"{lead}{line};", after=2)
 
 
 def _closing(doc: DocumentObject, unit: Unit, issue: Issue) -> None:
     page.text(
         doc,
-        f"{unit.name} thông báo để các cơ quan, đơn vị, địa phương và Nhân dân biết, thực hiện./.",
+        f"{issuing_body(unit)} thông báo để các cơ quan, đơn vị, địa phương và Nhân dân biết, thực hiện./.",
         after=6,
     )
     page.signature_block(doc, unit.body, issue)
@@ -162,7 +97,7 @@ def _closing(doc: DocumentObject, unit: Unit, issue: Issue) -> None:
 
 def _summary_annual(n: AnnualNotice) -> str:
     unit = n.schedule.unit
-    who = f"của {head_title(unit)}"
+    who = f"của {head_phrase(unit)}"
     if unit.body == "party":
         return f"về lịch tiếp công dân định kỳ năm {n.year} {who}"
     return f"Lịch tiếp công dân định kỳ năm {n.year} {who}"
@@ -174,12 +109,17 @@ def annual_notice_docx(n: AnnualNotice) -> bytes:
     summary = _summary_annual(n)
     doc = page.new_document(f"Thông báo {summary}")
     _top(doc, unit, n.issue, summary)
-    _basis(doc, n.schedule.basis)
+    _basis(doc, unit, n.schedule.basis)
     page.text(
-        doc, f"{unit.name} thông báo lịch tiếp công dân định kỳ năm {n.year} của {head_title(unit)} như sau:"
+        doc,
+        f"{issuing_body(unit)} thông báo lịch tiếp công dân định kỳ năm {n.year} của {head_phrase(unit)} "
+        "như sau:",
     )
     page.text(
-        doc, f"{receiver(unit)} trực tiếp tiếp công dân.", bold_lead="1. Người tiếp công dân: ", after=2
+        doc,
+        f"{receiver_phrase(unit)}, trực tiếp tiếp công dân.",
+        bold_lead="1. Người tiếp công dân: ",
+        after=2,
     )
     attendees = n.attendees.strip().rstrip(".")
     if attendees:
@@ -264,28 +204,49 @@ def change_summary(n: ChangeNotice) -> str:
     lead = "về việc " if n.schedule.unit.body == "party" else "Về việc "
     if n.change == "cancelled":
         what = "hoãn" if s.status == "cancelled" else "không tổ chức"
-        return f"{lead}{what} buổi tiếp công dân {_kind_words(s)} ngày {dmy(s.date)}"
+        text = f"{lead}{what} buổi tiếp công dân {_kind_words(s)} ngày {dmy(s.date)}"
+        if s.made_up_on is not None:
+            text += f" và tiếp công dân bù vào ngày {dmy(s.made_up_on)}"
+        return text
     if n.change == "moved":
         since = s.moved_from or s.nominal or s.date
         return f"{lead}thay đổi lịch tiếp công dân {_kind_words(s)} ngày {dmy(since)}"
     if n.change == "makeup":
-        return f"{lead}lịch tiếp công dân bù ngày {dmy(s.date)}"
-    return f"{lead}lịch tiếp công dân đột xuất ngày {dmy(s.date)}"
+        return f"{lead}tiếp công dân bù vào ngày {dmy(s.date)}"
+    return f"{lead}tiếp công dân đột xuất ngày {dmy(s.date)}"
+
+
+def _number_suffix(unit: Unit) -> str:
+    return f"-TB/{abbreviation(unit)}" if unit.body == "party" else f"/TB-{abbreviation(unit)}"
+
+
+def annual_reference(unit: Unit, year: int, ref: NoticeRef | None) -> str:
+    """ "Theo Thông báo số 05-TB/TU ngày 01/12/2026 của Ban Thường vụ Tỉnh ủy Cao Bằng về lịch
+    tiếp công dân năm 2027": the year's notice this change amends; dots where the record has no
+    number or date, for the clerk to fill in."""
+    number = ref.number if ref is not None and ref.number else f"....{_number_suffix(unit)}"
+    issued = dmy(ref.issued_on) if ref is not None and ref.issued_on else "..../..../...."
+    return (
+        f"Theo Thông báo số {number} ngày {issued} của {issuing_body(unit)} về lịch tiếp công dân năm {year}"
+    )
 
 
 def change_notice_docx(n: ChangeNotice) -> bytes:
     """Thông báo hoãn/thay đổi lịch tiếp công dân: one session cancelled, moved or made up."""
     unit, s = n.schedule.unit, n.session
+    body = issuing_body(unit)
     summary = change_summary(n)
     doc = page.new_document(f"Thông báo {summary}")
     _top(doc, unit, n.issue, summary)
-    who = head_title(unit)
+    who = head_phrase(unit)
+    year = (s.replaces_date or s.moved_from or s.date).year
+    cite = annual_reference(unit, year, n.annual)
     if n.change == "cancelled":
         what = "hoãn" if s.status == "cancelled" else "không tổ chức được"
         page.text(
             doc,
-            f"{unit.name} thông báo {what} buổi tiếp công dân {_kind_words(s)} của {who} "
-            f"dự kiến vào {_when(s)}.",
+            f"{cite}, buổi tiếp công dân {_kind_words(s)} của {who} được tổ chức vào {_when(s)}. "
+            f"Nay {body} thông báo {what} buổi tiếp công dân nói trên.",
         )
         if s.reason:
             page.text(doc, f"{s.reason.rstrip('.')}.", bold_lead="Lý do: ")
@@ -293,19 +254,20 @@ def change_notice_docx(n: ChangeNotice) -> bytes:
             makeup = SessionView(s.id, s.made_up_on, start=s.start, end=s.end, venue=s.venue)
             page.text(
                 doc,
-                f"Buổi tiếp bù được tổ chức vào {_when(makeup)}. Công dân đã đăng ký tiếp tại "
-                f"buổi ngày {dmy(s.date)} được tiếp tại buổi tiếp bù.",
+                f"{who[0].upper()}{who[1:]} tiếp công dân bù vào {_when(makeup)}. Công dân đã đăng ký "
+                f"tiếp tại buổi ngày {dmy(s.date)} được tiếp tại buổi tiếp bù.",
             )
         else:
             page.text(
-                doc, "Thời gian tiếp bù sẽ được thông báo sau, ít nhất 05 ngày làm việc trước ngày tiếp."
+                doc,
+                "Thời gian tiếp công dân bù sẽ được thông báo sau, ít nhất 05 ngày làm việc trước ngày tiếp.",
             )
     elif n.change == "moved":
         since = s.moved_from or s.nominal
         since_text = f"ngày {dmy(since)}" if since else "đã thông báo"
         page.text(
             doc,
-            f"{unit.name} thông báo thay đổi lịch tiếp công dân {_kind_words(s)} của {who}: "
+            f"{cite}, {body} thông báo thay đổi lịch tiếp công dân {_kind_words(s)} của {who}: "
             f"buổi tiếp {since_text} chuyển sang {_when(s)}.",
         )
         if s.reason:
@@ -315,24 +277,19 @@ def change_notice_docx(n: ChangeNotice) -> bytes:
         )
     elif n.change == "makeup":
         since = f" cho buổi tiếp ngày {dmy(s.replaces_date)} đã hoãn" if s.replaces_date else ""
-        page.text(doc, f"{unit.name} thông báo lịch tiếp công dân bù của {who}{since}: {_when(s)}.")
+        page.text(doc, f"{cite}, {body} thông báo lịch tiếp công dân bù của {who}{since}: {_when(s)}.")
+        if s.replaces_date:
+            page.text(
+                doc,
+                f"Công dân đã đăng ký tiếp tại buổi ngày {dmy(s.replaces_date)} được tiếp tại buổi tiếp bù.",
+            )
         if s.reason:
             page.text(doc, f"{s.reason.rstrip('.')}.", bold_lead="Ghi chú: ")
     else:
-        page.text(doc, f"{unit.name} thông báo {who} tiếp công dân đột xuất vào {_when(s)}.")
+        page.text(doc, f"{body} thông báo {who} tiếp công dân đột xuất vào {_when(s)}.")
         if s.reason:
             page.text(doc, f"{s.reason.rstrip('.')}.", bold_lead="Nội dung: ")
     if s.online_url:
         page.text(doc, f"Công dân có thể tham gia trực tuyến tại địa chỉ {s.online_url}.")
-    if n.short_notice:
-        page.text(doc, short_notice_sentence(n.working_days_left or 0))
     _closing(doc, unit, n.issue)
     return _save(doc)
-
-
-def short_notice_sentence(days: int) -> str:
-    return (
-        f"Do thay đổi phát sinh đột xuất, thông báo này được ban hành khi chỉ còn {days:02d} ngày làm "
-        "việc trước buổi tiếp, ít hơn 05 ngày làm việc theo quy định về niêm yết lịch tiếp công dân; "
-        "đề nghị các cơ quan, đơn vị khẩn trương niêm yết và thông tin rộng rãi để công dân biết."
-    )

@@ -95,20 +95,26 @@ class AnnualNotice:
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeRef:
+    """An issued notice that a later one cites ("Thông báo số 05-TB/TU ngày 01/12/2026")."""
+
+    number: str  # "05-TB/TU", "05/TB-UBND"; "" when it was issued with the number left blank
+    issued_on: date | None  # None: not on record (the clerk fills it in)
+
+
+@dataclass(frozen=True, slots=True)
 class ChangeNotice:
-    """Thông báo hoãn/thay đổi lịch tiếp công dân: one session that changed."""
+    """Thông báo hoãn/thay đổi lịch tiếp công dân: one session that changed.
+
+    The lead in working days is the clerk's business (a warning on the command line and the
+    desk), never the notice's: a public document does not admit a breach (Luật Tiếp công dân,
+    Điều 24)."""
 
     schedule: Schedule
     session: SessionView
     change: Change
     issue: Issue
-    working_days_left: int | None = None  # from the day of issue to the session (None: not counted)
-    today: date | None = None
-
-    @property
-    def short_notice(self) -> bool:
-        """Less than the 5 working days' notice that publishing asks for."""
-        return self.working_days_left is not None and self.working_days_left < 5
+    annual: NoticeRef | None = None  # the year's notice this one changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +142,7 @@ class BoardView:
     today: date
     months: tuple[MonthView, ...]
     feed_url: str
+    subscribe_url: str = ""  # the page the QR code opens (webcal:// subscription and schedule)
     children: tuple[UnitLink, ...] = ()
     parent: UnitLink | None = None
     refresh: bool = True  # the unattended screen reloads itself; a reader can turn it off

@@ -11,6 +11,7 @@ import calendar as _calendar
 import re
 from datetime import date
 
+from notifiers.notice_bodies import head_phrase, issuing_body, receiver_phrase
 from notifiers.views import SessionView
 from rules import Pattern, Roll, Unit
 from rules.periods import PeriodKind
@@ -83,27 +84,23 @@ def roll_rule(roll: Roll, period: PeriodKind) -> str:
 
 
 def receiver(unit: Unit) -> str:
-    """ "đồng chí Nguyễn Văn A, Bí thư Tỉnh ủy" (never a phone number or an e-mail)."""
-    name, title = unit.head.name.strip(), unit.head.title.strip()
-    if name and title:
-        return f"đồng chí {name}, {title}"
-    if name:
-        return f"đồng chí {name}"
-    return f"đồng chí {title}" if title else f"người đứng đầu {unit.name}"
+    """ "đồng chí Nguyễn Văn A, Bí thư Tỉnh ủy"; a state body's head without "đồng chí" and with
+    the body spelled out (never a phone number or an e-mail)."""
+    return receiver_phrase(unit)
 
 
 def head_title(unit: Unit) -> str:
-    """ "đồng chí Bí thư Tỉnh ủy", for sentences about whoever holds the office."""
-    title = unit.head.title.strip()
-    return f"đồng chí {title}" if title else f"người đứng đầu {unit.name}"
+    """ "đồng chí Bí thư Tỉnh ủy", "Chủ tịch Ủy ban nhân dân phường Thục Phán": whoever holds
+    the office, inside a sentence."""
+    return head_phrase(unit)
 
 
 def makeup_rule(unit: Unit) -> str:
     return (
-        f"Trường hợp {head_title(unit)} có công việc đột xuất không thể tiếp công dân theo lịch thì "
-        f"{unit.name} thông báo hoãn và bố trí tiếp bù vào ngày làm việc sớm nhất, trong cùng kỳ "
-        "khi còn ngày làm việc; lịch hoãn và lịch tiếp bù được niêm yết công khai tại trụ sở, "
-        "nơi tiếp công dân và đăng trên trang thông tin điện tử ít nhất 05 ngày làm việc trước "
+        f"Trường hợp {head_phrase(unit)} có công việc đột xuất không thể tiếp công dân theo lịch thì "
+        f"{issuing_body(unit)} thông báo hoãn và bố trí tiếp công dân bù vào ngày làm việc sớm nhất, "
+        "trong cùng kỳ khi còn ngày làm việc; lịch hoãn và lịch tiếp bù được niêm yết công khai tại "
+        "trụ sở, nơi tiếp công dân và đăng trên trang thông tin điện tử ít nhất 05 ngày làm việc trước "
         "ngày tiếp."
     )
 

@@ -38,6 +38,7 @@ class Level:
     id: str
     name: str
     mandates: tuple[Mandate, ...]  # sorted by start; contiguous; the last has no end
+    notice_basis: tuple[str, ...] = ()  # the notices' "Căn cứ" lines of its units (empty: defaults)
 
     @classmethod
     def from_history(
@@ -46,6 +47,7 @@ class Level:
         name: str,
         current: tuple[int, PeriodKind, str],
         earlier: list[tuple[date, int, PeriodKind, str]] = (),  # type: ignore[assignment]
+        notice_basis: tuple[str, ...] = (),
     ) -> Level:
         """Build from the configuration's shape: the current mandate and ``earlier`` ones, each
         in force through its ``until``."""
@@ -56,7 +58,7 @@ class Level:
             start = date.fromordinal(until.toordinal() + 1)
         min_days, per, basis = current
         mandates.append(Mandate(min_days, per, basis, start, None))
-        return cls(id, name, tuple(mandates))
+        return cls(id, name, tuple(mandates), notice_basis)
 
     def mandate_on(self, d: date) -> Mandate:
         for m in self.mandates:

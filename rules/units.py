@@ -54,6 +54,7 @@ class Unit:
     address: str = ""
     place: str = ""  # place name on notices ("Cao Bằng")
     superior: str = ""  # the superior body's name, top left of a party notice
+    notice_basis: tuple[str, ...] = ()  # the notices' "Căn cứ" lines (empty: the level's, else defaults)
 
     @property
     def time_text(self) -> str:

@@ -84,8 +84,9 @@ UNIT_KEYS = {
     "place",
     "superior",
     "remind",
+    "notice_basis",
 }
-LEVEL_KEYS = {"name", "min_days", "per", "basis", "earlier", "remind"}
+LEVEL_KEYS = {"name", "min_days", "per", "basis", "earlier", "remind", "notice_basis"}
 TOP_KEYS = {
     "timezone",
     "calendar",
@@ -407,7 +408,22 @@ def _level(w: _Where, level_id: str, raw: dict[str, Any], key: str) -> Level:
                 _str(w, e, "basis", "", f"{ek}.basis"),
             )
         )
-    return Level.from_history(level_id, name, (min_days, per, basis), earlier)
+    notice_basis = _lines(w.error, raw.get("notice_basis"), f"{key}.notice_basis")
+    return Level.from_history(level_id, name, (min_days, per, basis), earlier, notice_basis)
+
+
+def _lines(error: Any, raw: Any, key: str) -> tuple[str, ...]:
+    """``notice_basis``: a list of lines, each one act ("Căn cứ Luật Tiếp công dân ngày ...")."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise error(
+            key, 'phải là danh sách các dòng, ví dụ ["Căn cứ Luật Tiếp công dân ngày 25 tháng 11 năm 2013"]'
+        )
+    lines = tuple(_normalize("NFC", x.strip()) for x in raw if x.strip())
+    if raw and not lines:
+        raise error(key, "các dòng căn cứ đều trống")
+    return lines
 
 
 def _unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[Unit, tuple[int, ...]]:
@@ -495,6 +511,7 @@ def _unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[
         address=text("address"),
         place=text("place"),
         superior=text("superior"),
+        notice_basis=_lines(fail, raw.get("notice_basis"), "notice_basis"),
     )
     if remind is None:
         return unit, ()

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.engine import Row
 
+from notifiers.notice_bodies import default_basis
 from notifiers.views import Change, Schedule, SessionView, UnitLink
 from rules import ServiceError, Unit, WorkCalendar
 from rules.vietnamese import dmy
@@ -60,14 +61,9 @@ def schedule_of(config: Config, unit: Unit, first: date, last: date) -> Schedule
             else:
                 parts.append(m.describe())
         mandate = "; ".join(parts)
-    basis: list[str] = []
-    for m in in_force:
-        if m.basis and m.basis not in basis:
-            basis.append(m.basis)
+    basis = unit.notice_basis or level.notice_basis or default_basis(unit, last)
     current = level.mandate_on(last)
-    return Schedule(
-        unit=unit, roll=config.roll_of(unit), period=current.per, mandate=mandate, basis=tuple(basis)
-    )
+    return Schedule(unit=unit, roll=config.roll_of(unit), period=current.per, mandate=mandate, basis=basis)
 
 
 def _moved_from(engine: Engine, ids: Sequence[int]) -> dict[int, date]:
@@ -97,9 +93,26 @@ def _dates_of(engine: Engine, ids: Iterable[int]) -> dict[int, date]:
         return dict(conn.execute(select(_T.c.id, _T.c.date).where(_T.c.id.in_(ids))).all())  # type: ignore[arg-type]
 
 
-def views_of(engine: Engine, rows: Sequence[Row[Any]]) -> list[SessionView]:
+def citations(config: Config) -> tuple[str, ...]:
+    """The ``source`` of every configured day off and working day: the decision that made it.
+    A source is the citation of a rule, not text for a public table (WORDING.md), so the
+    public pages and notices leave it out of a session's "why it moved"."""
+    notes = [*config.calendar.days_off.values(), *config.calendar.workdays.values()]
+    return tuple(sorted({n.source for n in notes if n.source}, key=len, reverse=True))
+
+
+def _without(text: str | None, hide: Sequence[str]) -> str | None:
+    if not text or not hide:
+        return text
+    for source in hide:
+        text = text.replace(f" ({source})", "")
+    return text
+
+
+def views_of(engine: Engine, rows: Sequence[Row[Any]], *, hide: Sequence[str] = ()) -> list[SessionView]:
     """Stored rows as views, with what a reader needs resolved: the make-up's original date, the
-    date a cancelled session is made up on, the date a session was moved from."""
+    date a cancelled session is made up on, the date a session was moved from. ``hide``: the
+    citations (``citations(config)``) to leave out of the public "why it moved"."""
     by_id = {r.id: r for r in rows}
     replaced = {r.replaces_id for r in rows if r.replaces_id is not None}
     replaced_dates = {i: by_id[i].date for i in replaced if i in by_id}
@@ -124,7 +137,7 @@ def views_of(engine: Engine, rows: Sequence[Row[Any]]) -> list[SessionView]:
                 venue=r.venue or "",
                 online_url=r.online_url or "",
                 nominal=r.nominal,
-                moved=r.moved,
+                moved=_without(r.moved, hide),
                 reason=r.reason,
                 moved_from=moved_from.get(r.id),
                 replaces_date=replaced_dates.get(r.replaces_id) if r.replaces_id else None,
@@ -143,34 +156,43 @@ def unit_sessions(
     first: date | None = None,
     last: date | None = None,
     active_only: bool = False,
+    hide: Sequence[str] = (),
 ) -> list[SessionView]:
     rows = uc.list_sessions(engine, unit_ids=[unit_id], first=first, last=last)
     if active_only:
         rows = [r for r in rows if r.status in uc.ACTIVE]
-    return views_of(engine, rows)
+    return views_of(engine, rows, hide=hide)
 
 
-def session_view(engine: Engine, session_id: int) -> tuple[Row[Any], SessionView]:
+def session_view(
+    engine: Engine, session_id: int, *, hide: Sequence[str] = ()
+) -> tuple[Row[Any], SessionView]:
     row = uc.get_session(engine, session_id)
-    return row, views_of(engine, [row])[0]
+    return row, views_of(engine, [row], hide=hide)[0]
+
+
+def change_to_announce(row: Row[Any]) -> Change | None:
+    """What a change notice would announce about a stored session, or None when it has none
+    (a periodic session on its planned day is in the year's notice already). The one answer
+    for the desk's link and the notice itself."""
+    if row.status in ("cancelled", "not_held"):
+        return "cancelled"
+    if row.kind in ("makeup", "adhoc"):
+        return row.kind  # type: ignore[no-any-return]
+    if row.reason and (row.pinned or row.version > 1):
+        return "moved"  # by decision (pinned), or by a new configuration (re-plan)
+    return None
 
 
 def change_of(view: SessionView, row: Row[Any]) -> Change:
     """What a change notice announces about a session; refused for a session with no change."""
-    if view.status in ("cancelled", "not_held"):
-        return "cancelled"
-    if view.kind == "makeup":
-        return "makeup"
-    if view.kind == "adhoc":
-        return "adhoc"
-    if row.pinned and view.moved_from is not None:
-        return "moved"
-    if row.version > 1 and row.reason:
-        return "moved"  # moved by a new configuration (re-plan)
-    raise ServiceError(
-        f"buổi tiếp số {view.id} ngày {dmy(view.date)} không có thay đổi nào để thông báo "
-        "(lịch định kỳ đã có trong thông báo năm)"
-    )
+    change = change_to_announce(row)
+    if change is None:
+        raise ServiceError(
+            f"buổi tiếp số {view.id} ngày {dmy(view.date)} không có thay đổi nào để thông báo "
+            "(lịch định kỳ đã có trong thông báo năm)"
+        )
+    return change
 
 
 def affected_dates(view: SessionView, change: Change) -> list[date]:
@@ -203,6 +225,7 @@ def record_notice(
     now: datetime,
     number: str,
     path: str,
+    issued_on: date | None = None,
     year: int | None = None,
     session_id: int | None = None,
     session_version: int | None = None,
@@ -219,6 +242,7 @@ def record_notice(
                     "session_version": session_version,
                     "year": year,
                     "number": number,
+                    "issued_on": issued_on,
                     "path": path,
                     "issued_at": now,
                 },

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from notifiers.docx_layout import place_and_date
+from notifiers.notice_bodies import default_basis, head_phrase, letterhead_lines, locality, receiver_phrase
 from notifiers.notice_docx import default_signature, number_line
 from notifiers.views import SessionView
 from notifiers.wording import change_note, describe_pattern, register_deadline, roll_rule
@@ -83,8 +86,8 @@ def _unit(name: str, body: str, title: str = "") -> Unit:
     [
         ("Tỉnh ủy Cao Bằng", "party", None, "Số     -TB/TU"),
         ("Tỉnh ủy Cao Bằng", "party", "12", "Số 12-TB/TU"),
-        ("Đảng ủy phường Thục Phán", "party", "7", "Số 7-TB/ĐU"),
-        ("Huyện ủy Hòa An", "party", "3", "Số 3-TB/HU"),
+        ("Đảng ủy phường Thục Phán", "party", "7", "Số 07-TB/ĐU"),
+        ("Huyện ủy Hòa An", "party", "3", "Số 03-TB/HU"),
         ("Tỉnh ủy Cao Bằng", "party", "12-TB/VPTU", "Số 12-TB/VPTU"),
         ("Ủy ban nhân dân tỉnh Cao Bằng", "state", None, "Số:     /TB-UBND"),
         ("Ủy ban nhân dân tỉnh Cao Bằng", "state", "12", "Số: 12/TB-UBND"),
@@ -125,3 +128,45 @@ def test_change_notes_say_what_became_of_a_session() -> None:
         change_note(SessionView(5, date(2027, 2, 1), status="not_held", reason="Mưa lũ"))
         == "Không tổ chức: Mưa lũ"
     )
+
+
+_PLACE_WORDS = st.lists(
+    st.sampled_from(["Thục", "Phán", "Cao", "Bằng", "Hồ", "Chí", "Minh", "Thượng", "Nông", "Hưng", "Ea"]),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(
+    body=st.sampled_from(["Đảng ủy", "Ủy ban nhân dân", "Hội đồng nhân dân", "Đảng bộ"]),
+    kind=st.sampled_from(["phường", "xã", "đặc khu", "tỉnh", "thành phố"]),
+    words=_PLACE_WORDS,
+    width=st.integers(min_value=12, max_value=30),
+)
+def test_letterhead_never_breaks_inside_a_place_name(
+    body: str, kind: str, words: list[str], width: int
+) -> None:
+    place = " ".join(words)
+    name = f"{body} {kind} {place}"
+    lines = [line.replace("\u00a0", " ") for line in letterhead_lines(name, width)]
+    assert " ".join(lines) == name.upper()
+    assert any(place.upper() in line for line in lines)  # the place's words stay on one line
+    if len(lines) > 1:
+        assert lines[0] == body.upper()  # the first break is after the body's name
+
+
+def test_ward_levels_are_read_from_the_name_and_defaults_cite_acts_in_force() -> None:
+    ward = _unit("Đảng ủy phường Thục Phán", "party", "Bí thư Đảng ủy phường")
+    assert locality(ward).tier == "commune" and locality(ward).kind == "phường"
+    assert locality(_unit("Tỉnh ủy Cao Bằng", "party")).tier == "province"
+    assert locality(_unit("Ủy ban nhân dân xã Ea Nam", "state")).place == "Ea Nam"
+    assert letterhead_lines("Đảng ủy phường Thục Phán", 20) == ("ĐẢNG ỦY", "PHƯỜNG THỤC PHÁN")
+    state = _unit("Ủy ban nhân dân phường Thục Phán", "state", "Chủ tịch UBND phường")
+    assert head_phrase(state) == "Chủ tịch Ủy ban nhân dân phường Thục Phán"
+    assert receiver_phrase(state) == "Nguyễn Văn A, Chủ tịch Ủy ban nhân dân phường Thục Phán"
+    # Acts are cited once they exist; the amended law once the amendment is in force.
+    assert not any("215-KL/TW" in line for line in default_basis(ward, date(2025, 6, 30)))
+    assert any("215-KL/TW" in line for line in default_basis(ward, date(2026, 12, 31)))
+    early, late = default_basis(state, date(2026, 3, 31)), default_basis(state, date(2026, 12, 31))
+    assert early[0] == "Căn cứ Luật Tiếp công dân ngày 25 tháng 11 năm 2013"
+    assert "136/2025/QH15" in late[0] and len(late) == len(early) == 3

@@ -1,10 +1,11 @@
 """``tiepdan notice``: the annual schedule notice, or the notice of one session's change.
 
     tiepdan notice --unit ID --year YYYY --out thong-bao-2027.docx
-    tiepdan notice --change SESSION_ID --out thong-bao-hoan.docx
+    tiepdan notice --change SESSION_ID --out thong-bao-hoan.docx [--date 2027-01-18] [--number 5]
 
 ``.pdf`` by the file's suffix (LibreOffice headless). The file is written whole or not at all,
-and the notice issued is recorded in the notices table.
+and the notice issued is recorded in the notices table. The annual and change notices are
+assembled by ``scheduler.notices`` (the desk's downloads use the same functions).
 """
 
 from __future__ import annotations
@@ -12,19 +13,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from notifiers.views import AnnualNotice, ChangeNotice, Issue
-from rules import TiepdanError, Unit
+from rules import TiepdanError
 from rules.vietnamese import dmy
-from scheduler import publishing as pub
 from scheduler.clock import local_today, parse_now
 from scheduler.commands.common import add_config, add_now, config_from, iso_date, require_unit
 from scheduler.config import Config
 from scheduler.db import open_database
 from scheduler.decisions import tet_warning
+
+if TYPE_CHECKING:
+    from scheduler.notices import NoticeOptions
 
 SUFFIXES = (".docx", ".pdf")
 
@@ -58,7 +60,9 @@ def add_parser(sub: Any) -> None:
         help="thông báo kết luận của buổi tiếp đã tổ chức (ghi số và ngày thông báo)",
     )
     p.add_argument("--unit", help="mã đơn vị")
-    p.add_argument("--date", type=iso_date, help="ngày ban hành thông báo kết luận (mặc định hôm nay)")
+    p.add_argument(
+        "--date", type=iso_date, help="ngày ban hành ghi trên thông báo, YYYY-MM-DD (mặc định hôm nay)"
+    )
     p.add_argument("--by", help="người thực hiện (mặc định: tài khoản hệ điều hành)")
     p.add_argument("--out", required=True, help="tệp kết quả: .docx (sửa được) hoặc .pdf")
     p.add_argument("--number", help="số văn bản, ví dụ 12 (mặc định để trống cho văn thư điền)")
@@ -72,15 +76,16 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=run_notice)
 
 
-def _issue(args: argparse.Namespace, unit: Unit, today: date) -> Issue:
-    from notifiers.notice_docx import default_recipients, default_signature, number_line
+def _options(args: argparse.Namespace, today: date) -> NoticeOptions:
+    from scheduler.notices import NoticeOptions
 
     recipients = tuple(r.strip() for r in (args.recipients or "").split(";") if r.strip())
-    return Issue(
-        number=number_line(unit, args.number),
-        issued_on=today,
-        signature=default_signature(unit, args.signer),
-        recipients=recipients or default_recipients(unit),
+    return NoticeOptions(
+        issued_on=args.date or today,
+        number=args.number,
+        signer=args.signer,
+        recipients=recipients,
+        attendees=args.attendees,
     )
 
 
@@ -110,7 +115,8 @@ def _write(out: Path, docx: bytes) -> None:
 def run_notice(args: argparse.Namespace) -> int:
     # python-docx (lxml) is imported here, not at the CLI's start: every other command would pay
     # for it.
-    from notifiers.notice_docx import annual_notice_docx, default_attendees
+    from notifiers.notice_docx import annual_notice_docx
+    from scheduler import notices
 
     config = config_from(args)
     now = parse_now(args.now, config.timezone)
@@ -120,8 +126,9 @@ def run_notice(args: argparse.Namespace) -> int:
         from scheduler.commands.followup import run_conclusion
 
         return run_conclusion(args, out, _write)
+    opts = _options(args, today)
     if args.change is not None:
-        return _change(args, config, now, today, out)
+        return _change(args, config, now, today, out, opts)
     if args.unit is None:
         raise TiepdanError("thông báo năm cần --unit")
     require_unit(config, args.unit)
@@ -132,74 +139,37 @@ def run_notice(args: argparse.Namespace) -> int:
     if warning:
         print(f"cảnh báo: {warning}", file=sys.stderr)
     engine = open_database(config.database_url)
-    first, last = date(args.year, 1, 1), date(args.year, 12, 31)
-    sessions = pub.unit_sessions(engine, unit.id, first=first, last=last, active_only=True)
-    if not sessions:
-        raise TiepdanError(
-            f"đơn vị {unit.id} chưa có buổi tiếp nào trong năm {args.year} "
-            f"(chạy tiepdan plan --year {args.year} trước)"
-        )
-    issue = _issue(args, unit, today)
-    notice = AnnualNotice(
-        schedule=pub.schedule_of(config, unit, first, last),
-        year=args.year,
-        sessions=tuple(sessions),
-        issue=issue,
-        attendees=args.attendees if args.attendees is not None else default_attendees(unit),
-    )
+    try:
+        notice = notices.annual_notice(config, engine, unit, args.year, opts)
+    except notices.NoSessions as exc:
+        raise TiepdanError(f"{exc} (chạy tiepdan plan --year {args.year} trước)") from None
     _write(out, annual_notice_docx(notice))
-    pub.record_notice(
-        engine,
-        unit_id=unit.id,
-        kind="annual",
-        now=now,
-        number=issue.number,
-        path=str(out.resolve()),
-        year=args.year,
-    )
+    notices.record_issued(engine, notice, path=str(out.resolve()), now=now)
     print(
-        f"Đã ghi thông báo lịch tiếp công dân năm {args.year} của {unit.name} ({len(sessions)} buổi)", end=""
+        f"Đã ghi thông báo lịch tiếp công dân năm {args.year} của {unit.name} "
+        f"({len(notice.sessions)} buổi) vào {out}."
     )
-    print(f" vào {out}.")
     return 0
 
 
-def _change(args: argparse.Namespace, config: Config, now: Any, today: date, out: Path) -> int:
+def _change(
+    args: argparse.Namespace, config: Config, now: datetime, today: date, out: Path, opts: NoticeOptions
+) -> int:
     from notifiers.notice_docx import change_notice_docx
+    from scheduler import notices
 
     engine = open_database(config.database_url)
-    row, view = pub.session_view(engine, args.change)
+    draft = notices.change_notice(config, engine, args.change, opts, today=today)
+    row = draft.row
     if args.unit is not None and args.unit != row.unit_id:
         raise TiepdanError(f"buổi tiếp số {row.id} thuộc đơn vị {row.unit_id}, không phải {args.unit}")
-    unit = config.unit(row.unit_id)
-    change = pub.change_of(view, row)
-    soonest, lead = pub.notice_lead(config.calendar, today, pub.affected_dates(view, change))
-    if lead < pub.NOTICE_LEAD_DAYS:
-        print(
-            f"cảnh báo: buổi tiếp ngày {dmy(soonest)} chỉ còn {lead} ngày làm việc kể từ hôm nay "
-            f"({dmy(today)}); lịch phải được niêm yết trước ít nhất {pub.NOTICE_LEAD_DAYS} ngày làm việc",
-            file=sys.stderr,
-        )
-    issue = _issue(args, unit, today)
-    notice = ChangeNotice(
-        schedule=pub.schedule_of(config, unit, view.date, view.date),
-        session=view,
-        change=change,
-        issue=issue,
-        working_days_left=lead,
-        today=today,
+    if draft.late:
+        # For the clerk only: the notice itself never says it came late.
+        print(f"cảnh báo: {draft.warning()}", file=sys.stderr)
+    _write(out, change_notice_docx(draft.notice))
+    notices.record_issued(engine, draft.notice, path=str(out.resolve()), now=now, row=row)
+    print(
+        f"Đã ghi thông báo thay đổi buổi tiếp số {row.id} ({dmy(draft.notice.session.date)}) "
+        f"của {draft.unit.name} vào {out}."
     )
-    _write(out, change_notice_docx(notice))
-    pub.record_notice(
-        engine,
-        unit_id=unit.id,
-        kind="change",
-        now=now,
-        number=issue.number,
-        path=str(out.resolve()),
-        year=view.date.year,
-        session_id=row.id,
-        session_version=row.version,
-    )
-    print(f"Đã ghi thông báo thay đổi buổi tiếp số {row.id} ({dmy(view.date)}) của {unit.name} vào {out}.")
     return 0

@@ -142,6 +142,7 @@ class NoticeRow(Base):
     number: Mapped[str] = mapped_column(String(100), default="")
     path: Mapped[str] = mapped_column(Text, default="")
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_on: Mapped[date | None] = mapped_column(Date)  # the date the notice bears
 
 
 class OutboxRow(Base):

@@ -76,7 +76,7 @@ def annual_notice(ctx: Ctx) -> Response:
     if not NOTICES or not (year_text.isascii() and year_text.isdigit() and 2000 <= int(year_text) <= 2100):
         raise access.NotVisible("không có thông báo này")
     year = int(year_text)
-    data = annual_docx(ctx.config, ctx.engine, ctx.config.unit(unit_id), year, ctx.today)
+    data = annual_docx(ctx.config, ctx.engine, ctx.config.unit(unit_id), year, _issued_on(ctx))
     return download(
         data, DOCX, f"thong-bao-lich-tiep-{unit_id}-{year}.docx", f"thong-bao-lich-tiep-{year}.docx"
     )
@@ -88,8 +88,13 @@ def change_notice(ctx: Ctx) -> Response:
     row = access.session_for(ctx.engine, ctx.account, ctx.config, session_id_of(ctx))
     if not NOTICES:
         raise access.NotVisible("không có thông báo này")
-    data = change_docx(ctx.config, ctx.engine, row.id, ctx.today)
+    data = change_docx(ctx.config, ctx.engine, row.id, _issued_on(ctx), ctx.today)
     return download(data, DOCX, f"thong-bao-thay-doi-buoi-{row.id}.docx", "thong-bao-thay-doi.docx")
+
+
+def _issued_on(ctx: Ctx) -> date:
+    """The date the notice bears: ``?ngay=YYYY-MM-DD`` as the clerk gives it, else today."""
+    return parse_date(ctx.request.query_params.get("ngay"), "ngày ban hành", required=False) or ctx.today
 
 
 def _year_of(ctx: Ctx) -> int:

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 from rules import ConflictError, TiepdanError
 from rules.vietnamese import long_date
 from scheduler import access
+from scheduler import publishing as pub
 from scheduler import reception_log as book
 from scheduler import sessions as uc
 from scheduler.web.desk import Ctx, desk, session_id_of
@@ -21,13 +22,8 @@ from scheduler.web.yearview import entry_of
 
 
 def has_change(row: Any) -> bool:
-    """Whether a session has something a change notice announces (see ``publishing.change_of``)."""
-    return (
-        row.status in ("cancelled", "not_held")
-        or row.kind in ("makeup", "adhoc")
-        or bool(row.pinned and row.reason)
-        or bool(row.version > 1 and row.reason)
-    )
+    """Whether a session has something a change notice announces (``publishing.change_to_announce``)."""
+    return pub.change_to_announce(row) is not None
 
 
 def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> Response:
@@ -42,6 +38,7 @@ def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> R
         else []
     )
     log = book.entries(ctx.engine, row.id) if personal else []
+    notice = NOTICES and has_change(row)
     return ctx.page(
         "desk/session.html",
         status,
@@ -57,8 +54,16 @@ def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> R
         history=uc.history(ctx.engine, row.id),
         error=error,
         tz=ctx.config.timezone,
-        change_notice=NOTICES and has_change(row),
+        change_notice=notice,
+        notice_warning=_notice_warning(ctx, row) if notice and can_change else "",
     )
+
+
+def _notice_warning(ctx: Ctx, row: Any) -> str:
+    """The clerk's warning when the change notice would be posted too late (never in the notice)."""
+    from scheduler.web.notices import change_warning
+
+    return change_warning(ctx.config, ctx.engine, row.id, ctx.today)
 
 
 def session_page(ctx: Ctx) -> Response:
