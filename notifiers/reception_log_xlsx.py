@@ -121,7 +121,9 @@ def render_log_xlsx(*, office: str, first: date, last: date, lines: Sequence[Log
     for n, line in enumerate(lines, start=1):
         r = numbers + n
         ws.cell(r, 1).value = n
-        _text(ws.cell(r, 2), dmy(line.day))
+        # A real date (sortable, filterable in Excel), shown as 25/11/2026.
+        ws.cell(r, 2).value = line.day
+        ws.cell(r, 2).number_format = "DD/MM/YYYY"
         _text(ws.cell(r, 3), f"{line.full_name} - {line.address}" if line.address else line.full_name)
         _text(ws.cell(r, 4), line.id_number)
         _text(ws.cell(r, 5), line.content)

@@ -24,6 +24,7 @@ from datetime import date
 from operator import attrgetter
 from typing import Literal, NamedTuple
 
+from rules.breakdown import LOG_FIELDS, LogFigures
 from rules.mandates import Level, Mandate
 from rules.periods import Period
 from rules.units import Unit
@@ -60,6 +61,13 @@ class SessionRecord(NamedTuple):
     made_up_by: int | None = None  # a cancelled/not-held session: its direct make-up's id
     made_up_date: date | None = None  # ... that make-up's date
     made_up_status: Status | None = None  # ... and status
+    log: LogFigures | None = None  # a held session's reception log, when it has one
+
+    @property
+    def delegated(self) -> bool:
+        """Held by someone other than the head (người khác tiếp thay). Until the store says so in
+        its own column, a "received by" name is what marks it."""
+        return bool(self.received_by)
 
     @property
     def lost(self) -> bool:
@@ -79,9 +87,15 @@ class SessionRecord(NamedTuple):
         return "not_made_up" if self.needs_makeup else "withdrawn"
 
     @property
+    def made_up_early(self) -> bool:
+        """Made up before the postponed day itself (the make-up was booked and held ahead)."""
+        return self.fate == "made_up" and self.made_up_date is not None and self.made_up_date < self.date
+
+    @property
     def makeup_delay(self) -> int | None:
-        """Days from the lost session to its held make-up (negative: made up before it)."""
-        if self.fate != "made_up" or self.made_up_date is None:
+        """Days from the lost session to its held make-up; None when it is not made up, or made up
+        ahead of the day (no delay, and not a negative one that would pull an average down)."""
+        if self.fate != "made_up" or self.made_up_date is None or self.made_up_date < self.date:
             return None
         return (self.made_up_date - self.date).days
 
@@ -102,7 +116,8 @@ class Totals(NamedTuple):
     periodic: int = 0
     makeup: int = 0
     adhoc: int = 0
-    delegated: int = 0  # held, received by someone other than the head
+    delegated: int = 0  # held, received by someone other than the head (người khác tiếp thay)
+    in_person: int = 0  # held, received by the head in person (người đứng đầu trực tiếp tiếp)
     planned: int = 0  # still planned (no outcome recorded) in the range
     unrecorded: int = 0  # ... of which dated before today
     cancelled: int = 0  # cancelled or not held (the contract's figure)
@@ -112,12 +127,26 @@ class Totals(NamedTuple):
     makeup_planned: int = 0
     makeup_cancelled: int = 0
     not_made_up: int = 0
-    makeup_days: int = 0  # summed delay of the made-up ones (for the average)
+    made_up_early: int = 0  # ... of which made up ahead of the postponed day
+    makeup_days: int = 0  # summed delay of the made-up ones after their day (for the average)
     visits: int = 0
     people: int = 0
     cases: int = 0
     petitions: int = 0
     groups: int = 0
+    # From the reception logs of held sessions (rules.breakdown): a session recorded without a
+    # log adds nothing here.
+    new_cases: int = 0
+    old_cases: int = 0
+    group_people: int = 0
+    complaints: int = 0
+    denunciations: int = 0
+    proposals: int = 0
+    other_content: int = 0
+    guided: int = 0
+    accepted: int = 0
+    forwarded: int = 0
+    undecided: int = 0
 
     @property
     def compliance(self) -> float | None:
@@ -126,7 +155,9 @@ class Totals(NamedTuple):
 
     @property
     def average_makeup_days(self) -> float | None:
-        return self.makeup_days / self.made_up if self.made_up else None
+        """Average days from a postponed day to its make-up, over the make-ups held after it."""
+        late = self.made_up - self.made_up_early
+        return self.makeup_days / late if late else None
 
     @property
     def shortfalls(self) -> int:
@@ -199,13 +230,15 @@ class PeriodResult(NamedTuple):
 
 
 def lost_text(r: SessionRecord, period: Period | None = None) -> str:
-    """ "buổi 10/03 bị hủy (Bí thư đi công tác), đã tiếp bù ngày 17/03"."""
+    """ "buổi 10/03 đã hoãn (Bí thư đi công tác), đã tiếp bù ngày 17/03"."""
     why = f" ({r.reason})" if r.reason else ""
     fate = r.fate
     if fate == "withdrawn":
         return f"buổi {dm(r.date)} được bỏ khi lập lại lịch theo cấu hình mới"
-    head = f"buổi {dm(r.date)} {'không tổ chức' if r.status == 'not_held' else 'bị hủy'}{why}"
+    head = f"buổi {dm(r.date)} {'không tổ chức' if r.status == 'not_held' else 'đã hoãn'}{why}"
     later = r.made_up_date
+    if fate == "made_up" and later is not None and later < r.date:
+        return f"{head}, đã tiếp bù trước ngày hoãn, ngày {dm(later)}"
     if fate == "made_up" and later is not None:
         outside = period is not None and later not in period
         return f"{head}, đã tiếp bù ngày {dm(later)}" + (" (ngoài kỳ)" if outside else "")
@@ -274,7 +307,8 @@ def judge_sorted(
     held_days: list[date] = []
     planned_days: list[date] = []
     lost: list[SessionRecord] = []
-    periodic = makeup = adhoc = delegated = unrecorded = not_held = makeup_days = 0
+    periodic = makeup = adhoc = delegated = unrecorded = not_held = makeup_days = early = 0
+    logs: list[LogFigures] = []
     visits = people = cases = petitions = groups = 0
     fates = dict.fromkeys(("made_up", "makeup_planned", "makeup_cancelled", "not_made_up", "withdrawn"), 0)
     for r in mine:
@@ -288,8 +322,10 @@ def judge_sorted(
                 makeup += 1
             else:
                 adhoc += 1
-            if r.received_by:
+            if r.delegated:
                 delegated += 1
+            if r.log is not None:
+                logs.append(r.log)
             visits += r.visits or 0
             people += r.people or 0
             cases += r.cases or 0
@@ -306,7 +342,10 @@ def judge_sorted(
             fate = r.fate
             fates[fate] += 1  # type: ignore[index]
             if fate == "made_up":
-                makeup_days += r.makeup_delay or 0
+                if r.made_up_early:
+                    early += 1
+                else:
+                    makeup_days += r.makeup_delay or 0
     periods: list[PeriodResult] = []
     lost_dates = [r.date for r in lost]
     required = met = missing = pending = 0
@@ -341,10 +380,12 @@ def judge_sorted(
         makeup=makeup,
         adhoc=adhoc,
         delegated=delegated,
+        in_person=len(held_days) - delegated,
         planned=len(planned_days),
         unrecorded=unrecorded,
         cancelled=len(lost),
         not_held=not_held,
+        made_up_early=early,
         makeup_days=makeup_days,
         visits=visits,
         people=people,
@@ -352,5 +393,6 @@ def judge_sorted(
         petitions=petitions,
         groups=groups,
         **fates,
+        **(dict(zip(LOG_FIELDS, map(sum, zip(*logs, strict=True)), strict=True)) if logs else {}),
     )
     return UnitReport(unit, level, totals, tuple(periods), tuple(lost))

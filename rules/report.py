@@ -77,6 +77,7 @@ class Report:
     risks: tuple[PeriodRisk, ...]  # open periods (when the range contains today)
     pending: tuple[PendingMakeup, ...]  # lost sessions still owing a make-up, with proposals
     followup: FollowupFigures | None = None  # directions issued, resolved, on time (counts only)
+    previous: Report | None = None  # the same units over the period before (kỳ trước)
 
     @property
     def is_open(self) -> bool:
@@ -116,6 +117,10 @@ class Report:
             out,
             key=lambda s: (-s.missing, -len(s.periods), s.report.totals.compliance or 0.0, s.report.unit.id),
         )
+
+    def totals_of(self, unit_id: str | None) -> Totals:
+        """A unit's own totals, or (None) the report's total."""
+        return self.total if unit_id is None else self.unit_report(unit_id).totals
 
     def unit_report(self, unit_id: str) -> UnitReport:
         for u in self.units:

@@ -120,3 +120,31 @@ def months_between(first: date, last: date) -> list[tuple[date, date]]:
         out.append((start, end))
         start = end + timedelta(days=1)
     return out
+
+
+def previous_range(rng: ReportRange) -> ReportRange:
+    """The period a report compares itself with (kỳ trước): the month, quarter or year before;
+    for six months the other half (H1 -> the previous year's H2); for nine months the same nine
+    months of the previous year; for a --from/--to range the as many days just before it. Named
+    periods go through ``named_range`` again, so the cutoff rule is the same for both."""
+    if rng.name is None:
+        days = rng.last - rng.first
+        last = rng.first - timedelta(days=1)
+        return custom_range(last - days, last)
+    m = _NAME.match(rng.name)
+    assert m is not None
+    year = int(m.group(1))
+    month, quarter, half, nine = m.group(2), m.group(3), m.group(4), m.group(5)
+    if month is not None:
+        mo = int(month)
+        name = f"{year - 1:04d}-12" if mo == 1 else f"{year:04d}-{mo - 1:02d}"
+    elif quarter is not None:
+        q = int(quarter)
+        name = f"{year - 1:04d}-Q4" if q == 1 else f"{year:04d}-Q{q - 1}"
+    elif half is not None:
+        name = f"{year - 1:04d}-H2" if half == "1" else f"{year:04d}-H1"
+    elif nine is not None:
+        name = f"{year - 1:04d}-9M"
+    else:
+        name = f"{year - 1:04d}"
+    return named_range(name, rng.cutoff)

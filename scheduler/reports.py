@@ -14,20 +14,22 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, case, select
+from sqlalchemy import Connection, Engine, Select, case, func, select
 
 from rules import RuleError
+from rules.breakdown import LogFigures, LogRow, log_figures
 from rules.compliance import LOST, SessionRecord
 from rules.followup_report import build_followup
 from rules.report import Report, build_report
-from rules.report_periods import Cutoff, ReportRange, custom_range, named_range
+from rules.report_periods import Cutoff, ReportRange, custom_range, named_range, previous_range
 from rules.units import Unit
 from scheduler.config import Config
 from scheduler.db import reading
-from scheduler.db.models import SessionRow
+from scheduler.db.models import LogEntryRow, SessionRow
 from scheduler.followup import direction_records
 
 _T = SessionRow.__table__
+_L = LogEntryRow.__table__
 _CHUNK = 500  # unit ids per IN (...) list
 _COLUMNS = (
     _T.c.id, _T.c.unit_id, _T.c.kind, _T.c.status, _T.c.date, _T.c.visits, _T.c.people, _T.c.cases,
@@ -73,14 +75,44 @@ def load_records(
         rows.extend(_fetch(conn, q, scan=unit_ids is None))
     lost_ids = [r[0] for r in rows if r[3] in LOST]
     makeups = _makeups_of(conn, lost_ids) if lost_ids else {}
+    logs = _logs_of(conn, unit_ids, first, last)
     none3 = (None, None, None)
     record = SessionRecord
     # ISO strings (SQLite) or dates (PostgreSQL) -> dates, once per distinct day.
     day = {v: v if isinstance(v, date) else date.fromisoformat(v) for v in {r[4] for r in rows}}
     return [
-        record(i, u, k, st, day[d], v, p, c, pe, g, rb, rs, rp, bool(nm), *makeups.get(i, none3))
+        record(i, u, k, st, day[d], v, p, c, pe, g, rb, rs, rp, bool(nm), *makeups.get(i, none3), logs.get(i))
         for i, u, k, st, d, v, p, c, pe, g, rb, rs, rp, nm in rows
     ]
+
+
+def _logs_of(
+    conn: Connection, unit_ids: Sequence[str] | None, first: date, last: date
+) -> dict[int, LogFigures]:
+    """{held session id: the figures of its reception log}, for the sessions in [first, last]
+    that have one. Read grouped by what the figures tell apart, not row by row."""
+    grouped: dict[int, list[LogRow]] = {}
+    for part in _chunks(unit_ids):
+        q = (
+            select(
+                _L.c.session_id,
+                func.count(),
+                func.sum(_L.c.people),
+                _L.c.is_group,
+                _L.c.new_case,
+                _L.c.classification,
+                _L.c.handling,
+            )
+            .join(_T, _T.c.id == _L.c.session_id)
+            .where(_T.c.date >= first, _T.c.date <= last, _T.c.status == "held")
+            .group_by(_L.c.session_id, _L.c.is_group, _L.c.new_case, _L.c.classification, _L.c.handling)
+        )
+        if part is not None:
+            q = q.where(_L.c.unit_id.in_(part))
+        for sid, n, people, group, new, classification, handling in conn.execute(q):
+            row = LogRow(int(people or 0), bool(group), bool(new), classification or "", handling or "", n)
+            grouped.setdefault(sid, []).append(row)
+    return {sid: log_figures(rows) for sid, rows in grouped.items()}
 
 
 def _fetch(conn: Connection, q: Select[Any], *, scan: bool) -> Sequence[Any]:
@@ -138,12 +170,20 @@ def paused_gc() -> Iterator[None]:
 
 
 def make_report(
-    engine: Engine, config: Config, rng: ReportRange, *, today: date, unit_id: str | None = None
+    engine: Engine,
+    config: Config,
+    rng: ReportRange,
+    *,
+    today: date,
+    unit_id: str | None = None,
+    with_previous: bool = True,
 ) -> Report:
-    """The report of a unit and every unit under it (or of all units) over ``rng``."""
+    """The report of a unit and every unit under it (or of all units) over ``rng``, with the
+    same figures for the period before (``Report.previous``)."""
     units: list[Unit] = config.subtree(unit_id) if unit_id is not None else list(config.units)
     scope = config.unit(unit_id) if unit_id is not None else None
     ids = [u.id for u in units] if unit_id is not None else None
+    before = previous_range(rng) if with_previous else None
     with reading(engine) as conn:
         records = load_records(conn, ids, rng.first, rng.last)
         taken: dict[str, set[date]] = {}
@@ -151,8 +191,15 @@ def make_report(
             owing = sorted({r.unit for r in records if r.fate == "not_made_up"})
             taken = active_dates_after(conn, owing, rng.last)
         directions = direction_records(conn, ids, rng.first, rng.last)
+        earlier = load_records(conn, ids, before.first, before.last) if before is not None else None
+    previous = (
+        build_report(units, config.levels, earlier, before, today=today, scope=scope)
+        if before is not None and earlier is not None
+        else None
+    )
     report = build_report(
         units, config.levels, records, rng, today=today, scope=scope, calendar=config.calendar, taken=taken
     )
     # Beside the sessions' figures: the directions' follow-up, counts only.
-    return replace(report, followup=build_followup(units, directions, rng.first, rng.last, today=today))
+    followup = build_followup(units, directions, rng.first, rng.last, today=today)
+    return replace(report, followup=followup, previous=previous)

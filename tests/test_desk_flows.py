@@ -262,7 +262,9 @@ def test_export_in_the_layout_of_form_03(server: Server, staff: httpx.Client) ->
     assert [ws.cell(7, c).value for c in range(1, 13)] == list(range(1, 13))
     rows = [[ws.cell(r, c).value for c in range(1, 13)] for r in range(8, ws.max_row + 1)]
     mine = next(row for row in rows if str(row[2]).startswith("=HYPERLINK"))
-    assert mine[1] == past.date.strftime("%d/%m/%Y")
+    # A real date, shown the Vietnamese way.
+    assert mine[1].date() == past.date
+    assert ws.cell(8 + rows.index(mine), 2).number_format == "DD/MM/YYYY"
     assert mine[5] == "Kiến nghị/Đoàn 3 người"
     assert mine[7:10] == [None, "x", None]
     assert ws.cell(8 + rows.index(mine), 3).data_type == "s"  # text, not a formula

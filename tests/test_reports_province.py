@@ -173,9 +173,9 @@ def test_shortfall_details_say_why_each_period_fell_short(province):
     ]  # fmt: skip
     assert details["hoa-an"] == [
         ("2026-02", "closed", 2, 1, 1, 0, [], [p.sid("hoa-an", "2026-02-10")],
-         "buổi 10/02 bị hủy (Bí thư đi học lớp bồi dưỡng), chưa tiếp bù"),
+         "buổi 10/02 đã hoãn (Bí thư đi học lớp bồi dưỡng), chưa tiếp bù"),
         ("2026-11", "open", 2, 0, 2, 0, ["2026-11-10"], [p.sid("hoa-an", "2026-11-25")],
-         "kỳ đang diễn ra, còn 0 buổi đã lên lịch; buổi 25/11 bị hủy (Bí thư đi công tác nước ngoài), "
+         "kỳ đang diễn ra, còn 0 buổi đã lên lịch; buổi 25/11 đã hoãn (Bí thư đi công tác nước ngoài), "
          "chưa tiếp bù; 1 buổi chưa ghi kết quả (ngày 10/11)"),
         ("2026-12", "future", 2, 0, 2, 2, [], [], "kỳ chưa bắt đầu (đã lên lịch 2 buổi)"),
     ]  # fmt: skip
@@ -183,7 +183,7 @@ def test_shortfall_details_say_why_each_period_fell_short(province):
         ("2026-08", "closed", 2, 1, 1, 0, [], [p.sid("ha-quang", "2026-08-20")],
          "buổi 20/08 không tổ chức (Trụ sở đang sửa chữa), chưa tiếp bù"),
         ("2026-11", "open", 2, 1, 1, 1, [], [p.sid("ha-quang", "2026-11-20")],
-         "kỳ đang diễn ra, còn 1 buổi đã lên lịch; buổi 20/11 bị hủy (Bí thư đi công tác), "
+         "kỳ đang diễn ra, còn 1 buổi đã lên lịch; buổi 20/11 đã hoãn (Bí thư đi công tác), "
          "tiếp bù dự kiến ngày 26/11"),
         ("2026-12", "future", 2, 0, 2, 1, [], [p.sid("ha-quang", "2026-12-21")],
          "kỳ chưa bắt đầu (đã lên lịch 1 buổi); buổi 21/12 được bỏ khi lập lại lịch theo cấu hình mới"),
@@ -462,7 +462,7 @@ def test_xlsx_is_a_statistics_table_with_numbers_as_numbers(province):
     ok(province.config_path, "--period", "2026", "--format", "xlsx", "--out", str(out))
     wb = load_workbook(out)
     assert wb.sheetnames == [
-        "Đơn vị", "Đơn vị chủ quản", "Theo cấp", "Theo tháng", "Kỳ không đạt", "Hủy và tiếp bù", "Nguy cơ",
+        "Đơn vị", "Đơn vị chủ quản", "Theo cấp", "Theo tháng", "Kỳ không đạt", "Hoãn và tiếp bù", "Nguy cơ",
         "Chờ tiếp bù", "Theo dõi giải quyết",
     ]  # fmt: skip
     ws = wb["Đơn vị"]
@@ -470,7 +470,7 @@ def test_xlsx_is_a_statistics_table_with_numbers_as_numbers(province):
     assert ws["A3"].value.startswith("Kỳ báo cáo: Năm 2026 (từ 01/01/2026 đến 31/12/2026)")
     head = [ws.cell(4, c).value for c in range(1, 17)]
     assert head == [
-        "STT", "Đơn vị", "Số kỳ", "Số buổi phải tiếp", "Đã tiếp", None, None, None, "Hủy/không tổ chức",
+        "STT", "Đơn vị", "Số kỳ", "Số buổi phải tiếp", "Đã tiếp", None, None, None, "Hoãn/không tổ chức",
         "Lượt", "Người", "Vụ việc", "Đoàn đông người", "Đơn", "Số kỳ không đạt", "Tỷ lệ kỳ đạt",
     ]  # fmt: skip
     assert [ws.cell(5, c).value for c in range(5, 9)] == ["Tổng số", "Định kỳ", "Tiếp bù", "Đột xuất"]
@@ -524,8 +524,11 @@ def test_csv_is_the_unit_table_sorted_by_unit(province):
     assert [r["Mã đơn vị"] for r in rows] == sorted(YEAR_2026)
     first = rows[0]
     assert (first["Số buổi phải tiếp"], first["Đã tiếp"], first["Tiếp bù"], first["Kỳ không đạt"]) == (
-        "12", "11", "2", "2026-10 2026-12",
+        "12", "11", "2", "tháng 10/2026; tháng 12/2026",
     )  # fmt: skip
+    # Names where people read: the level and the supervising unit by name, not by code.
+    assert "chair-province" not in "".join(r["Cấp"] for r in rows)
+    assert all(r["Đơn vị chủ quản"] in ("", *(x["Đơn vị"] for x in rows)) for r in rows)
 
 
 def test_the_command_writes_out_and_says_so_on_stderr(province):

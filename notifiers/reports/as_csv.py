@@ -1,11 +1,18 @@
-"""The report's unit table as CSV (one row per unit, sorted by id, Vietnamese headers)."""
+"""The report's unit table as CSV (one row per unit, sorted by id, Vietnamese headers).
+
+Written for people who open it in a spreadsheet: names where they read (the unit's level and its
+supervising unit by name, the periods short of the mandate as "tháng 02/2027"), the breakdowns of
+``sections`` for the period and for the one before.
+"""
 
 from __future__ import annotations
 
 import csv
 from typing import IO
 
+from notifiers.reports import labels
 from notifiers.reports.followup import LABELS, values
+from notifiers.reports.sections import SECTIONS
 from rules.followup_report import FollowupTotals
 from rules.report import Report
 
@@ -21,9 +28,9 @@ HEADERS = (
     "Định kỳ",
     "Tiếp bù",
     "Đột xuất",
-    "Hủy/không tổ chức",
+    "Hoãn/không tổ chức",
     "Chưa tiếp bù",
-    "Ủy quyền tiếp",
+    "Người khác tiếp thay",
     "Lượt",
     "Người",
     "Vụ việc",
@@ -35,17 +42,39 @@ HEADERS = (
 )
 
 
+def breakdown_headers(report: Report) -> list[str]:
+    before = f" ({labels.period_title(report.previous)})" if report.previous is not None else ""
+    out: list[str] = []
+    for sec in SECTIONS:
+        for line in sec.lines:
+            out.append(f"{sec.title}: {line.label}")
+            if report.previous is not None:
+                out.append(f"{sec.title}: {line.label} - kỳ trước{before}")
+    return out
+
+
 def write_csv(report: Report, out: IO[str]) -> None:
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(HEADERS)
+    w.writerow([*HEADERS, *breakdown_headers(report)])
+    names = {u.unit.id: u.unit.name for u in report.units}
+    prev = report.previous
     for u in report.units:
         t = u.totals
+        parent = u.unit.parent or ""
+        extra: list[int | str] = []
+        for sec in SECTIONS:
+            now = sec.values(report, u.unit.id)
+            before = sec.values(prev, u.unit.id) if prev is not None else None
+            for i, value in enumerate(now):
+                extra.append("" if value is None else value)
+                if before is not None:
+                    extra.append("" if before[i] is None else before[i])
         w.writerow(
             [
                 u.unit.id,
                 u.unit.name,
-                u.unit.level,
-                u.unit.parent or "",
+                labels.level_name(report, u.unit.level),
+                names.get(parent, parent),
                 t.periods_judged,
                 t.periods_met,
                 t.required,
@@ -61,8 +90,9 @@ def write_csv(report: Report, out: IO[str]) -> None:
                 t.cases,
                 t.groups,
                 t.petitions,
-                "" if t.compliance is None else f"{t.compliance:.4f}",
-                " ".join(u.shortfall_periods),
+                "" if t.compliance is None else labels.percent(t.compliance),
+                "; ".join(p.period.label for p in sorted(u.shortfalls, key=lambda p: p.period.start)),
+                *extra,
                 *_followup(report, u.unit.id),
             ]
         )

@@ -11,6 +11,7 @@ import json
 from typing import IO, Any
 
 from notifiers.reports.followup import followup_dict
+from notifiers.reports.sections import SECTIONS, figures
 from rules.compliance import TOTAL_FIELDS, PeriodResult, SessionRecord, Totals, UnitReport
 from rules.report import Report
 from rules.risk import PendingMakeup, PeriodRisk
@@ -63,7 +64,7 @@ def period_dict(p: PeriodResult) -> dict[str, Any]:
     }
 
 
-def unit_dict(u: UnitReport) -> dict[str, Any]:
+def unit_dict(u: UnitReport, report: Report) -> dict[str, Any]:
     t = u.totals
     out: dict[str, Any] = {
         "unit": u.unit.id,
@@ -86,6 +87,20 @@ def unit_dict(u: UnitReport) -> dict[str, Any]:
     for k, v in totals_dict(t, with_units=False).items():
         out.setdefault(k, v)
     out["shortfall_details"] = [period_dict(p) for p in u.shortfalls]
+    out["breakdown"] = {
+        sec.key: {
+            line.key: value for line, value in zip(sec.lines, sec.values(report, u.unit.id), strict=True)
+        }
+        for sec in SECTIONS
+    }
+    if report.previous is not None:
+        prev = report.previous
+        out["previous"] = {
+            sec.key: {
+                line.key: value for line, value in zip(sec.lines, sec.values(prev, u.unit.id), strict=True)
+            }
+            for sec in SECTIONS
+        }
     out["lost_sessions"] = [lost_dict(r) for r in u.lost]
     return out
 
@@ -134,7 +149,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "scope": report.scope.id if report.scope else None,
             "scope_name": report.scope.name if report.scope else None,
         },
-        "units": [unit_dict(u) for u in report.units],
+        "units": [unit_dict(u, report) for u in report.units],
         "total": totals_dict(report.total),
         "rollups": [
             {"unit": k, "name": names[k], "children": list(report.children[k])}
@@ -181,6 +196,46 @@ def report_dict(report: Report) -> dict[str, Any]:
         "at_risk": [risk_dict(r) for r in report.at_risk],
         "pending_makeups": [pending_dict(m) for m in report.pending],
         "followup": followup_dict(report),
+        "breakdown": breakdown_list(report),
+        "previous": previous_dict(report),
+    }
+
+
+def breakdown_dict(report: Report, unit_id: str) -> dict[str, dict[str, int | None]]:
+    """{section: {figure: value}} of one unit."""
+    return {
+        sec.key: dict(zip((line.key for line in sec.lines), sec.values(report, unit_id), strict=True))
+        for sec in SECTIONS
+    }
+
+
+def breakdown_list(report: Report) -> list[dict[str, Any]]:
+    """The sections of the whole report, each figure with the previous period's beside it."""
+    return [
+        {
+            "section": sec.key,
+            "title": sec.title,
+            "lines": [
+                {"key": f.line.key, "label": f.line.label, "value": f.value, "previous": f.previous}
+                for f in figures(report, sec)
+            ],
+        }
+        for sec in SECTIONS
+    ]
+
+
+def previous_dict(report: Report) -> dict[str, Any] | None:
+    prev = report.previous
+    if prev is None:
+        return None
+    rng = prev.range
+    return {
+        "period": rng.name,
+        "title": rng.title or None,
+        "label": rng.label,
+        "from": rng.first.isoformat(),
+        "to": rng.last.isoformat(),
+        "total": totals_dict(prev.total),
     }
 
 

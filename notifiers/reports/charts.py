@@ -18,7 +18,7 @@ SERIES = (
     ("Định kỳ", "#2b6cb0"),
     ("Tiếp bù", "#38a169"),
     ("Đột xuất", "#d69e2e"),
-    ("Hủy/không tổ chức", "#c53030"),
+    ("Hoãn/không tổ chức", "#c53030"),
 )
 FONT = 'font-family="Noto Sans, DejaVu Sans, Arial, sans-serif"'
 

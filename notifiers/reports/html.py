@@ -12,8 +12,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from notifiers.reports import labels
+from notifiers.reports.annex import annex_of
 from notifiers.reports.charts import compliance_bars, compliance_columns, kind_columns
 from notifiers.reports.followup import values as followup_values
+from notifiers.reports.sections import SECTIONS, figures, groups_text
 from rules.report import Report
 from rules.vietnamese import dmy, long_date
 
@@ -43,7 +45,9 @@ def _env() -> Environment:
     return env
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, *, number: str = "", prepared_by: str = "") -> str:
+    """The report as an annex: the letterhead and "Kèm theo Báo cáo số ...", the figures, the
+    breakdowns beside the previous period, then "Người lập biểu" and the signature block."""
     # A month not begun yet has nothing to rate: drawn grey, not as 0%.
     month_points = [
         (f"{m.start.month:02d}/{m.start.year}", m.compliance if m.start <= report.today else None)
@@ -88,5 +92,10 @@ def render_html(report: Report) -> str:
             at_risk=report.at_risk,
             followup=f,
             followup_values=followup_values,
+            annex=annex_of(report, number=number, prepared_by=prepared_by),
+            sections=[(sec, figures(report, sec)) for sec in SECTIONS],
+            previous_title=labels.period_title(report.previous) if report.previous else "",
+            period_title=labels.period_title(report),
+            groups_text=groups_text,
         )
     )

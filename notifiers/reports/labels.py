@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rules.compliance import Totals, UnitReport
 from rules.report import Report
+from rules.report_periods import ROMAN
 
-STATUS_VI = {"planned": "đã lên lịch", "held": "đã tiếp", "cancelled": "đã hủy", "not_held": "không tổ chức"}
+STATUS_VI = {"planned": "đã lên lịch", "held": "đã tiếp", "cancelled": "hoãn", "not_held": "không tổ chức"}
 KIND_VI = {"periodic": "Định kỳ", "makeup": "Tiếp bù", "adhoc": "Đột xuất"}
 FATE_VI = {
     "made_up": "Đã tiếp bù",
@@ -24,7 +25,7 @@ STAT_HEADERS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("Số kỳ", None),
     ("Số buổi phải tiếp", None),
     ("Đã tiếp", ("Tổng số", "Định kỳ", "Tiếp bù", "Đột xuất")),
-    ("Hủy/không tổ chức", None),
+    ("Hoãn/không tổ chức", None),
     ("Lượt", None),
     ("Người", None),
     ("Vụ việc", None),
@@ -67,6 +68,27 @@ def percent(x: float | None, digits: int = 1) -> str:
 
 def decimal(x: float | None, digits: int = 1) -> str:
     return "–" if x is None else f"{x:.{digits}f}".replace(".", ",")
+
+
+def period_title(report: Report) -> str:
+    """The report's period as people write it: "tháng 02/2027", "quý I/2027", "6 tháng đầu năm
+    2027", "năm 2027", or "từ 01/01/2027 đến 31/03/2027"."""
+    rng = report.range
+    name = rng.name or ""
+    if not name:
+        return rng.label[0].lower() + rng.label[1:]
+    year, _, part = name.partition("-")
+    if not part:
+        return f"năm {year}"
+    if part.startswith("Q"):
+        return f"quý {ROMAN[int(part[1]) - 1]}/{year}"
+    if part == "H1":
+        return f"6 tháng đầu năm {year}"
+    if part == "H2":
+        return f"6 tháng cuối năm {year}"
+    if part.upper() == "9M":
+        return f"9 tháng năm {year}"
+    return f"tháng {part}/{year}"
 
 
 def scope_name(report: Report) -> str:

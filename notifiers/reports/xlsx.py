@@ -2,8 +2,9 @@
 headers, laid out like a provincial statistics table (a title block, two header rows with
 "Đã tiếp" spanning its kinds, a row of column numbers, then the data and a total row).
 
-Sheets: Đơn vị (every unit, supervising units first, each followed by the units under it),
-Đơn vị chủ quản (roll-ups), Theo cấp, Theo tháng, Kỳ không đạt, Hủy và tiếp bù, and for a report
+Sheets: Biểu tổng hợp (the annex: letterhead, breakdowns beside the previous period, signatures),
+Đơn vị (every unit, supervising units first, each followed by the units under it),
+Đơn vị chủ quản (roll-ups), Theo cấp, Theo tháng, Kỳ không đạt, Hoãn và tiếp bù, and for a report
 on an open period Nguy cơ and Chờ tiếp bù.
 """
 
@@ -21,8 +22,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from notifiers.reports import labels
+from notifiers.reports.annex import Annex, annex_of
 from notifiers.reports.followup import LABELS as followup_labels
 from notifiers.reports.followup import values as followup_values
+from notifiers.reports.sections import SECTIONS, figures, groups_text
 from rules.compliance import SessionRecord, Totals
 from rules.report import Report
 from rules.risk import PeriodRisk
@@ -200,9 +203,89 @@ def _risk_row(k: PeriodRisk, name: str) -> list[Any]:
     ]
 
 
-def write_xlsx(report: Report, out: str | Path | IO[bytes]) -> None:
+ROMAN_ROWS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def _annex_sheet(book: _Book, annex: Annex) -> None:
+    """The first sheet, the annex a clerk prints and attaches: the letterhead, "Kèm theo Báo cáo
+    số ...", the breakdowns beside the previous period, "Người lập biểu" and the signature."""
+    report = book.report
+    ws = book.wb.create_sheet("Biểu tổng hợp")
+    widths = (7, 58, 16, 16, 14)
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    def line(row: int, first: str, last: str, text: str, font: Font) -> None:
+        cell = ws[f"{first}{row}"]
+        cell.value, cell.font, cell.alignment = text, font, center
+        ws.merge_cells(f"{first}{row}:{last}{row}")
+
+    left = [*([annex.superior] if annex.superior else []), *annex.body_lines]
+    for i, text in enumerate(left, start=1):
+        line(i, "A", "B", text, Font(bold=text in annex.body_lines, size=12))
+    line(1, "C", "E", annex.mark, Font(bold=True, size=12, underline="single" if annex.party else None))
+    if annex.motto:
+        line(2, "C", "E", annex.motto, Font(bold=True, size=12, underline="single"))
+    top = max(len(left), 2) + 1
+    line(top, "C", "E", annex.place_date, Font(italic=True, size=12))
+    line(top + 2, "A", "E", annex.title, Font(bold=True, size=14))
+    line(
+        top + 3,
+        "A",
+        "E",
+        f"{labels.scope_name(report)} – {labels.period_title(report)}",
+        Font(bold=True, size=12),
+    )
+    line(top + 4, "A", "E", annex.goes_with, Font(italic=True, size=12))
+    line(top + 5, "A", "E", f"Kỳ báo cáo: {report.range.label}", Font(size=11))
+    head = top + 7
+    previous = f"Kỳ trước ({labels.period_title(report.previous)})" if report.previous else "Kỳ trước"
+    for c, text in enumerate(
+        ("STT", "Nội dung", labels.period_title(report).capitalize(), previous, "Tăng (+), giảm (−)"), start=1
+    ):
+        ws.cell(head, c, text).style = HEAD.name
+    ws.row_dimensions[head].height = 32
+    row = head + 1
+    for n, sec in enumerate(SECTIONS):
+        title = sec.title + (f": {groups_text(report.total)}" if sec.key == "groups" else "")
+        book.put(
+            ws, row, [ROMAN_ROWS[n] if n < len(ROMAN_ROWS) else n + 1, title, None, None, None], bold=True
+        )
+        row += 1
+        for i, f in enumerate(figures(report, sec), start=1):
+            book.put(ws, row, [i, f.line.label, f.value, f.previous, f.change])
+            row += 1
+    notes = [sec.note for sec in SECTIONS if sec.note]
+    for text in notes:
+        line(row, "A", "E", text, Font(italic=True, size=10))
+        row += 1
+    row += 1
+    line(row, "C", "E", annex.place_date, Font(italic=True, size=12))
+    row += 1
+    line(row, "A", "B", "NGƯỜI LẬP BIỂU", Font(bold=True, size=12))
+    signer = [t for t in (annex.sign_for, annex.signer_title) if t]
+    line(row, "C", "E", signer[0], Font(bold=True, size=12))
+    if len(signer) > 1:
+        line(row + 1, "C", "E", signer[1], Font(bold=True, size=12))
+    line(row + 2, "A", "B", "(Ký, ghi rõ họ tên)", Font(italic=True, size=10))
+    line(row + 2, "C", "E", "(Ký, ghi rõ họ tên, đóng dấu)", Font(italic=True, size=10))
+    line(row + 7, "A", "B", annex.prepared_by, Font(bold=True, size=12))
+    line(row + 7, "C", "E", annex.signer_name, Font(bold=True, size=12))
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left, ws.page_margins.right = 1.2, 0.6  # inches: 30 mm / 15 mm (NĐ 30)
+
+
+def write_xlsx(
+    report: Report, out: str | Path | IO[bytes], *, number: str = "", prepared_by: str = ""
+) -> None:
     book = _Book(report)
     names = {u.unit.id: u.unit.name for u in report.units}
+    _annex_sheet(book, annex_of(report, number=number, prepared_by=prepared_by))
 
     ws = book.sheet("Đơn vị", "Kết quả theo đơn vị", _stat_headers("Đơn vị"))
     book.stat_rows(ws, [(u.unit.name, u.totals, d) for u, d in labels.tree_order(report)], report.total)
@@ -227,7 +310,7 @@ def write_xlsx(report: Report, out: str | Path | IO[bytes]) -> None:
             *_plain(("STT", 6), ("Tháng", 12), ("Từ ngày", 12), ("Đến ngày", 12), ("Số kỳ đánh giá", 11)),
             *_plain(("Số kỳ đạt", 10), ("Tỷ lệ đạt", 10)),
             ("Đã tiếp", ("Tổng số", "Định kỳ", "Tiếp bù", "Đột xuất"), 10),
-            *_plain(("Hủy/không tổ chức", 12)),
+            *_plain(("Hoãn/không tổ chức", 12)),
         ],
     )
     book.rows(
@@ -264,8 +347,8 @@ def write_xlsx(report: Report, out: str | Path | IO[bytes]) -> None:
     )
 
     ws = book.sheet(
-        "Hủy và tiếp bù",
-        "Các buổi hủy, không tổ chức và việc tiếp bù",
+        "Hoãn và tiếp bù",
+        "Các buổi hoãn, không tổ chức và việc tiếp bù",
         _plain(("STT", 6), ("Mã đơn vị", 22), ("Đơn vị", 36), ("Ngày", 12), ("Loại buổi", 10),
                ("Tình trạng", 14), ("Lý do", 40), ("Tiếp bù", 24), ("Ngày tiếp bù", 12), ("Sau số ngày", 9)),
     )  # fmt: skip
@@ -282,7 +365,7 @@ def write_xlsx(report: Report, out: str | Path | IO[bytes]) -> None:
         book.rows(ws, [_risk_row(k, names[k.unit]) for k in report.at_risk])
         ws = book.sheet(
             "Chờ tiếp bù",
-            "Buổi hủy, không tổ chức chưa tiếp bù và ngày đề xuất",
+            "Buổi hoãn, không tổ chức chưa tiếp bù và ngày đề xuất",
             _plain(("STT", 6), ("Mã đơn vị", 22), ("Đơn vị", 36), ("Ngày", 12), ("Tình trạng", 14),
                    ("Lý do", 40), ("Đề xuất ngày tiếp bù", 70)),
         )  # fmt: skip

@@ -40,6 +40,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--unit", help="đơn vị này và các đơn vị trực thuộc (mặc định: tất cả)")
     p.add_argument("--format", choices=FORMATS, help="mặc định: theo đuôi tệp --out, nếu không thì json")
     p.add_argument("--out", metavar="FILE", help="ghi vào tệp thay vì in ra")
+    p.add_argument("--number", default="", help="số của báo cáo mà biểu kèm theo (HTML, XLSX): 05/BC-UBND")
+    p.add_argument("--prepared-by", default="", metavar="HỌ TÊN", help="người lập biểu (HTML, XLSX)")
     add_now(p)
     p.set_defaults(func=run_report)
 
@@ -72,11 +74,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _render(report: Report, fmt: str, *, to_file: bool) -> str | bytes:
+def _render(
+    report: Report, fmt: str, *, to_file: bool, number: str = "", prepared_by: str = ""
+) -> str | bytes:
     """The report in ``fmt``: bytes for XLSX, text for the others."""
     if fmt == "xlsx":
         buf = io.BytesIO()
-        render.write_xlsx(report, buf)
+        render.write_xlsx(report, buf, number=number, prepared_by=prepared_by)
         return buf.getvalue()
     text = io.StringIO()
     if fmt == "json":
@@ -86,7 +90,7 @@ def _render(report: Report, fmt: str, *, to_file: bool) -> str | bytes:
             text.write("\ufeff")  # a BOM, so that spreadsheets open the file as UTF-8
         render.write_csv(report, text)
     else:
-        text.write(render.render_html(report))
+        text.write(render.render_html(report, number=number, prepared_by=prepared_by))
     return text.getvalue()
 
 
@@ -105,7 +109,13 @@ def run_report(args: argparse.Namespace) -> int:
             report = make_report(engine, config, rng, today=today, unit_id=args.unit)
         finally:
             engine.dispose()
-        data = _render(report, fmt, to_file=bool(args.out))
+        data = _render(
+            report,
+            fmt,
+            to_file=bool(args.out),
+            number=args.number.strip(),
+            prepared_by=args.prepared_by.strip(),
+        )
     if not args.out:
         sys.stdout.write(data if isinstance(data, str) else data.decode())
         return 0
