@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from operator import add, attrgetter
@@ -78,6 +78,7 @@ class Report:
     pending: tuple[PendingMakeup, ...]  # lost sessions still owing a make-up, with proposals
     followup: FollowupFigures | None = None  # directions issued, resolved, on time (counts only)
     previous: Report | None = None  # the same units over the period before (kỳ trước)
+    names: Mapping[str, str] = field(default_factory=dict)  # unit id -> name, units outside it too
 
     @property
     def is_open(self) -> bool:

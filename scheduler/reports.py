@@ -202,4 +202,7 @@ def make_report(
     )
     # Beside the sessions' figures: the directions' follow-up, counts only.
     followup = build_followup(units, directions, rng.first, rng.last, today=today)
-    return replace(report, followup=followup, previous=previous)
+    # The supervising units outside the report, by name (the CSV names a unit's parent).
+    outside = {u.parent for u in units if u.parent} - {u.id for u in units}
+    names = {uid: config.units_by_id[uid].name for uid in outside if uid in config.units_by_id}
+    return replace(report, followup=followup, previous=previous, names=names)

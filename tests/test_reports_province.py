@@ -462,8 +462,8 @@ def test_xlsx_is_a_statistics_table_with_numbers_as_numbers(province):
     ok(province.config_path, "--period", "2026", "--format", "xlsx", "--out", str(out))
     wb = load_workbook(out)
     assert wb.sheetnames == [
-        "Đơn vị", "Đơn vị chủ quản", "Theo cấp", "Theo tháng", "Kỳ không đạt", "Hoãn và tiếp bù", "Nguy cơ",
-        "Chờ tiếp bù", "Theo dõi giải quyết",
+        "Biểu tổng hợp", "Đơn vị", "Đơn vị chủ quản", "Theo cấp", "Theo tháng", "Kỳ không đạt",
+        "Hoãn và tiếp bù", "Nguy cơ", "Chờ tiếp bù", "Theo dõi giải quyết",
     ]  # fmt: skip
     ws = wb["Đơn vị"]
     assert ws["A1"].value == "BÁO CÁO KẾT QUẢ TIẾP CÔNG DÂN ĐỊNH KỲ CỦA NGƯỜI ĐỨNG ĐẦU"

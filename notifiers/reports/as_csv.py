@@ -56,7 +56,7 @@ def breakdown_headers(report: Report) -> list[str]:
 def write_csv(report: Report, out: IO[str]) -> None:
     w = csv.writer(out, lineterminator="\n")
     w.writerow([*HEADERS, *breakdown_headers(report)])
-    names = {u.unit.id: u.unit.name for u in report.units}
+    names = {u.unit.id: u.unit.name for u in report.units} | dict(report.names)
     prev = report.previous
     for u in report.units:
         t = u.totals
