@@ -38,8 +38,8 @@ HEADERS = (
     "Đơn",
     "Tỷ lệ kỳ đạt",
     "Kỳ không đạt",
-    *(f"Theo dõi giải quyết: {label}" for label in LABELS),
 )
+FOLLOWUP_HEADERS = tuple(f"Theo dõi giải quyết: {label}" for label in LABELS)
 
 
 def breakdown_headers(report: Report) -> list[str]:
@@ -55,7 +55,7 @@ def breakdown_headers(report: Report) -> list[str]:
 
 def write_csv(report: Report, out: IO[str]) -> None:
     w = csv.writer(out, lineterminator="\n")
-    w.writerow([*HEADERS, *breakdown_headers(report)])
+    w.writerow([*HEADERS, *breakdown_headers(report), *FOLLOWUP_HEADERS])
     names = {u.unit.id: u.unit.name for u in report.units} | dict(report.names)
     prev = report.previous
     for u in report.units:
