@@ -203,6 +203,10 @@ def _risk_row(k: PeriodRisk, name: str) -> list[Any]:
     ]
 
 
+def _upfirst(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 ROMAN_ROWS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
@@ -242,7 +246,7 @@ def _annex_sheet(book: _Book, annex: Annex) -> None:
     head = top + 7
     previous = f"Kỳ trước ({labels.period_title(report.previous)})" if report.previous else "Kỳ trước"
     for c, text in enumerate(
-        ("STT", "Nội dung", labels.period_title(report).capitalize(), previous, "Tăng (+), giảm (−)"), start=1
+        ("STT", "Nội dung", _upfirst(labels.period_title(report)), previous, "Tăng (+), giảm (−)"), start=1
     ):
         ws.cell(head, c, text).style = HEAD.name
     ws.row_dimensions[head].height = 32
