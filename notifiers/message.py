@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import email.policy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.header import Header
 from email.message import EmailMessage
@@ -47,6 +47,8 @@ class OutgoingMessage:
     html: str | None = None
     ics: str | None = None
     request_id: str | None = None
+    # The e-mail's MIME bytes when a channel built them beforehand (``Channel.prepare``).
+    wire: bytes | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # A malformed message is a bug in the caller, not a delivery failure: refuse it at once.
@@ -136,6 +138,21 @@ class _Utf8Header(str):
         return f"{self.name}: {encoded}{policy.linesep}"
 
 
+class _Unfolded(str):
+    """A header written on one line as it is (the policy calls ``fold``): a long Message-ID
+    folded after the colon reads back with a leading space in some parsers."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _Unfolded:
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: email.policy.Policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
 def _subject(subject: str) -> str:
     return subject if subject.isascii() else _Utf8Header("Subject", subject)
 
@@ -171,7 +188,7 @@ def build_email(msg: OutgoingMessage, sender: str, *, date: datetime | None = No
     # Header values may not contain line breaks; a template's stray newline must not break it.
     m["Subject"] = _subject(" ".join(nfc(msg.subject).split()))
     m["Date"] = format_datetime(date or datetime.now(UTC))
-    m["Message-ID"] = message_id_header(msg.message_id, sender)
+    m["Message-ID"] = _Unfolded("Message-ID", message_id_header(msg.message_id, sender))
     # RFC 3834: automatic reminders must not trigger vacation auto-replies.
     m["Auto-Submitted"] = "auto-generated"
     m.set_content(nfc(msg.text))

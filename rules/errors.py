@@ -35,6 +35,18 @@ class ConflictError(ServiceError):
 
 
 class DeliveryError(TiepdanError):
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    """Why a message was not delivered (lỗi gửi tin).
+
+    ``permanent``: retrying the same message cannot help. ``timed_out``: the server or gateway
+    did not answer in time (the delivery loop stops a channel's batch after a few in a row).
+    ``refused``: the server refused this recipient's address itself (550 no such user): the
+    address is marked and not tried again until the configuration changes it.
+    """
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, timed_out: bool = False, refused: bool = False
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.timed_out = timed_out
+        self.refused = refused

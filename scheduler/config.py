@@ -116,6 +116,7 @@ class EmailSettings:
     username: str
     password_env: str
     sender: str
+    connections: int = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,7 @@ class SmsSettings:
     unicode: bool = False
     brandname: str = ""
     timeout: float = 10.0
+    concurrency: int = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -659,6 +661,9 @@ def _email(w: _Where, raw: Any) -> EmailSettings:
         username=_str(w, raw, "username", "", "email.username"),
         password_env=_str(w, raw, "password_env", "TIEPDAN_SMTP_PASSWORD", "email.password_env"),
         sender=nfc(sender),
+        # Four connections at once: most servers allow ten or more a client, and four already
+        # carry what the wire can (bench/bench_delivery.py).
+        connections=_int(w, raw, "connections", 4, "email.connections", 1, 50),
     )
 
 
@@ -685,6 +690,7 @@ def _sms(w: _Where, raw: Any) -> SmsSettings:
         unicode,
         brandname,
         float(timeout),
+        _int(w, raw, "concurrency", 8, "sms.concurrency", 1, 100),
     )
 
 

@@ -5,6 +5,7 @@ down and comes back, and a missing password named at start.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -102,7 +103,9 @@ def test_550_fails_for_good_is_listed_and_the_staff_is_told(config: Path, sink: 
     assert (failed.recipient, failed.purpose, failed.attempts) == (HEAD_EMAIL, "reminder", 1)
     assert "550" in failed.last_error
 
-    listing = cli(config, "outbox", "--status", "failed").out.splitlines()
+    listing = [
+        line for line in cli(config, "outbox", "--status", "failed").out.splitlines() if line[0] == "#"
+    ]
     assert len(listing) == 1
     assert f"#{failed.id} [lỗi] reminder email → {HEAD_EMAIL}" in listing[0] and "550" in listing[0]
 
@@ -116,6 +119,36 @@ def test_550_fails_for_good_is_listed_and_the_staff_is_told(config: Path, sink: 
     cli(config, "tick", now=later(NOW, hours=2))
     assert sink.to(HEAD_EMAIL) == []  # never retried
     assert outbox(config, id=failed.id)[0].status == "failed"
+
+
+def test_a_refused_address_is_not_tried_again_until_the_configuration_changes_it(
+    config: Path, sink: SmtpSink
+) -> None:
+    sink.handler.refuse = {HEAD_EMAIL}
+    cli(config, "tick", now=NOW)  # the 7-day reminder: 550, marked
+    sink.handler.refuse = set()  # the server would take it now; the address is still marked
+    cli(config, "tick", now="2027-01-24T07:01")  # the 1-day reminder
+    (skipped,) = outbox(config, recipient=HEAD_EMAIL, lead=1)
+    assert (skipped.status, skipped.attempts) == ("failed", 0)
+    assert "từ chối" in skipped.last_error and "cấu hình" in skipped.last_error
+    assert sink.to(HEAD_EMAIL) == []  # not tried at the server
+    assert [r for r in outbox(config, purpose="delivery_failed")] and all(
+        r.subject != f"outbox:{skipped.id}" for r in outbox(config, purpose="delivery_failed")
+    )  # the office was told once, at the refusal, not again for every later message
+
+    text = cli(config, "outbox").out
+    assert (
+        "Địa chỉ bị máy chủ từ chối" in text and f"thư điện tử {HEAD_EMAIL} (cao-bang, từ 18/01/2027)" in text
+    )
+    rows = json.loads(cli(config, "outbox", "--format", "json").out)
+    assert {r["recipient_refused"] for r in rows if r["recipient"] == HEAD_EMAIL} == {True}
+
+    # The office corrects the address: the new one gets the next message, the mark is no news.
+    new = "bithu.moi@caobang.example.vn"
+    config.write_text(config.read_text(encoding="utf-8").replace(HEAD_EMAIL, new), encoding="utf-8")
+    cli(config, "tick", now="2027-01-24T07:05")
+    assert len(sink.to(new)) == 1
+    assert "Địa chỉ bị máy chủ từ chối" not in cli(config, "outbox").out
 
 
 def test_server_down_then_back_is_delivered_on_a_later_tick(config: Path, sink: SmtpSink) -> None:

@@ -192,7 +192,7 @@ def test_makeup_alert_goes_daily_to_unit_and_parent_staff_until_a_makeup_is_book
     cli(config, "tick", now="2027-01-20T15:00")  # the same day: not again
     assert len(alerts()) == 4
     cli(config, "tick", now="2027-01-21T09:00")  # the next day: again
-    assert len(alerts()) == 8 and len({r.lead for r in alerts()}) == 2
+    assert len(alerts()) == 8 and len({r.day for r in alerts()}) == 2 and {r.lead for r in alerts()} == {0}
 
     made = json.loads(
         cli(config, "makeup", str(session["id"]), "--format", "json", now="2027-01-21T10:00").out

@@ -1,5 +1,11 @@
 """The one interface every delivery channel implements.
 
+    concurrency                                           messages it may have in flight at once
+    prepare(message) -> message                           the CPU work done before sending (the
+                                                          MIME bytes); thread-safe, run off the loop
+    open() -> async context of a Sender                   connections for a run of messages
+        Sender.send(message) -> None | DeliveryError      one message's result as soon as it is
+                                                          known; up to ``concurrency`` at once
     send_batch(messages) -> [None | DeliveryError, ...]   one result per message, in order
     aclose()                                              release what the channel holds
 
@@ -11,8 +17,10 @@ it does not raise them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol, runtime_checkable
 
 from notifiers.message import ChannelName, OutgoingMessage
@@ -23,11 +31,41 @@ log = logging.getLogger("notifiers.channels")
 Results = list[DeliveryError | None]
 
 
+class Sender(Protocol):
+    """A channel opened for a run of messages (its connections, its HTTP client)."""
+
+    async def send(self, msg: OutgoingMessage) -> DeliveryError | None: ...
+
+
 @runtime_checkable
 class Channel(Protocol):
+    concurrency: int
+
+    def prepare(self, msg: OutgoingMessage) -> OutgoingMessage: ...
+
+    def open(self) -> AbstractAsyncContextManager[Sender]: ...
+
     async def send_batch(self, messages: Sequence[OutgoingMessage]) -> Results: ...
 
     async def aclose(self) -> None: ...
+
+
+async def send_all(sender: Sender, messages: Sequence[OutgoingMessage], concurrency: int) -> Results:
+    """Every message through ``sender``, ``concurrency`` at a time; results in the messages' order."""
+    results: Results = [None] * len(messages)
+    queue = list(enumerate(messages))
+    queue.reverse()
+
+    async def worker() -> None:
+        while queue:
+            i, msg = queue.pop()
+            try:
+                results[i] = await sender.send(msg)
+            except Exception as exc:
+                results[i] = unexpected(msg, exc)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(messages))))))
+    return results
 
 
 def wrong_channel(msg: OutgoingMessage, expected: ChannelName) -> DeliveryError | None:

@@ -17,11 +17,11 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from notifiers.channels.base import Results, each
+from notifiers.channels.base import Results, Sender, each
 from notifiers.message import POLICY, OutgoingMessage, build_email
 from rules.errors import DeliveryError
 
@@ -96,6 +96,19 @@ class FileChannel:
             mime = build_email(msg, self.sender, date=self.date)
             return mime.as_bytes(policy=POLICY)
         return f"{msg.recipient}\n{msg.text}\n".encode()
+
+    concurrency = 1  # one file at a time: each is fsynced, the disk does not go faster in parallel
+
+    def prepare(self, msg: OutgoingMessage) -> OutgoingMessage:
+        return msg
+
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[Sender]:
+        yield self
+
+    async def send(self, msg: OutgoingMessage) -> DeliveryError | None:
+        (result,) = await self.send_batch([msg])
+        return result
 
     async def send_batch(self, messages: Sequence[OutgoingMessage]) -> Results:
         async def send_one(msg: OutgoingMessage) -> None:

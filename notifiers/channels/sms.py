@@ -1,4 +1,7 @@
-"""SMS through a Vietnamese brandname gateway: an HTTP POST with JSON, one httpx client a batch.
+"""SMS through a Vietnamese brandname gateway: an HTTP POST with JSON, ``concurrency`` at once.
+
+``open()`` gives a sender over one httpx client (kept-alive connections, up to ``concurrency``
+requests at once); each message's result is known when its answer comes.
 
 The generic gateway (``SmsChannel``) posts::
 
@@ -19,13 +22,14 @@ by the gateway rather than paid twice.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import httpx
 
-from notifiers.channels.base import Results, each, wrong_channel
+from notifiers.channels.base import Results, Sender, send_all, wrong_channel
 from notifiers.message import OutgoingMessage
 from notifiers.sms_text import is_gsm7, sms_text
 from rules.errors import DeliveryError
@@ -46,6 +50,7 @@ class SmsChannel:
         unicode: bool = False,
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        concurrency: int = 8,
     ) -> None:
         self.url = url
         self._token = token
@@ -53,6 +58,7 @@ class SmsChannel:
         self.unicode = unicode
         self.timeout = timeout
         self._transport = transport  # for a provider's own transport (proxy, mTLS) or a test
+        self.concurrency = max(1, concurrency)
 
     def __repr__(self) -> str:
         name = type(self).__name__
@@ -89,40 +95,60 @@ class SmsChannel:
             raise DeliveryError(f"tin {msg.message_id}: {detail}")
         raise DeliveryError(f"tin {msg.message_id}: {detail}", permanent=True)
 
-    # The batch -----------------------------------------------------------------------------
+    # Sending -------------------------------------------------------------------------------
 
-    async def send_batch(self, messages: Sequence[OutgoingMessage]) -> Results:
+    def prepare(self, msg: OutgoingMessage) -> OutgoingMessage:
+        return msg  # a JSON body is cheap to make when it is sent
+
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[Sender]:
+        limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
         async with httpx.AsyncClient(
             timeout=self.timeout,
             headers=self.headers(),
             transport=self._transport,
+            limits=limits,
             follow_redirects=False,  # a redirect means a wrong URL; never resend a POST blindly
         ) as client:
+            yield _SmsSender(self, client)
 
-            async def send_one(msg: OutgoingMessage) -> None:
-                if error := wrong_channel(msg, "sms"):
-                    raise error
-                try:
-                    response = await client.post(self.url, json=self.payload(msg))
-                except httpx.TimeoutException as exc:
-                    raise DeliveryError(
-                        f"tin {msg.message_id}: hết thời gian chờ cổng SMS ({type(exc).__name__})"
-                    ) from None
-                except httpx.TransportError as exc:
-                    raise DeliveryError(
-                        f"tin {msg.message_id}: không kết nối được cổng SMS ({type(exc).__name__}: {exc})"
-                    ) from None
-                self.raise_for_response(response, msg)
-
-            results = await each(messages, send_one)
-        for msg, result in zip(messages, results, strict=True):
-            if result is not None:
-                log.info("SMS delivery of %s failed: %s", msg.message_id, result)
-        return results
+    async def send_batch(self, messages: Sequence[OutgoingMessage]) -> Results:
+        # One after the other, as a batch always went; the delivery loop uses ``open`` at once.
+        async with self.open() as sender:
+            return await send_all(sender, messages, 1)
 
     async def aclose(self) -> None:
         # One client per batch, closed with the batch; nothing is held in between.
         return None
+
+
+class _SmsSender:
+    def __init__(self, channel: SmsChannel, client: httpx.AsyncClient) -> None:
+        self.channel = channel
+        self.client = client
+
+    async def send(self, msg: OutgoingMessage) -> DeliveryError | None:
+        try:
+            await self._send(msg)
+        except DeliveryError as exc:
+            log.info("SMS delivery of %s failed: %s", msg.message_id, exc)
+            return exc
+        return None
+
+    async def _send(self, msg: OutgoingMessage) -> None:
+        if error := wrong_channel(msg, "sms"):
+            raise error
+        try:
+            response = await self.client.post(self.channel.url, json=self.channel.payload(msg))
+        except httpx.TimeoutException as exc:
+            raise DeliveryError(
+                f"tin {msg.message_id}: hết thời gian chờ cổng SMS ({type(exc).__name__})", timed_out=True
+            ) from None
+        except httpx.TransportError as exc:
+            raise DeliveryError(
+                f"tin {msg.message_id}: không kết nối được cổng SMS ({type(exc).__name__}: {exc})"
+            ) from None
+        self.channel.raise_for_response(response, msg)
 
 
 def _excerpt(response: httpx.Response, limit: int = 200) -> str:

@@ -1,6 +1,10 @@
-"""E-mail over SMTP (aiosmtplib): one connection per batch.
+"""E-mail over SMTP (aiosmtplib): ``connections`` connections at once, reused message after message.
 
-A batch connects once and sends message after message on that connection. If the server drops
+``open()`` gives a sender that keeps up to ``connections`` connections, each sending message
+after message; ``send_batch`` uses one. ``prepare`` builds the MIME bytes beforehand (off the
+event loop, by the caller), so a connection only carries bytes.
+
+A connection connects once and sends message after message. If the server drops
 it mid-batch (a restart, an idle limit, a 421), the channel reconnects, at most
 ``max_reconnects`` times a batch, and a message cut off by the drop is tried once more on the new
 connection; receivers collapse the rare duplicate by its Message-ID. If the server cannot be
@@ -18,15 +22,17 @@ What a failure means, mapped once in ``smtp_error``:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Literal, cast
 
 import aiosmtplib
 
-from notifiers.channels.base import Results, unexpected, wrong_channel
-from notifiers.message import OutgoingMessage, build_email, sender_address
+from notifiers.channels.base import Results, Sender, unexpected, wrong_channel
+from notifiers.message import POLICY, OutgoingMessage, build_email, sender_address
 from rules.errors import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -43,7 +49,9 @@ def smtp_error(exc: Exception, what: str = "") -> DeliveryError:
         first = exc.recipients[0] if exc.recipients else None
         if first is None:
             return DeliveryError(f"{where}máy chủ SMTP từ chối người nhận")
-        return _coded(first.code, f"{where}máy chủ SMTP từ chối người nhận {first.recipient}", first.message)
+        error = _coded(first.code, f"{where}máy chủ SMTP từ chối người nhận {first.recipient}", first.message)
+        error.refused = error.permanent  # 5xx on RCPT: this address, not the message, is the problem
+        return error
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return _coded(exc.code, f"{where}đăng nhập máy chủ SMTP thất bại", exc.message)
     if isinstance(exc, aiosmtplib.SMTPSenderRefused):
@@ -53,7 +61,7 @@ def smtp_error(exc: Exception, what: str = "") -> DeliveryError:
     if isinstance(exc, aiosmtplib.SMTPServerDisconnected):
         return DeliveryError(f"{where}máy chủ SMTP ngắt kết nối ({exc})")
     if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
-        return DeliveryError(f"{where}hết thời gian chờ máy chủ SMTP ({exc})")
+        return DeliveryError(f"{where}hết thời gian chờ máy chủ SMTP ({exc})", timed_out=True)
     if isinstance(exc, aiosmtplib.SMTPConnectError | OSError):
         return DeliveryError(f"{where}không kết nối được máy chủ SMTP ({exc})")
     if isinstance(exc, aiosmtplib.SMTPException | ValueError):
@@ -90,6 +98,7 @@ class SmtpChannel:
         validate_certs: bool = True,
         max_reconnects: int = 1,
         local_hostname: str | None = None,
+        connections: int = 4,
     ) -> None:
         if security not in SECURITY_MODES:
             raise ValueError(f"security must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
@@ -103,6 +112,7 @@ class SmtpChannel:
         self.validate_certs = validate_certs
         self.max_reconnects = max_reconnects
         self.local_hostname = local_hostname
+        self.concurrency = max(1, connections)
 
     def __repr__(self) -> str:
         return (
@@ -123,6 +133,25 @@ class SmtpChannel:
             local_hostname=self.local_hostname,
         )
 
+    def prepare(self, msg: OutgoingMessage) -> OutgoingMessage:
+        """The message with its MIME bytes built (``wire``), so that sending only writes bytes.
+        A message that cannot be built is left as it is: sending it reports why."""
+        if msg.channel != "email" or msg.wire is not None or not msg.recipient.isascii():
+            return msg  # a non-ASCII address needs SMTPUTF8, which send_message negotiates
+        try:
+            wire = build_email(msg, self.sender).as_bytes(policy=POLICY)
+        except (ValueError, TypeError):
+            return msg
+        return dataclasses.replace(msg, wire=wire)
+
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[Sender]:
+        pool = _Pool(self)
+        try:
+            yield pool
+        finally:
+            await pool.close()
+
     async def send_batch(self, messages: Sequence[OutgoingMessage]) -> Results:
         batch = _Batch(self)
         try:
@@ -135,8 +164,29 @@ class SmtpChannel:
         return None
 
 
+class _Pool:
+    """Up to ``connections`` connections, each taken by one message at a time."""
+
+    def __init__(self, channel: SmtpChannel) -> None:
+        self.all = [_Batch(channel) for _ in range(channel.concurrency)]
+        self.idle: asyncio.Queue[_Batch] = asyncio.Queue()
+        for b in self.all:
+            self.idle.put_nowait(b)
+
+    async def send(self, msg: OutgoingMessage) -> DeliveryError | None:
+        conn = await self.idle.get()
+        try:
+            return await conn.send(msg)
+        finally:
+            self.idle.put_nowait(conn)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(b.close() for b in self.all))
+
+
 class _Batch:
-    """The state of one ``send_batch``: the connection, the reconnect budget, a dead server."""
+    """One connection's state (all of a ``send_batch``): the connection, the reconnect budget,
+    a dead server."""
 
     def __init__(self, channel: SmtpChannel) -> None:
         self.channel = channel
@@ -154,21 +204,28 @@ class _Batch:
         what = f"tin {msg.message_id}"
         if error := wrong_channel(msg, "email"):
             return error
-        try:
-            mime = build_email(msg, self.channel.sender)
-        except (ValueError, TypeError) as exc:
-            return DeliveryError(f"{what}: không tạo được e-mail ({exc})", permanent=True)
+        wire = msg.wire
+        mime = None
+        if wire is None:
+            try:
+                mime = build_email(msg, self.channel.sender)
+            except (ValueError, TypeError) as exc:
+                return DeliveryError(f"{what}: không tạo được e-mail ({exc})", permanent=True)
         for attempt in (1, 2):
             try:
                 smtp = await self.connection()
             except DeliveryError as exc:
                 return exc
             try:
-                await smtp.send_message(
-                    mime,
-                    sender=sender_address(self.channel.sender),
-                    recipients=[msg.recipient],
-                )
+                if mime is None:
+                    assert wire is not None
+                    await smtp.sendmail(sender_address(self.channel.sender), [msg.recipient], wire)
+                else:
+                    await smtp.send_message(
+                        mime,
+                        sender=sender_address(self.channel.sender),
+                        recipients=[msg.recipient],
+                    )
             except aiosmtplib.SMTPServerDisconnected as exc:
                 # Cut off mid-transaction: the server never said it took the message, so one more
                 # try on a fresh connection is worth it (if the budget allows another connection).

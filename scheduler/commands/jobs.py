@@ -10,12 +10,13 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from notifiers.alerts import CHANNEL_VI
 from rules.vietnamese import dmy
 from scheduler.clock import as_utc, parse_now, start_clock_at
 from scheduler.commands.common import add_config, add_now, config_from, now_from
 from scheduler.db import open_database
 from scheduler.jobs import start_scheduler, tick
-from scheduler.outbox import build_channels, outbox_rows
+from scheduler.outbox import build_channels, outbox_rows, refused_addresses
 
 STATUS_VI = {"pending": "chờ gửi", "sent": "đã gửi", "failed": "lỗi", "dropped": "bỏ"}
 
@@ -97,6 +98,8 @@ def run_outbox(args: argparse.Namespace) -> int:
     now_from(args, config)  # checked: the listing is what is stored, whatever the instant
     engine = open_database(config.database_url)
     rows = outbox_rows(engine, status=args.status, limit=args.limit)
+    refused = refused_addresses(engine, config)
+    marked = {(r.channel, r.address) for r in refused}
     if args.format == "json":
         print(
             json.dumps(
@@ -106,8 +109,11 @@ def run_outbox(args: argparse.Namespace) -> int:
                         "subject": r.subject,
                         "purpose": r.purpose,
                         "lead": r.lead,
+                        "day": r.day or None,
+                        "state": r.state or None,
                         "channel": r.channel,
                         "recipient": r.recipient,
+                        "recipient_refused": (r.channel, r.recipient) in marked,
                         "status": r.status,
                         "attempts": r.attempts,
                         "error": r.last_error,
@@ -128,7 +134,14 @@ def run_outbox(args: argparse.Namespace) -> int:
         local = as_utc(r.next_attempt_at).astimezone(config.timezone)
         line = f"#{r.id} [{STATUS_VI[r.status]}] {r.purpose} {r.channel} → {r.recipient}"
         line += f" ({r.unit_id}, {dmy(local.date())})"
+        if (r.channel, r.recipient) in marked:
+            line += " [địa chỉ bị từ chối]"
         if r.last_error:
             line += f" — {r.last_error}"
         print(line)
+    if refused:
+        print("Địa chỉ bị máy chủ từ chối (không gửi nữa cho đến khi sửa trong cấu hình):")
+        for a in refused:
+            when = dmy(a.refused_at.astimezone(config.timezone).date())
+            print(f"  {CHANNEL_VI.get(a.channel, a.channel)} {a.address} ({a.unit_id}, từ {when}): {a.error}")
     return 0

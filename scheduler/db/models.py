@@ -146,14 +146,29 @@ class NoticeRow(Base):
 
 
 class OutboxRow(Base):
-    """One message to deliver: unique per (subject, version, purpose, lead, channel, recipient).
+    """One message to deliver (tin trong hộp thư đi): unique per (subject, version, purpose,
+    lead, day, state, channel, recipient).
 
-    ``subject`` is what the message is about: ``session:<id>`` or ``period:<unit>:<key>``.
+    ``subject`` is what the message is about: ``session:<id>`` or ``period:<unit>:<key>``;
+    ``version`` the session's version it was written for (0: any); ``lead`` the reminder's lead
+    time in days (0: not a reminder); ``day`` the day a daily alert is for (ISO, '' for others);
+    ``state`` the state an alert tells (e.g. a period's counts, '' for others): a state already
+    told is not told again. ``claimed_by`` is the deliverer holding the lease.
     """
 
     __tablename__ = "outbox"
     __table_args__ = (
-        UniqueConstraint("subject", "version", "purpose", "lead", "channel", "recipient"),
+        UniqueConstraint(
+            "subject",
+            "version",
+            "purpose",
+            "lead",
+            "day",
+            "state",
+            "channel",
+            "recipient",
+            name="uq_outbox_key",
+        ),
         # The delivery loop only ever looks for due, unfinished rows.
         Index(
             "ix_outbox_due",
@@ -169,6 +184,8 @@ class OutboxRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     purpose: Mapped[str] = mapped_column(String(30))
     lead: Mapped[int] = mapped_column(Integer, default=0)
+    day: Mapped[str] = mapped_column(String(10), default="")
+    state: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[str] = mapped_column(String(10))
     recipient: Mapped[str] = mapped_column(String(300))
     unit_id: Mapped[str] = mapped_column(String(200))
@@ -178,6 +195,7 @@ class OutboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
     message_id: Mapped[str] = mapped_column(String(300))
     payload: Mapped[str] = mapped_column(Text, default="{}")  # JSON: rendered subject/text/ics
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -186,7 +204,9 @@ class OutboxRow(Base):
 
 
 class DeliveryAttemptRow(Base):
-    """Every attempt to deliver an outbox row, recorded before and after the call."""
+    """Every attempt to deliver an outbox row (lần gửi), written when it starts and completed
+    when it ends: ``finished_at`` empty means in flight (or cut off: ``result`` "interrupted"
+    once another deliverer takes the row). ``result``: sent, retry, failed, interrupted."""
 
     __tablename__ = "delivery_attempts"
     __table_args__ = (Index("ix_delivery_attempts_outbox", "outbox_id"),)
@@ -197,6 +217,24 @@ class DeliveryAttemptRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(Text)
     permanent: Mapped[bool] = mapped_column(Boolean, default=False)
+    result: Mapped[str | None] = mapped_column(String(12))
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    deliverer: Mapped[str | None] = mapped_column(String(40))
+
+
+class RefusedRecipientRow(Base):
+    """An address the server refused permanently (địa chỉ bị từ chối), e.g. 550 no such user.
+    Later messages to it are not tried; a new address in the configuration is a new row's key,
+    so a corrected address goes at once."""
+
+    __tablename__ = "refused_recipients"
+
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    address: Mapped[str] = mapped_column(String(300), primary_key=True)
+    refused_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str] = mapped_column(Text)
+    outbox_id: Mapped[int | None] = mapped_column(Integer)
+    unit_id: Mapped[str | None] = mapped_column(String(200))
 
 
 class UserRow(Base):

@@ -6,10 +6,20 @@ the configuration and the environment), ``recipients`` (who is told). The names 
 importable from ``scheduler.outbox``.
 """
 
+from scheduler.outbox import delivery, store
 from scheduler.outbox.delivery import DeliveryStats, _outgoing, deliver_due
 from scheduler.outbox.due import queue_due
 from scheduler.outbox.recipients import recipients
-from scheduler.outbox.store import LEASE, MAX_ATTEMPTS, Key, backoff, message_id, outbox_rows
+from scheduler.outbox.store import (
+    LEASE,
+    MAX_ATTEMPTS,
+    Key,
+    RefusedAddress,
+    backoff,
+    message_id,
+    outbox_rows,
+    refused_addresses,
+)
 from scheduler.outbox.wiring import build_channels
 
 __all__ = [
@@ -17,12 +27,16 @@ __all__ = [
     "MAX_ATTEMPTS",
     "DeliveryStats",
     "Key",
+    "RefusedAddress",
     "_outgoing",
     "backoff",
     "build_channels",
     "deliver_due",
+    "delivery",
     "message_id",
     "outbox_rows",
     "queue_due",
     "recipients",
+    "refused_addresses",
+    "store",
 ]

@@ -177,7 +177,7 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             continue
         to = recipients(config, unit, head=False, supervisor=True)
         if all(
-            (f"session:{row.id}", row.version, "makeup_alert", today.toordinal(), c, a) in q.existing
+            (f"session:{row.id}", row.version, "makeup_alert", 0, today.isoformat(), "", c, a) in q.existing
             for c, a in to
         ):
             continue  # today's alert is already out
@@ -185,13 +185,14 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             # The same proposals as ``tiepdan cancel`` shows (never the cancelled day itself).
             proposals = proposals_for(conn, config, row, today)
         waited = max(0, (today - as_utc(row.updated_at).astimezone(config.timezone).date()).days)
-        # One alert a day (lead = the day) until a make-up is booked.
+        # One alert a day (the key's day) until a make-up is booked.
         q.add(
             subject=f"session:{row.id}",
             session_id=row.id,
             version=row.version,
             purpose="makeup_alert",
-            lead=today.toordinal(),
+            lead=0,
+            day=today.isoformat(),
             unit=unit,
             to=to,
             rendered=alerts.makeup_alert(facts, proposals, days_waiting=waited, unicode_sms=sms_unicode),
@@ -258,7 +259,8 @@ def _queue_period_alerts(
             q.add(
                 subject=f"period:{unit.id}:{current.key}",
                 session_id=None,
-                version=held * 1000 + planned,
+                version=0,
+                state=f"held={held} planned={planned}",  # told again only when the counts change
                 purpose="at_risk",
                 lead=0,
                 unit=unit,

@@ -21,13 +21,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from notifiers import alerts
 from rules import DeliveryError, Unit
+from scheduler.clock import as_utc
 from scheduler.config import Config
 from scheduler.db import reading
-from scheduler.db.models import DeliveryAttemptRow, OutboxRow
+from scheduler.db.models import DeliveryAttemptRow, OutboxRow, RefusedRecipientRow
 from scheduler.outbox.recipients import recipients
 
 _O = OutboxRow.__table__
 _A = DeliveryAttemptRow.__table__
+_R = RefusedRecipientRow.__table__
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 DAY_START, DAY_END = time(6, 0), time(21, 0)  # nobody is texted at night
@@ -38,12 +40,37 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(5 ** (attempts - 1), 360))
 
 
-def message_id(subject: str, version: int, purpose: str, lead: int, channel: str, recipient: str) -> str:
+def message_id(
+    subject: str,
+    version: int,
+    purpose: str,
+    lead: int,
+    channel: str,
+    recipient: str,
+    *,
+    day: str = "",
+    state: str = "",
+    domain: str = "tiepdan",
+) -> str:
+    """The stable id of one row (the e-mail's Message-ID, the gateway's request id); ``domain``
+    is the sender's, so the Message-ID is the office's and not ``@tiepdan``."""
     digest = hashlib.sha256(recipient.encode()).hexdigest()[:12]
-    return f"{purpose}.{subject.replace(':', '-')}.v{version}.l{lead}.{channel}.{digest}@tiepdan"
+    extra = f".d{day}" if day else ""
+    if state:
+        extra += ".s" + hashlib.sha256(state.encode()).hexdigest()[:8]
+    return f"{purpose}.{subject.replace(':', '-')}.v{version}.l{lead}{extra}.{channel}.{digest}@{domain}"
 
 
-Key = tuple[str, int, str, int, str, str]  # subject, version, purpose, lead, channel, recipient
+# subject, version, purpose, lead, day, state, channel, recipient
+Key = tuple[str, int, str, int, str, str, str, str]
+
+
+def sender_domain(config: Config) -> str:
+    """The domain of the configured sender address (the Message-ID's right-hand side)."""
+    sender = config.email.sender if config.email else ""
+    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
+    domain = address.rpartition("@")[2]
+    return domain or "tiepdan"
 
 
 @dataclass(slots=True)
@@ -55,6 +82,10 @@ class _Queue:
     rows: list[dict[str, Any]]
     # Keys already in the outbox: their messages are not rendered again (rendering is the cost).
     existing: set[Key] = field(default_factory=set)
+    domain: str = "tiepdan"
+
+    def __post_init__(self) -> None:
+        self.domain = sender_domain(self.config)
 
     def daytime(self, at: datetime) -> datetime:
         local = at.astimezone(self.config.timezone)
@@ -79,8 +110,12 @@ class _Queue:
         rendered: alerts.Rendered | Callable[[], alerts.Rendered],
         due: datetime,
         expires: datetime | None = None,
+        day: str = "",
+        state: str = "",
     ) -> None:
-        to = [(c, a) for c, a in to if (subject, version, purpose, lead, c, a) not in self.existing]
+        to = [
+            (c, a) for c, a in to if (subject, version, purpose, lead, day, state, c, a) not in self.existing
+        ]
         if not to:
             return
         if callable(rendered):
@@ -104,6 +139,8 @@ class _Queue:
                     "version": version,
                     "purpose": purpose,
                     "lead": lead,
+                    "day": day,
+                    "state": state,
                     "channel": channel,
                     "recipient": recipient,
                     "unit_id": unit.id,
@@ -113,7 +150,17 @@ class _Queue:
                     "attempts": 0,
                     "next_attempt_at": when,
                     "claimed_until": None,
-                    "message_id": message_id(subject, version, purpose, lead, channel, recipient),
+                    "message_id": message_id(
+                        subject,
+                        version,
+                        purpose,
+                        lead,
+                        channel,
+                        recipient,
+                        day=day,
+                        state=state,
+                        domain=self.domain,
+                    ),
                     "payload": json.dumps(
                         payload if channel == "email" else {"sms": rendered.sms}, ensure_ascii=False
                     ),
@@ -124,7 +171,7 @@ class _Queue:
             )
 
 
-_KEY = ("subject", "version", "purpose", "lead", "channel", "recipient")
+_KEY = ("subject", "version", "purpose", "lead", "day", "state", "channel", "recipient")
 
 
 def _existing_keys(conn: Connection, subjects: Iterable[str]) -> set[Key]:
@@ -158,8 +205,13 @@ def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> int:
     return new
 
 
-def _claim(conn: Connection, now: datetime, limit: int) -> list[Any]:
-    """Take up to ``limit`` due rows for this process; another process never gets the same."""
+INTERRUPTED = "bị ngắt giữa chừng (tiến trình gửi dừng trước khi biết kết quả)"
+
+
+def _claim(conn: Connection, now: datetime, limit: int, me: str) -> list[Any]:
+    """Take up to ``limit`` due rows for deliverer ``me`` until ``now + LEASE`` (renewed while
+    the batch goes); another deliverer never gets them meanwhile. Attempts left open by a
+    deliverer that was cut off are closed as interrupted."""
     with conn.begin():
         q = (
             select(_O)
@@ -177,20 +229,44 @@ def _claim(conn: Connection, now: datetime, limit: int) -> list[Any]:
         if not rows:
             return []
         ids = [r.id for r in rows]
-        conn.execute(update(_O).where(_O.c.id.in_(ids)).values(claimed_until=now + LEASE))
+        conn.execute(update(_O).where(_O.c.id.in_(ids)).values(claimed_until=now + LEASE, claimed_by=me))
+        conn.execute(
+            update(_A)
+            .where(_A.c.outbox_id.in_(ids), _A.c.finished_at.is_(None))
+            .values(finished_at=now, result="interrupted", error=INTERRUPTED)
+        )
         return rows
 
 
-Outcome = tuple[Any, str, DeliveryError | None]
+def _refused_of(conn: Connection, addresses: Iterable[str]) -> dict[tuple[str, str], Any]:
+    """The refused marks among ``addresses``: (channel, address) -> row."""
+    wanted = sorted(set(addresses))
+    out: dict[tuple[str, str], Any] = {}
+    for i in range(0, len(wanted), 500):
+        for r in conn.execute(select(_R).where(_R.c.address.in_(wanted[i : i + 500]))):
+            out[(r.channel, r.address)] = r
+    return out
+
+
+@dataclass(slots=True, frozen=True)
+class Outcome:
+    """One row's result: ``result`` is sent, retry, failed, dropped (stale, never tried),
+    refused (its address is marked refused, not tried) or released (not tried: the channel's
+    batch was stopped, or the row is no longer ours)."""
+
+    row: Any
+    result: str
+    error: DeliveryError | None = None
+    duration_ms: int | None = None
 
 
 def _result_update(**values: Any) -> Any:
-    """The UPDATE that records one kind of result for the row ``:row_id``, built once (a message
-    a transaction: building the statement each time cost as much as running it)."""
+    """The UPDATE that records one kind of result for the row ``:row_id``, built once (building
+    the statement each time cost as much as running it)."""
     return (
         update(_O)
         .where(and_(_O.c.id == bindparam("row_id"), _O.c.status == "pending"))
-        .values(claimed_until=None, **values)
+        .values(claimed_until=None, claimed_by=None, **values)
     )
 
 
@@ -203,44 +279,128 @@ _RESULT_UPDATES = {
         last_error=bindparam("error"), next_attempt_at=bindparam("retry_at"), attempts=_O.c.attempts + 1
     ),  # attempts are counted when made, not when claimed
     "dropped": _result_update(status="dropped", last_error=bindparam("error")),
+    "refused": _result_update(status="failed", last_error=bindparam("error")),
+    "released": _result_update(last_error=bindparam("error"), next_attempt_at=bindparam("retry_at")),
 }
+_FINISH_ATTEMPT = (
+    update(_A)
+    .where(
+        _A.c.outbox_id == bindparam("row_id"),
+        _A.c.finished_at.is_(None),
+        _A.c.deliverer == bindparam("me"),
+    )
+    .values(
+        finished_at=bindparam("at"),
+        result=bindparam("result"),
+        error=bindparam("error"),
+        permanent=bindparam("permanent"),
+        duration_ms=bindparam("duration_ms"),
+    )
+)
 _INSERT_ATTEMPT = insert(_A)
+RELEASE_DELAY = timedelta(minutes=1)
 
 
-def _record(conn: Connection, config: Config, now: datetime, outcome: list[Outcome]) -> None:
-    """Write the results, and the notices of permanent failures, in one transaction."""
+def _commit(
+    conn: Connection,
+    config: Config,
+    me: str,
+    now: datetime,
+    moment: datetime,
+    starts: list[Any],
+    outcomes: list[Outcome],
+    renew: bool,
+) -> set[int]:
+    """One transaction for what a group of deliveries needs: the results of finished attempts
+    (rows, attempts, failure notices, refused marks), an attempt row for every message about to
+    be sent that is still ours (returned: only those may go), and the lease renewed.
+
+    ``now`` is the instant the delivery runs as (``--now``): results and backoff are counted
+    from it; ``moment`` is that instant moved on by the real time since, for the attempts'
+    times and the lease."""
+    with conn.begin():
+        if outcomes:
+            _record_in(conn, config, me, now, outcomes, moment)
+        owned: set[int] = set()
+        if starts:
+            q = select(_O.c.id).where(
+                _O.c.id.in_([r.id for r in starts]), _O.c.status == "pending", _O.c.claimed_by == me
+            )
+            if conn.dialect.name == "postgresql":
+                q = q.with_for_update()
+            owned = set(conn.execute(q).scalars())
+            if owned:
+                conn.execute(
+                    _INSERT_ATTEMPT,
+                    [{"outbox_id": i, "started_at": moment, "deliverer": me} for i in sorted(owned)],
+                )
+        if renew:
+            conn.execute(
+                update(_O)
+                .where(_O.c.claimed_by == me, _O.c.status == "pending")
+                .values(claimed_until=moment + LEASE)
+            )
+    return owned
+
+
+def _record(conn: Connection, config: Config, now: datetime, outcomes: list[Outcome], me: str = "") -> None:
+    """Write results (never tried: dropped, refused, released) in one transaction."""
+    with conn.begin():
+        _record_in(conn, config, me, now, outcomes)
+
+
+def _record_in(
+    conn: Connection,
+    config: Config,
+    me: str,
+    now: datetime,
+    outcomes: list[Outcome],
+    moment: datetime | None = None,
+) -> None:
     failures: list[tuple[Any, DeliveryError]] = []
     by_result: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    attempts = []
-    for r, result, err in outcome:
-        by_result[result].append(
-            {
-                "row_id": r.id,
-                "at": now,
-                "error": None if err is None else str(err),
-                "retry_at": now + backoff(r.attempts + 1),
-            }
-        )
-        if result == "failed":
-            assert err is not None
-            failures.append((r, err))
-        if result != "dropped":
-            attempts.append(
+    finished: list[dict[str, Any]] = []
+    refused: list[dict[str, Any]] = []
+    for o in outcomes:
+        r, err = o.row, o.error
+        error = None if err is None else str(err)
+        retry_at = now + (RELEASE_DELAY if o.result == "released" else backoff(r.attempts + 1))
+        by_result[o.result].append({"row_id": r.id, "at": now, "error": error, "retry_at": retry_at})
+        if o.result in ("sent", "retry", "failed", "released"):
+            finished.append(
                 {
-                    "outbox_id": r.id,
-                    "started_at": now,
-                    "finished_at": now,
-                    "error": None if err is None else str(err),
+                    "row_id": r.id,
+                    "me": me,
+                    "at": moment or now,
+                    "result": o.result,
+                    "error": error,
                     "permanent": bool(err and err.permanent),
+                    "duration_ms": o.duration_ms,
                 }
             )
-    with conn.begin():
-        for result, params in by_result.items():
-            conn.execute(_RESULT_UPDATES[result], params)  # parameters it has no use for are ignored
-        if attempts:
-            conn.execute(_INSERT_ATTEMPT, attempts)
-        if failures:
-            _report_failures(conn, config, now, failures)
+        if o.result == "failed":
+            assert err is not None
+            failures.append((r, err))
+            if err.refused:
+                refused.append(
+                    {
+                        "channel": r.channel,
+                        "address": r.recipient,
+                        "refused_at": now,
+                        "error": str(err),
+                        "outbox_id": r.id,
+                        "unit_id": r.unit_id,
+                    }
+                )
+    for result, params in by_result.items():
+        conn.execute(_RESULT_UPDATES[result], params)  # parameters it has no use for are ignored
+    if finished:
+        conn.execute(_FINISH_ATTEMPT, finished)
+    if refused:
+        ins = postgresql.insert(_R) if conn.dialect.name == "postgresql" else sqlite.insert(_R)
+        conn.execute(ins.on_conflict_do_nothing(index_elements=["channel", "address"]), refused)
+    if failures:
+        _report_failures(conn, config, now, failures)
 
 
 def _report_failures(
@@ -282,3 +442,35 @@ def outbox_rows(engine: Engine, *, status: str | None = None, limit: int = 200) 
         q = q.where(_O.c.status == status)
     with reading(engine) as conn:
         return list(conn.execute(q))
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedAddress:
+    """An address the server refused permanently (địa chỉ bị từ chối) that the configuration
+    still gives: nothing more is sent to it until a person changes it there."""
+
+    channel: str
+    address: str
+    refused_at: datetime
+    error: str
+    unit_id: str | None
+
+
+def refused_addresses(engine: Engine, config: Config, *, unit_id: str | None = None) -> list[RefusedAddress]:
+    """The refused addresses still in the configuration (of ``unit_id``'s people, or anyone's)."""
+    units = [config.units_by_id[unit_id]] if unit_id in config.units_by_id else []
+    if unit_id is None:
+        units = list(config.units)
+    configured = {pair for u in units for pair in recipients(config, u)}
+    if not configured:
+        return []
+    with reading(engine) as conn:
+        marks = _refused_of(conn, (a for _, a in configured))
+    return sorted(
+        (
+            RefusedAddress(r.channel, r.address, as_utc(r.refused_at), r.error, r.unit_id)
+            for key, r in marks.items()
+            if key in configured
+        ),
+        key=lambda r: (r.unit_id or "", r.address),
+    )

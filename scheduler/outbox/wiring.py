@@ -36,6 +36,7 @@ def build_channels(config: Config, *, env: Mapping[str, str] | None = None) -> d
             username=e.username,
             password=password,
             sender=e.sender,
+            connections=e.connections,
         )
     if config.sms is not None:
         s = config.sms
@@ -43,6 +44,11 @@ def build_channels(config: Config, *, env: Mapping[str, str] | None = None) -> d
         if not token:
             raise ConfigError(f"{config.path}: sms.token_env: biến môi trường {s.token_env} chưa được đặt")
         channels["sms"] = SmsChannel(
-            url=s.url, token=token, brandname=s.brandname, unicode=s.unicode, timeout=s.timeout
+            url=s.url,
+            token=token,
+            brandname=s.brandname,
+            unicode=s.unicode,
+            timeout=s.timeout,
+            concurrency=s.concurrency,
         )
     return channels

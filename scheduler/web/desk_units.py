@@ -8,8 +8,10 @@ from datetime import date
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from notifiers.alerts import CHANNEL_VI
 from scheduler import access
 from scheduler import sessions as uc
+from scheduler.outbox.store import RefusedAddress, refused_addresses
 from scheduler.web import auth
 from scheduler.web.desk import Ctx, desk
 from scheduler.web.desk_files import NOTICES
@@ -59,8 +61,10 @@ def unit_page(ctx: Ctx) -> Response:
     # Everything the page shows comes from the unit's sessions and the account (see pagecache).
     cache = page_cache(ctx.request)
     name = ("unit", f"{unit_id}\x00{ctx.account.id}\x00{year}")
+    refused = refused_addresses(ctx.engine, ctx.config, unit_id=unit_id)
     key = (
         unit_state(ctx.engine, unit_id),
+        tuple(refused),
         ctx.account,
         ctx.csrf,
         ctx.request.query_params.get("ok", ""),
@@ -68,14 +72,14 @@ def unit_page(ctx: Ctx) -> Response:
     )
     body = cache.get(name, key)
     if body is None:
-        body = _render_unit(ctx, unit_id, year).body
+        body = _render_unit(ctx, unit_id, year, refused).body
         cache.put(name, key, body)
     response = HTMLResponse(body)
     auth.set_security_headers(response)
     return response
 
 
-def _render_unit(ctx: Ctx, unit_id: str, year: int) -> Response:
+def _render_unit(ctx: Ctx, unit_id: str, year: int, refused: list[RefusedAddress]) -> Response:
     unit = ctx.config.unit(unit_id)
     rows = uc.list_sessions(ctx.engine, unit_ids=[unit_id], first=date(year, 1, 1), last=date(year, 12, 31))
     made = uc.replacements(ctx.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
@@ -93,6 +97,8 @@ def _render_unit(ctx: Ctx, unit_id: str, year: int) -> Response:
         can_change=access.can_change(ctx.account, unit_id),
         personal=access.can_see_personal(ctx.account, unit_id),
         notices=NOTICES,
+        refused=refused,
+        channel_vi=CHANNEL_VI,
     )
 
 
