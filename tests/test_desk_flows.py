@@ -506,6 +506,7 @@ def test_a_log_row_is_edited_weeks_later_with_its_audit(server: Server, staff: h
         ).scalar_one()
     assert json.loads(details)["fields"] == ["follow_up", "handling", "is_group", "new_case", "people"]
     assert "Phạm Văn Sửa" not in details and "trả lời" not in details
+    assert "sửa lượt trong sổ (theo dõi kết quả, hướng xử lý" in staff.get(f"/desk/sessions/{past.id}").text
     # A bad edit is refused whole, with the form again and the reason.
     before = snapshot(server.engine)
     bad = _post(staff, f"/desk/log/{entry}/edit", fields | {"people": "1"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from starlette.responses import HTMLResponse
 from rules.vietnamese import dmy, long_date
 from scheduler.accounts import ROLE_VI
 from scheduler.clock import as_utc
-from scheduler.reception_log import HANDLING_VI
+from scheduler.reception_log import HANDLING_VI, TEXT_FIELDS
 from scheduler.sessions import KIND_VI, STATUS_VI
 from scheduler.web.auth import set_security_headers
 
@@ -55,6 +56,27 @@ _env.filters["action_vi"] = lambda s: ACTION_VI.get(s, s)
 # "07:30" -> "07h30", as an office writes a time of day (WORDING.md).
 _env.filters["hm"] = lambda t: "" if not t else str(t)[:5].replace(":", "h")
 _env.filters["num"] = lambda n: "" if n is None else f"{n:,}".replace(",", ".")
+
+
+FIELD_VI = {k: label for k, (label, _) in TEXT_FIELDS.items()} | {
+    "people": "số người",
+    "is_group": "đoàn đông người",
+    "petitions": "số đơn",
+    "new_case": "vụ việc mới/cũ",
+    "handling": "hướng xử lý",
+}
+
+
+def _edited(details: str | None) -> str:
+    """The fields a log edit changed, by their Vietnamese names (the audit keeps no values)."""
+    try:
+        fields = json.loads(details or "{}").get("fields") or []
+    except (ValueError, AttributeError):
+        return ""
+    return ", ".join(FIELD_VI.get(f, f) for f in fields if isinstance(f, str))
+
+
+_env.filters["edited"] = _edited
 
 
 def _local(dt: datetime | None, tz: Any) -> str:

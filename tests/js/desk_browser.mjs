@@ -162,7 +162,7 @@ try {
       scrollWidth: document.documentElement.scrollWidth,
       clientWidth: document.documentElement.clientWidth,
       widest: Math.max(...[...document.querySelectorAll("main *")].map((e) => e.getBoundingClientRect().right)),
-      names: [...document.querySelectorAll("td.who")].map((e) => ({ width: e.getBoundingClientRect().width, text: e.innerText })),
+      names: [...document.querySelectorAll("td.log-name")].map((e) => ({ width: e.getBoundingClientRect().width, text: e.innerText })),
     }));
     const file = path.join(outDir, `phone-${name}.png`);
     await mobile.screenshot({ path: file, fullPage: true });
