@@ -403,6 +403,14 @@ def test_api_cancel_makeup_move_adhoc_record_and_log(server: Server) -> None:
         "petitions": 1,
     }
     assert [e["full_name"] for e in c.get(f"/api/sessions/{adhoc_id}/log").json()] == ["Đoàn xã", "Một người"]
+    # The same edit as on the desk: the whole row again, the outcome follows, the audit names fields.
+    row = {"full_name": "Đoàn xã", "people": 9, "is_group": True, "petitions": 1, "follow_up": "Đã chuyển"}
+    r = c.put(f"/api/log/{entry}", json=row)
+    assert r.status_code == 200 and (r.json()["people"], r.json()["follow_up"]) == (9, "Đã chuyển")
+    assert c.get(f"/api/sessions/{adhoc_id}").json()["outcome"]["people"] == 10
+    assert ("staff_b", "log_edit") in _actors(server, adhoc_id)
+    assert server.api("staff_a").put(f"/api/log/{entry}", json=row).status_code in (403, 404)
+    assert c.put(f"/api/log/{entry}", json=row | {"people": 1}).status_code == 400
     assert c.delete(f"/api/log/{entry}").status_code == 204
     assert c.get(f"/api/sessions/{adhoc_id}").json()["outcome"]["visits"] == 1
     past = server.past_planned("xa-b")

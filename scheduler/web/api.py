@@ -14,6 +14,7 @@ not see → 404; one it may see but not change → 403; then the request's own c
     POST   /api/sessions/{id}/record   {"held": true, "visits"...} | {"held": false, "reason"}
     GET    /api/sessions/{id}/log
     POST   /api/sessions/{id}/log      {"full_name", ...}
+    PUT    /api/log/{entry_id}         the whole row again (its follow-up is written weeks later)
     DELETE /api/log/{entry_id}
     POST   /api/units/{unit}/adhoc     {"date", "reason", "time"?}
 """
@@ -290,7 +291,8 @@ def log_add(call: Call) -> Response:
     return _json(book.entry_dict(book.get_entry(call.engine, entry_id), personal=True), 201)
 
 
-def log_delete(call: Call) -> Response:
+def _entry(call: Call) -> Any:
+    """The log row of the path, through its session (404 or 403 as for the session)."""
     entry_id = parse_id(call.request.path_params["entry_id"])
     try:
         entry = book.get_entry(call.engine, entry_id) if entry_id is not None else None
@@ -299,6 +301,17 @@ def log_delete(call: Call) -> Response:
     if entry is None:
         raise access.NotVisible("không có dòng sổ này")
     access.session_for(call.engine, call.account, call.config, entry.session_id, change=True)
+    return entry
+
+
+def log_edit(call: Call) -> Response:
+    entry = _entry(call)
+    book.update_entry(call.engine, call.config, entry.id, call.body, actor=call.account.actor, now=call.now)
+    return _json(book.entry_dict(book.get_entry(call.engine, entry.id), personal=True))
+
+
+def log_delete(call: Call) -> Response:
+    entry = _entry(call)
     book.delete_entry(call.engine, call.config, entry.id, actor=call.account.actor, now=call.now)
     return Response(status_code=204)
 
@@ -334,6 +347,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/sessions/{session_id}/record", _api(record, body=True), methods=["POST"]),
         Route("/api/sessions/{session_id}/log", _api(log_list), methods=["GET"]),
         Route("/api/sessions/{session_id}/log", _api(log_add, body=True), methods=["POST"]),
+        Route("/api/log/{entry_id}", _api(log_edit, body=True), methods=["PUT"]),
         Route("/api/log/{entry_id}", _api(log_delete), methods=["DELETE"]),
         Route("/api/units/{unit_id}/adhoc", _api(adhoc, body=True), methods=["POST"]),
     ]
