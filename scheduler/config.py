@@ -8,6 +8,7 @@ is wrong, in one line; nothing is half-loaded.
 from __future__ import annotations
 
 import csv
+import ipaddress
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -17,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from unicodedata import normalize as _normalize
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rules import (
@@ -40,7 +42,10 @@ TIME_RANGE = re.compile(r"^\s*(\d{1,2})[:hH](\d{2})\s*-\s*(\d{1,2})[:hH](\d{2})\
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
 PHONE_JUNK = re.compile(r"[\s.-]")
-_BAD_ID_CHAR = re.compile(r"[\s\x00-\x1f/]")  # whitespace (str.isspace), control characters, '/'
+# A unit id goes into URLs (/board/<id>), file names and database keys: ASCII letters, digits and
+# . _ - only, starting with a letter or digit, no "..", at most 100 characters.
+UNIT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+MAX_UNIT_ID = 100
 SECURITY_MODES = ("none", "starttls", "tls")
 CSV_COLUMNS = {
     "id",
@@ -146,6 +151,10 @@ class Config:
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     base_url: str = ""
+    # [http] trusted_proxies: addresses or networks whose X-Forwarded-For is believed.
+    trusted_proxies: tuple[str, ...] = ()
+    http_max_connections: int = 200
+    http_request_timeout: float = 10.0
     remind_days: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # level or unit id
     default_remind_days: tuple[int, ...] = (7, 1)
     remind_hour: int = 7
@@ -342,7 +351,12 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         sms=_sms(w, data["sms"]) if "sms" in data else None,
         http_host=_str(w, http, "host", "127.0.0.1", "http.host"),
         http_port=_int(w, http, "port", 8080, "http.port", 1, 65535),
-        base_url=_str(w, http, "base_url", "", "http.base_url").rstrip("/"),
+        base_url=_web_url(w.error, _str(w, http, "base_url", "", "http.base_url"), "http.base_url").rstrip(
+            "/"
+        ),
+        trusted_proxies=_proxies(w, http.get("trusted_proxies", [])),
+        http_max_connections=_int(w, http, "max_connections", 200, "http.max_connections", 10, 10_000),
+        http_request_timeout=float(_int(w, http, "request_timeout", 10, "http.request_timeout", 1, 300)),
         remind_days=remind_days,
         default_remind_days=default_remind,
         remind_hour=hour,
@@ -438,8 +452,12 @@ def _unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[
     uid = raw.get("id")
     if not isinstance(uid, str) or not uid.strip():
         raise fail("id", "thiếu mã đơn vị")
-    if _BAD_ID_CHAR.search(uid):
-        raise fail("id", f"mã đơn vị {uid!r} không được chứa khoảng trắng hay '/'")
+    if not UNIT_ID.match(uid) or ".." in uid:
+        raise fail(
+            "id",
+            f"mã đơn vị {uid[:40]!r}{'…' if len(uid) > 40 else ''} chỉ gồm chữ không dấu, số và . _ -"
+            f" (không có khoảng trắng, '/', '..'), tối đa {MAX_UNIT_ID} ký tự",
+        )
     level = text("level")
     if not level:
         raise fail("level", "thiếu cấp (level)")
@@ -508,7 +526,7 @@ def _unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[
         body=body,  # type: ignore[arg-type]
         head=_person(fail, head, "head"),
         staff=tuple(_person(fail, s, f"staff[{i}]") for i, s in enumerate(staff)),
-        online=text("online"),
+        online=_web_url(fail, text("online"), "online"),
         register_by=register_by,
         address=text("address"),
         place=text("place"),
@@ -692,6 +710,32 @@ def _sms(w: _Where, raw: Any) -> SmsSettings:
         float(timeout),
         _int(w, raw, "concurrency", 8, "sms.concurrency", 1, 100),
     )
+
+
+def _web_url(fail: Callable[[str, str], ConfigError], url: str, key: str) -> str:
+    """An address people open (base_url, a unit's online meeting): http or https, nothing that
+    could split a header or become a script link."""
+    if not url:
+        return url
+    if any(ord(ch) < 33 or ord(ch) == 127 for ch in url):
+        raise fail(key, f"địa chỉ {url[:60]!r} không được chứa khoảng trắng hay ký tự điều khiển (CR/LF)")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise fail(key, f"địa chỉ phải bắt đầu bằng http:// hoặc https://, không phải {url[:60]!r}")
+    return url
+
+
+def _proxies(w: _Where, raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+        raise w.error("http.trusted_proxies", 'phải là danh sách địa chỉ IP hoặc mạng, ví dụ ["10.0.0.5"]')
+    out: list[str] = []
+    for i, p in enumerate(raw):
+        try:
+            out.append(str(ipaddress.ip_network(p.strip(), strict=False)))
+        except ValueError:
+            what = f"{p[:60]!r} không phải địa chỉ IP hay mạng"
+            raise w.error(f"http.trusted_proxies[{i}]", what) from None
+    return tuple(out)
 
 
 def _resolve_sqlite(url: str, base: Path) -> str:

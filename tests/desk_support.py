@@ -31,6 +31,7 @@ from scheduler.db import open_database
 from scheduler.planning import plan_year
 from scheduler.sessions import Actor
 from scheduler.web import create_app
+from scheduler.web.edge import uvicorn_config
 
 PASSWORD = "mật-khẩu-đủ-dài-1"
 # Monday 2 March 2026, 09:00 in Hà Nội: xa-a's sessions of 10 and 25 March are ahead, those of
@@ -186,11 +187,8 @@ def serve(directory: Path, *, clock: Callable[[], datetime] | None = (lambda: PI
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    userver = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", access_log=False
-        )
-    )
+    # The service's own edge settings (limits, trusted proxies), as ``tiepdan serve`` uses them.
+    userver = uvicorn.Server(uvicorn_config(app, config, host="127.0.0.1", port=port, lifespan="off"))
     thread = threading.Thread(target=userver.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

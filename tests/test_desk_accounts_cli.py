@@ -90,8 +90,9 @@ def test_add_staff_supervisor_and_admin(server: Server) -> None:
     )
     listing = tiepdan(server, "user", "list")
     assert listing.returncode == 0
-    assert "can-bo-xa-b\tstaff\txa-b" in listing.stdout.splitlines()
-    assert "quan-tri-2\tadmin\t-" in listing.stdout.splitlines()
+    lines = listing.stdout.splitlines()
+    assert "can-bo-xa-b\tstaff\txa-b\thoạt động\t0 mã truy cập" in lines
+    assert "quan-tri-2\tadmin\t-\thoạt động\t0 mã truy cập" in lines
     with server.client() as c:
         from desk_support import sign_in
 

@@ -21,6 +21,12 @@ from scheduler.outbox import build_channels, outbox_rows, refused_addresses
 STATUS_VI = {"pending": "chờ gửi", "sent": "đã gửi", "failed": "lỗi", "dropped": "bỏ"}
 
 
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 0 < int(text) < 65536):
+        raise argparse.ArgumentTypeError(f"cổng phải là số từ 1 đến 65535, không phải {text[:20]!r}")
+    return int(text)
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("tick", help="chạy mọi việc định kỳ một lần: lập lịch, xếp tin, gửi tin")
     add_config(p)
@@ -30,7 +36,7 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("serve", help="chạy dịch vụ: việc định kỳ và máy chủ HTTP")
     add_config(p)
     p.add_argument("--host")
-    p.add_argument("--port", type=int)
+    p.add_argument("--port", type=_port)
     add_now(p)  # the service runs as if started at that instant, its clock going on from there
     p.set_defaults(func=run_serve)
 
@@ -62,12 +68,19 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from scheduler.web import create_app
+    from scheduler.web.auth import load_secret
+    from scheduler.web.edge import bind, uvicorn_config
 
     config = config_from(args)
     if args.now:
         start_clock_at(now_from(args, config))
     channels = build_channels(config)
     engine = open_database(config.database_url)
+    # Found now, as one line, rather than by the first desk request (a 500).
+    load_secret(config)
+    host = args.host or config.http_host
+    port = args.port or config.http_port
+    sock = bind(host, port)
     app = create_app(config, engine)
     # The jobs run on the server's event loop, from start-up to shut-down (Starlette 1 has no
     # on_event: the app's lifespan is wrapped instead).
@@ -86,10 +99,8 @@ def run_serve(args: argparse.Namespace) -> int:
     app.router.lifespan_context = lifespan
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    host = args.host or config.http_host
-    port = args.port or config.http_port
-    print(f"tiepdan đang chạy: http://{host}:{port}/desk/  (bảng tin: /board/<mã đơn vị>)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    print(f"tiepdan đang chạy: http://{host}:{port}/desk/  (bảng tin: /board/<mã đơn vị>)", flush=True)
+    uvicorn.Server(uvicorn_config(app, config, host=host, port=port)).run(sockets=[sock])
     return 0
 
 

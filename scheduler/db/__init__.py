@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +10,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -29,10 +31,33 @@ def head_revision(cfg: AlembicConfig) -> str | None:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
-def create(url: str) -> Engine:
+BUSY_TIMEOUT = 30.0  # seconds an SQLite writer waits for another process's write lock
+
+
+def _private_file(url: str) -> None:
+    """Create an SQLite file 0600 before SQLite does (it would follow the umask, often 0644):
+    it holds citizens' names, ID numbers and password hashes. SQLite gives its -wal and -shm
+    files the main file's permissions."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise ConfigError(f"database: không tạo được tệp {path} ({exc.strerror or exc})") from None
+    os.close(fd)
+
+
+def create(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+            _private_file(url)
+            engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": busy_timeout})
 
             @event.listens_for(engine, "connect")
             def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -68,6 +93,18 @@ def create(url: str) -> Engine:
         raise ConfigError(f"database: địa chỉ cơ sở dữ liệu không dùng được ({exc})") from None
 
 
+BUSY = (
+    "Cơ sở dữ liệu đang bận (một tiến trình khác đang ghi); vui lòng thử lại sau ít phút. "
+    "Không có gì bị thay đổi."
+)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a driver error means "another process holds the lock" (SQLite), not a bug."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
 def reading(engine: Engine) -> Connection:
     """A connection for reads only: on SQLite it does not queue behind writers."""
     return engine.connect().execution_options(tiepdan_read=True)
@@ -82,7 +119,9 @@ def open_database(url: str, *, upgrade: bool = True) -> Engine:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    # A read: it must not wait for another process's write lock (``tiepdan sessions`` while
+    # ``plan`` writes).
+    with reading(engine) as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 

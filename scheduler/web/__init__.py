@@ -13,13 +13,17 @@ from importlib import import_module
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from scheduler.config import Config
+from scheduler.db import BUSY, is_busy
+from scheduler.web.edge import SecurityHeaders
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -37,6 +41,22 @@ async def health(_: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+async def busy(request: Request, exc: Exception) -> Response:
+    """A database another process holds (SQLite) is a 503 that says to retry, on every route the
+    pipeline does not already answer (the board, the feed); anything else is a bug (500)."""
+    if not is_busy(exc):
+        raise exc
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": BUSY, "status": 503}, status_code=503, headers={"retry-after": "30"})
+    return HTMLResponse(BUSY_PAGE, status_code=503, headers={"retry-after": "30"})
+
+
+BUSY_PAGE = (
+    '<!doctype html><html lang="vi"><meta charset="utf-8"><title>Hệ thống đang bận</title>'
+    f"<h1>Hệ thống đang bận</h1><p>{BUSY}</p></html>"
+)
+
+
 def create_app(config: Config, engine: Engine) -> Starlette:
     routes: list[BaseRoute] = [Route("/healthz", health)]
     for name in ROUTE_MODULES:
@@ -49,7 +69,11 @@ def create_app(config: Config, engine: Engine) -> Starlette:
         routes.extend(module.routes())
     STATIC.mkdir(exist_ok=True)
     routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
-    app = Starlette(routes=routes)
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={OperationalError: busy},
+    )
     app.state.config = config
     app.state.engine = engine
     return app

@@ -31,26 +31,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from rules import ConflictError, TiepdanError
+from rules import TiepdanError
 from scheduler import access
 from scheduler import reception_log as book
 from scheduler import sessions as uc
 from scheduler.accounts import Account
-from scheduler.clock import local_today, now_utc
+from scheduler.clock import local_today
 from scheduler.config import Config
-from scheduler.web import auth
+from scheduler.web import auth, pipeline
 from scheduler.web.inputs import (
     BadInput,
-    TooLarge,
     parse_count,
     parse_date,
     parse_id,
     parse_time_range,
-    read_json,
     text_field,
 )
 from scheduler.web.pagecache import page_cache, unit_state
-from scheduler.web.workers import in_worker
 
 MAX_SPAN_DAYS = 92
 
@@ -91,53 +88,36 @@ def _problem(status: int, message: str) -> Response:
 def _api(
     handler: Callable[[Call], Response], *, body: bool = False
 ) -> Callable[[Request], Awaitable[Response]]:
+    """An API route through the one pipeline (scheduler.web.pipeline): a valid token first (401,
+    even before a bad body, so that a bad body cannot probe tokens), errors as JSON problems."""
+
     async def endpoint(request: Request) -> Response:
         token = auth.bearer_token(request)
         if token is None:
             return _problem(401, "cần mã truy cập: Authorization: Bearer <token>")
-        data: dict[str, Any] = {}
-        if body:
-            try:
-                data = await read_json(request)
-            except TooLarge as exc:
-                return _problem(413, str(exc))
-            except BadInput as exc:
-                # Still say 401 first for a bad token, so a bad body cannot probe tokens.
-                ok = await in_worker(request, _account, request, token)
-                return _problem(400 if ok else 401, str(exc) if ok else "mã truy cập không hợp lệ")
-        return await in_worker(request, _run, handler, request, token, data)
+
+        def who(now: datetime) -> Account | None:
+            return auth.token_account(request, token, now)
+
+        def refused(_: dict[str, Any], account: Account | None) -> Response | None:
+            return _problem(401, "mã truy cập không hợp lệ") if account is None else None
+
+        def run(account: Account, data: dict[str, Any], now: datetime) -> Response:
+            state = request.app.state
+            today = local_today(now, state.config.timezone)
+            return handler(Call(request, account, data, state.config, state.engine, now, today))
+
+        return await pipeline.run(
+            request,
+            answer=_problem,
+            body="json" if body else None,
+            who=who,
+            refused=refused,
+            handler=run,
+            bad_body_first=False,
+        )
 
     return endpoint
-
-
-def _now(request: Request) -> datetime:
-    clock = getattr(request.app.state, "clock", None)
-    return clock() if clock is not None else now_utc()
-
-
-def _account(request: Request, token: str) -> Account | None:
-    return auth.token_account(request, token, _now(request))
-
-
-def _run(handler: Callable[[Call], Response], request: Request, token: str, body: dict[str, Any]) -> Response:
-    account = _account(request, token)
-    if account is None:
-        return _problem(401, "mã truy cập không hợp lệ")
-    state = request.app.state
-    now = _now(request)
-    call = Call(
-        request, account, body, state.config, state.engine, now, local_today(now, state.config.timezone)
-    )
-    try:
-        return handler(call)
-    except access.NotVisible as exc:
-        return _problem(404, str(exc))
-    except access.ReadOnly as exc:
-        return _problem(403, str(exc))
-    except ConflictError as exc:
-        return _problem(409, str(exc))
-    except TiepdanError as exc:
-        return _problem(400, str(exc))
 
 
 def me(call: Call) -> Response:

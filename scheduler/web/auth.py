@@ -1,9 +1,11 @@
 """Who is asking: desk cookies, CSRF tokens, bearer tokens and the sign-in rate limit.
 
-The desk keeps no server-side sessions. Its cookie is a payload signed with itsdangerous
-(timestamped, so it expires), HttpOnly, SameSite=Lax and limited to ``/desk``; it carries the
-account id, a fingerprint of the account's password hash (a password change signs every device
-out) and the CSRF token, which every form sends back (session-bound synchronizer token).
+The desk's cookie is a payload signed with itsdangerous (timestamped, so it expires), HttpOnly,
+SameSite=Lax and limited to ``/desk``; it carries the account id, the key of a server-side
+sign-in (``scheduler.accounts.start_desk_session``: signing out, disabling the account or a new
+password ends it, wherever the cookie was copied), a fingerprint of the password hash, and the
+CSRF token, which every form sends back (session-bound synchronizer token). Every request reads
+the account: a disabled account or a revoked token stops at the next request.
 
 The signing key comes from the environment (``TIEPDAN_SECRET``), else from a key file created
 once beside the database, so that every worker and every restart agrees on it.
@@ -26,6 +28,7 @@ from sqlalchemy.engine import make_url
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from rules import ConfigError
 from scheduler import accounts
 from scheduler.accounts import Account
 from scheduler.config import Config
@@ -46,11 +49,15 @@ def key_file_path(config: Config) -> Path:
     return config.path.resolve().parent / KEY_FILE
 
 
+MIN_SECRET = 32
+
+
 def load_secret(config: Config) -> str:
+    """The cookie-signing key; a ConfigError of one line if it is unusable (found at start-up)."""
     env = os.environ.get(SECRET_ENV, "")
     if env:
-        if len(env) < 32:
-            raise RuntimeError(f"{SECRET_ENV} phải dài ít nhất 32 ký tự")
+        if len(env) < MIN_SECRET:
+            raise ConfigError(f"{SECRET_ENV} phải dài ít nhất {MIN_SECRET} ký tự (đang có {len(env)})")
         return env
     path = key_file_path(config)
     try:
@@ -58,15 +65,25 @@ def load_secret(config: Config) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         pass
+    except OSError as exc:
+        raise ConfigError(f"không tạo được tệp khóa {path} ({exc.strerror or exc})") from None
     else:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
+    text = ""
     for _ in range(50):  # the other worker may be between creating and writing the file
-        text = path.read_text().strip()
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError as exc:
+            raise ConfigError(f"không đọc được tệp khóa {path} ({exc.strerror or exc})") from None
         if text:
-            return text
+            break
         time.sleep(0.02)
-    raise RuntimeError(f"tệp khóa {path} rỗng")
+    if not text:
+        raise ConfigError(f"tệp khóa {path} rỗng: xóa tệp để tạo khóa mới, hoặc đặt {SECRET_ENV}")
+    if len(text) < MIN_SECRET:
+        raise ConfigError(f"tệp khóa {path} ngắn quá (cần ít nhất {MIN_SECRET} ký tự)")
+    return text
 
 
 def _serializer(request: HTTPConnection) -> URLSafeTimedSerializer:
@@ -119,73 +136,19 @@ def csrf_ok(cookie: dict[str, Any], sent: object) -> bool:
     )
 
 
-class AccountCache:
-    """Accounts found by id or token, kept ``ttl`` seconds.
-
-    Every desk page and API call names its account; on SQLite each lookup is a connection of its
-    own, as much work as the page's own query. A password change (the stamp) or a new lock is
-    therefore seen up to ``ttl`` seconds late by a cookie or token already in use; signing in
-    always reads the database.
-    """
-
-    def __init__(self, *, ttl: float = 10.0, size: int = 10_000) -> None:
-        self.ttl = ttl
-        self.size = size
-        self._items: OrderedDict[tuple[str, object], tuple[float, Account]] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: tuple[str, object]) -> Account | None:
-        if self.ttl <= 0:
-            return None
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is None or hit[0] < time.monotonic():
-                return None
-            return hit[1]
-
-    def put(self, key: tuple[str, object], account: Account) -> None:
-        if self.ttl <= 0:
-            return
-        with self._lock:
-            self._items[key] = (time.monotonic() + self.ttl, account)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-def account_cache(request: HTTPConnection) -> AccountCache:
-    state = request.app.state
-    cache = getattr(state, "account_cache", None)
-    if cache is None:
-        cache = state.account_cache = AccountCache()
-    return cache
-
-
-def desk_account(request: HTTPConnection, cookie: dict[str, Any]) -> Account | None:
-    uid = cookie.get("u")
-    if not isinstance(uid, int):
+def desk_account(request: HTTPConnection, cookie: dict[str, Any], now: datetime) -> Account | None:
+    """The account of a live sign-in whose cookie this is; read from the database every time."""
+    uid, key = cookie.get("u"), cookie.get("k")
+    if not isinstance(uid, int) or not isinstance(key, str):
         return None
-    cache = account_cache(request)
-    account = cache.get(("u", uid))
-    if account is None:
-        account = accounts.get_user(request.app.state.engine, uid)
-        if account is None:
-            return None
-        cache.put(("u", uid), account)
-    if not hmac.compare_digest(account.stamp, str(cookie.get("s", ""))):
+    account = accounts.account_for_desk_session(request.app.state.engine, uid, key, now=now)
+    if account is None or not hmac.compare_digest(account.stamp, str(cookie.get("s", ""))):
         return None
     return account
 
 
 def token_account(request: HTTPConnection, token: str, now: datetime) -> Account | None:
-    cache = account_cache(request)
-    key = ("t", accounts.token_hash(token))
-    account = cache.get(key)
-    if account is None:
-        account = accounts.account_for_token(request.app.state.engine, token, now=now)
-        if account is not None:
-            cache.put(key, account)
-    return account
+    return accounts.account_for_token(request.app.state.engine, token, now=now)
 
 
 def bearer_token(request: HTTPConnection) -> str | None:
@@ -197,8 +160,15 @@ def bearer_token(request: HTTPConnection) -> str | None:
 
 
 def client_address(request: HTTPConnection) -> str:
-    # uvicorn has already replaced this with X-Forwarded-For when the peer is a trusted proxy.
+    # uvicorn has replaced the peer with X-Forwarded-For only when the peer is one of
+    # [http] trusted_proxies (scheduler.web.edge.uvicorn_config); otherwise it is the peer.
     return request.client.host if request.client else "unknown"
+
+
+# Sign-in failures an address may have in ADDRESS_WINDOW seconds: below accounts.LOCK_AFTER, so
+# that one address cannot start an account's delay.
+ADDRESS_LIMIT = 5
+ADDRESS_WINDOW = 900.0
 
 
 class AddressLimiter:
@@ -209,7 +179,9 @@ class AddressLimiter:
     parallel guesses are limited too. At most ``max_addresses`` are remembered.
     """
 
-    def __init__(self, *, limit: int = 10, window: float = 900.0, max_addresses: int = 50_000) -> None:
+    def __init__(
+        self, *, limit: int = ADDRESS_LIMIT, window: float = ADDRESS_WINDOW, max_addresses: int = 50_000
+    ) -> None:
         self.limit = limit
         self.window = window
         self.max_addresses = max_addresses

@@ -11,6 +11,7 @@ and the API, with the account's login as the actor of the audit row.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import time
 from collections.abc import Awaitable, Callable
@@ -20,17 +21,19 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from rules import ConflictError, TiepdanError
+from rules import TiepdanError
 from scheduler import access, accounts
 from scheduler.accounts import Account, LoginError
-from scheduler.clock import local_today, now_utc
+from scheduler.clock import local_today
 from scheduler.config import Config
-from scheduler.web import auth
+from scheduler.db import BUSY, is_busy
+from scheduler.web import auth, pipeline
 from scheduler.web.inputs import BadInput, TooLarge, parse_id, read_form
 from scheduler.web.render import render
 from scheduler.web.workers import in_worker
@@ -45,7 +48,12 @@ DONE = {
     "unlogged": "Đã xóa một dòng khỏi sổ tiếp công dân.",
     "adhoc": "Đã ghi buổi tiếp đột xuất.",
     "user": "Đã tạo tài khoản.",
+    "user-disable": "Đã khóa tài khoản: các phiên đăng nhập và mã truy cập của tài khoản dừng ngay.",
+    "user-enable": "Đã mở lại tài khoản.",
+    "user-unlock": "Đã mở khóa đăng nhập.",
+    "user-revoke": "Đã thu hồi các mã truy cập của tài khoản.",
 }
+EXPIRED_FORM = "Biểu mẫu đã hết hạn hoặc không hợp lệ; vui lòng tải lại trang rồi làm lại."
 
 
 @dataclass(slots=True)
@@ -87,12 +95,6 @@ class Ctx:
 Handler = Callable[[Ctx], Response]
 
 
-def _now(request: Request) -> datetime:
-    # Tests and replays pin the clock on app.state; the service reads the real one.
-    clock = getattr(request.app.state, "clock", None)
-    return clock() if clock is not None else now_utc()
-
-
 def _error(
     request: Request,
     status: int,
@@ -114,58 +116,49 @@ def _error(
 
 
 def desk(handler: Handler, *, post: bool = False) -> Callable[[Request], Awaitable[Response]]:
+    """A desk page through the one pipeline (scheduler.web.pipeline): a signed-in account, the
+    CSRF token on every POST, errors as the desk's error page."""
+
     async def endpoint(request: Request) -> Response:
         cookie = auth.read_cookie(request)
-        form: dict[str, str] = {}
-        if post:
-            try:
-                form = await read_form(request)
-            except TooLarge as exc:
-                return _error(request, 413, str(exc))
-            except BadInput as exc:
-                return _error(request, 400, str(exc))
-        return await in_worker(request, _run, handler, request, cookie, form, post)
+        me: list[Account] = []
+
+        def answer(status: int, message: str) -> Response:
+            return _error(request, status, message, me[0] if me else None, cookie)
+
+        def who(now: datetime) -> Account | None:
+            account = auth.desk_account(request, cookie, now)
+            if account is not None:
+                me.append(account)
+            return account
+
+        def refused(form: dict[str, Any], account: Account | None) -> Response | None:
+            if account is None:
+                # Not signed in (or signed out elsewhere): nothing is read or changed; go and sign in.
+                return RedirectResponse("/desk/", status_code=303)
+            if post and not auth.csrf_ok(cookie, form.get("csrf")):
+                return answer(403, EXPIRED_FORM)
+            return None
+
+        def run(account: Account, form: dict[str, Any], now: datetime) -> Response:
+            state = request.app.state
+            ctx = Ctx(
+                request,
+                account,
+                cookie,
+                form,
+                state.config,
+                state.engine,
+                now,
+                local_today(now, state.config.timezone),
+            )
+            return handler(ctx)
+
+        return await pipeline.run(
+            request, answer=answer, body="form" if post else None, who=who, refused=refused, handler=run
+        )
 
     return endpoint
-
-
-def _run(
-    handler: Handler, request: Request, cookie: dict[str, Any], form: dict[str, str], post: bool
-) -> Response:
-    state = request.app.state
-    account = auth.desk_account(request, cookie)
-    if account is None:
-        # Not signed in (or signed out elsewhere): nothing is read or changed; go and sign in.
-        return RedirectResponse("/desk/", status_code=303)
-    if post and not auth.csrf_ok(cookie, form.get("csrf")):
-        return _error(
-            request,
-            403,
-            "Biểu mẫu đã hết hạn hoặc không hợp lệ; vui lòng tải lại trang rồi làm lại.",
-            account,
-            cookie,
-        )
-    now = _now(request)
-    ctx = Ctx(
-        request,
-        account,
-        cookie,
-        form,
-        state.config,
-        state.engine,
-        now,
-        local_today(now, state.config.timezone),
-    )
-    try:
-        return handler(ctx)
-    except access.NotVisible:
-        return _error(request, 404, "Không tìm thấy trang này.", account, cookie)
-    except access.ReadOnly as exc:
-        return _error(request, 403, str(exc), account, cookie)
-    except ConflictError as exc:
-        return _error(request, 409, str(exc), account, cookie)
-    except TiepdanError as exc:
-        return _error(request, 400, str(exc), account, cookie)
 
 
 # --- signing in and out ----------------------------------------------------------------------
@@ -183,12 +176,12 @@ def _login_page(
 
 async def home(request: Request) -> Response:
     cookie = auth.read_cookie(request)
-    account = await in_worker(request, auth.desk_account, request, cookie)
+    account = await in_worker(request, auth.desk_account, request, cookie, pipeline.now_of(request))
     if account is None:
         return _login_page(request, cookie)
     from scheduler.web.desk_units import units_page
 
-    return await in_worker(request, _run, units_page, request, cookie, {}, False)
+    return await desk(units_page)(request)
 
 
 async def login(request: Request) -> Response:
@@ -198,9 +191,8 @@ async def login(request: Request) -> Response:
     except BadInput as exc:
         return _error(request, 413 if isinstance(exc, TooLarge) else 400, str(exc))
     if not auth.csrf_ok(cookie, form.get("csrf")):
-        return _login_page(
-            request, {}, status=403, error="Trang đăng nhập đã hết hạn; vui lòng đăng nhập lại."
-        )
+        expired = "Trang đăng nhập đã hết hạn; vui lòng đăng nhập lại."
+        return _login_page(request, {}, status=403, error=expired)
     login_name = form.get("login", "")[:100]
     limiter = auth.limiter(request)
     address = auth.client_address(request)
@@ -212,28 +204,33 @@ async def login(request: Request) -> Response:
             cookie,
             status=429,
             login=login_name,
-            error=f"Máy này đăng nhập sai quá nhiều lần; thử lại sau {minutes} phút.",
+            error=f"Máy này đăng nhập sai quá nhiều lần; vui lòng thử lại sau {minutes} phút.",
         )
+    engine = request.app.state.engine
+    now = pipeline.now_of(request)
     try:
         account = await run_in_threadpool(
-            accounts.authenticate,
-            request.app.state.engine,
-            login_name,
-            form.get("password", ""),
-            now=_now(request),
+            accounts.authenticate, engine, login_name, form.get("password", ""), now=now
         )
+        start = functools.partial(accounts.start_desk_session, engine, account, now=now)
+        key = await in_worker(request, start)
     except LoginError as exc:
-        return _login_page(
-            request, cookie, status=429 if exc.locked else 401, error=str(exc), login=login_name
-        )
+        return _login_page(request, cookie, status=401, error=str(exc), login=login_name)
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        return _login_page(request, cookie, status=503, error=BUSY, login=login_name)
     limiter.succeeded(address)
     response = RedirectResponse("/desk/", status_code=303)
     # A fresh CSRF token at sign-in: a token planted before sign-in is worthless after it.
-    auth.write_cookie(request, response, {"u": account.id, "s": account.stamp, "c": auth.new_csrf()})
+    cookie = {"u": account.id, "k": key, "s": account.stamp, "c": auth.new_csrf()}
+    auth.write_cookie(request, response, cookie)
     return response
 
 
 def logout(ctx: Ctx) -> Response:
+    # Ends the sign-in on the server: a copy of this cookie opens nothing afterwards.
+    accounts.end_desk_session(ctx.engine, str(ctx.cookie.get("k", "")))
     response = RedirectResponse("/desk/", status_code=303)
     auth.clear_cookie(response)
     return response
@@ -250,22 +247,32 @@ def session_id_of(ctx: Ctx) -> int:
 # --- accounts (admin) -----------------------------------------------------------------------------
 
 
-def users_page(ctx: Ctx, *, status: int = 200, error: str = "") -> Response:
+def _admin(ctx: Ctx) -> None:
     if not access.can_manage_accounts(ctx.account):
         raise access.ReadOnly("chỉ tài khoản quản trị được quản lý tài khoản")
+
+
+def users_page(
+    ctx: Ctx, *, status: int = 200, error: str = "", new_password: dict[str, str] | None = None
+) -> Response:
+    _admin(ctx)
+    # The unit is chosen from the configuration by its full name, never typed as an id.
+    units = sorted(ctx.config.units, key=lambda u: (u.name.casefold(), u.id))
     return ctx.page(
         "desk/users.html",
         status,
-        users=accounts.list_users(ctx.engine),
+        users=accounts.user_infos(ctx.engine, now=ctx.now),
+        units=units,
+        now=ctx.now,
         error=error,
         roles=accounts.ROLES,
         form=ctx.form if error else {},
+        new_password=new_password,
     )
 
 
 def users_add(ctx: Ctx) -> Response:
-    if not access.can_manage_accounts(ctx.account):
-        raise access.ReadOnly("chỉ tài khoản quản trị được quản lý tài khoản")
+    _admin(ctx)
     try:
         made = accounts.add_user(
             ctx.engine,
@@ -280,6 +287,36 @@ def users_add(ctx: Ctx) -> Response:
     except TiepdanError as exc:
         return users_page(ctx, status=400, error=str(exc))
     return RedirectResponse(f"/desk/users?ok=user&login={quote(made.login)}", status_code=303)
+
+
+def _user_action(action: str) -> Handler:
+    """A change to one account by an administrator: disable, enable, reset, unlock, revoke."""
+
+    def handler(ctx: Ctx) -> Response:
+        _admin(ctx)
+        login = ctx.param("login")
+        by = ctx.account.actor
+        try:
+            if action in ("disable", "enable"):
+                if accounts.normalize_login(login) == ctx.account.login:
+                    raise BadInput("không tự khóa tài khoản của chính mình")
+                accounts.set_disabled(ctx.engine, login, action == "disable", now=ctx.now, actor=by)
+            elif action == "reset":
+                password = accounts.reset_password(ctx.engine, login, now=ctx.now, actor=by)
+                if accounts.normalize_login(login) == ctx.account.login:
+                    return RedirectResponse("/desk/", status_code=303)  # signed out by the reset
+                return users_page(ctx, new_password={"login": login, "password": password})
+            elif action == "unlock":
+                accounts.unlock(ctx.engine, login, now=ctx.now, actor=by)
+            else:
+                accounts.revoke_tokens(ctx.engine, login=login, now=ctx.now, actor=by)
+        except access.ReadOnly:
+            raise
+        except TiepdanError as exc:
+            return users_page(ctx, status=400, error=str(exc))
+        return RedirectResponse(f"/desk/users?ok=user-{action}", status_code=303)
+
+    return handler
 
 
 async def bare(_: Request) -> Response:
@@ -305,6 +342,10 @@ def routes() -> list[BaseRoute]:
         Route("/desk/logout", desk(logout, post=True), methods=["POST"]),
         Route("/desk/users", desk(users_page), methods=["GET"]),
         Route("/desk/users", desk(users_add, post=True), methods=["POST"]),
+        *(
+            Route(f"/desk/users/{{login}}/{action}", desk(_user_action(action), post=True), methods=["POST"])
+            for action in ("disable", "enable", "reset", "unlock", "revoke")
+        ),
     ]
     for name in PAGES:
         out.extend(importlib.import_module(name).routes())
