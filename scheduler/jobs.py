@@ -17,7 +17,6 @@ from scheduler.clock import local_today, now_utc
 from scheduler.config import Config
 from scheduler.db import reading
 from scheduler.db.models import PlanYear
-from scheduler.followup_due import queue_followup
 from scheduler.outbox import DeliveryStats, deliver_due, queue_due
 from scheduler.planning import PlanResult, plan_year
 
@@ -52,7 +51,6 @@ async def tick(engine: Engine, config: Config, channels: dict[str, Channel], now
 
     planned = await run_in_threadpool(plan_ahead, engine, config, now)
     queued = await run_in_threadpool(queue_due, engine, config, now)
-    queued += await run_in_threadpool(queue_followup, engine, config, now)
     delivery = await deliver_due(engine, config, channels, now)
     return TickResult(planned, queued, delivery)
 
@@ -67,9 +65,7 @@ def start_scheduler(engine: Engine, config: Config, channels: dict[str, Channel]
         await run_in_threadpool(plan_ahead, engine, config, now_utc())
 
     async def queue_job() -> None:
-        at = now_utc()
-        n = await run_in_threadpool(queue_due, engine, config, at)
-        n += await run_in_threadpool(queue_followup, engine, config, at)
+        n = await run_in_threadpool(queue_due, engine, config, now_utc())
         if n:
             log.info("queued %d messages", n)
 

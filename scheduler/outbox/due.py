@@ -231,7 +231,10 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             )
 
     _queue_period_alerts(q, config, today, period_rows, sms_unicode)
-    return _insert_new(engine, q.rows)
+    # The follow-up of directions (scheduler/followup_due.py) is due on the same ticks.
+    from scheduler.followup_due import queue_followup
+
+    return _insert_new(engine, q.rows) + queue_followup(engine, config, now)
 
 
 def _queue_period_alerts(
