@@ -258,6 +258,8 @@ class UnitReport:
     totals: Totals
     periods: tuple[PeriodResult, ...]  # the judged periods, in date order
     lost: tuple[SessionRecord, ...]  # cancelled or not held in the range, by date
+    # Periods that ended before ``since`` with nothing recorded (chưa có dữ liệu): not judged.
+    no_data: tuple[Period, ...] = ()
 
     @property
     def shortfalls(self) -> list[PeriodResult]:
@@ -281,6 +283,7 @@ def judge_unit(
     *,
     today: date,
     judged: Sequence[tuple[Period, Mandate]] | None = None,
+    since: date | None = None,
 ) -> UnitReport:
     """Judge one unit over [first, last] from its records (any order; others' are ignored).
 
@@ -289,7 +292,7 @@ def judge_unit(
     """
     uid = unit.id
     mine = sorted((r for r in records if r.unit == uid and first <= r.date <= last), key=_BY_DATE)
-    return judge_sorted(unit, level, mine, first, last, today=today, judged=judged)
+    return judge_sorted(unit, level, mine, first, last, today=today, judged=judged, since=since)
 
 
 def judge_sorted(
@@ -301,9 +304,18 @@ def judge_sorted(
     *,
     today: date,
     judged: Sequence[tuple[Period, Mandate]] | None = None,
+    since: date | None = None,
+    before: Sequence[SessionRecord] = (),
 ) -> UnitReport:
     """``judge_unit`` for records already the unit's own, inside the range, sorted by
-    (date, id) (``build_report`` groups and sorts them once for every unit)."""
+    (date, id) (``build_report`` groups and sorts them once for every unit).
+
+    ``before``: the unit's records dated before ``first`` that lie in a judged period (a TT 02
+    report judges a month that began before the report did); they count for that period only,
+    not in the range's totals. ``since`` (the day the office began to use tiepdan): a period that
+    ended before it is judged only when something was recorded for it (held, not held or
+    cancelled); with nothing recorded it is "chưa có dữ liệu", in ``no_data``, and counts nowhere.
+    """
     held_days: list[date] = []
     planned_days: list[date] = []
     lost: list[SessionRecord] = []
@@ -347,10 +359,26 @@ def judge_sorted(
                 else:
                     makeup_days += r.makeup_delay or 0
     periods: list[PeriodResult] = []
+    no_data: list[Period] = []
+    n_held, n_planned, n_lost = len(held_days), len(planned_days), len(lost)
+    early_lost: list[SessionRecord] = []
+    if before:
+        # Counted for their periods only: the totals above are the range's.
+        early_lost = [r for r in before if r.status in LOST]
+        held_days = [r.date for r in before if r.status == "held"] + held_days
+        planned_days = [r.date for r in before if r.status == "planned"] + planned_days
+        lost = early_lost + lost
     lost_dates = [r.date for r in lost]
+    recorded_days = (
+        sorted([*held_days, *(r.date for r in lost if r.fate != "withdrawn")]) if since is not None else []
+    )
     required = met = missing = pending = 0
     for period, mandate in judged if judged is not None else level.judged_periods(first, last):
         lo, hi = period.start, period.end
+        nothing_recorded = bisect_right(recorded_days, hi) == bisect_left(recorded_days, lo)
+        if since is not None and hi < since and nothing_recorded:
+            no_data.append(period)
+            continue
         held = bisect_right(held_days, hi) - bisect_left(held_days, lo)
         p_lo, p_hi = bisect_left(planned_days, lo), bisect_right(planned_days, hi)
         split = bisect_left(planned_days, today, p_lo, p_hi)
@@ -375,15 +403,15 @@ def judge_sorted(
         periods_pending=pending,
         required=required,
         missing=missing,
-        held=len(held_days),
+        held=n_held,
         periodic=periodic,
         makeup=makeup,
         adhoc=adhoc,
         delegated=delegated,
-        in_person=len(held_days) - delegated,
-        planned=len(planned_days),
+        in_person=n_held - delegated,
+        planned=n_planned,
         unrecorded=unrecorded,
-        cancelled=len(lost),
+        cancelled=n_lost,
         not_held=not_held,
         made_up_early=early,
         makeup_days=makeup_days,
@@ -395,4 +423,5 @@ def judge_sorted(
         **fates,
         **(dict(zip(LOG_FIELDS, map(sum, zip(*logs, strict=True)), strict=True)) if logs else {}),
     )
-    return UnitReport(unit, level, totals, tuple(periods), tuple(lost))
+    in_range_lost = lost[len(early_lost) :]
+    return UnitReport(unit, level, totals, tuple(periods), tuple(in_range_lost), tuple(no_data))

@@ -79,6 +79,7 @@ class Report:
     followup: FollowupFigures | None = None  # directions issued, resolved, on time (counts only)
     previous: Report | None = None  # the same units over the period before (kỳ trước)
     names: Mapping[str, str] = field(default_factory=dict)  # unit id -> name, units outside it too
+    since: date | None = None  # the day the office began to use tiepdan (ngày bắt đầu sử dụng)
 
     @property
     def is_open(self) -> bool:
@@ -140,11 +141,15 @@ def build_report(
     scope: Unit | None = None,
     calendar: WorkCalendar | None = None,
     taken: Mapping[str, Collection[date]] | None = None,
+    since: date | None = None,
 ) -> Report:
     """The report of ``units`` over ``rng`` from their records.
 
     ``calendar`` and ``taken`` (each unit's active session dates outside the records, e.g. after
     the range) are needed only for the open-period part: free days left and make-up proposals.
+    ``records`` may begin before the range: those count only for the judged periods they fall in
+    (``ReportRange.judged_periods``). ``since``: periods that ended before it with nothing
+    recorded are "chưa có dữ liệu" (``UnitReport.no_data``), not judged.
     """
     first, last = rng.first, rng.last
     by_unit: dict[str, list[SessionRecord]] = {u.id: [] for u in units}
@@ -153,10 +158,15 @@ def build_report(
     month_acc = [[0] * 6 for _ in month_rows]  # judged, met, periodic, makeup, adhoc, cancelled
     month_of = _month_lookup(month_rows, month_acc)
     kind_col = {"periodic": 2, "makeup": 3, "adhoc": 4}
+    judged_by_level = {lv: rng.judged_periods(levels[lv]) for lv in {u.level for u in units}}
+    earliest = min((p.start for judged in judged_by_level.values() for p, _ in judged), default=first)
+    early: dict[str, list[SessionRecord]] = defaultdict(list)  # in a judged period, before the range
     for r in records:
         mine = by_unit.get(r.unit)
         d = r.date
         if mine is None or not first <= d <= last:
+            if mine is not None and earliest <= d < first:
+                early[r.unit].append(r)
             continue
         mine.append(r)
         row = month_of(d)
@@ -171,14 +181,26 @@ def build_report(
         else:
             row[5] += 1
 
-    judged_by_level = {lv: levels[lv].judged_periods(first, last) for lv in {u.level for u in units}}
-    period_rows = {p.start: month_of(p.start) for judged in judged_by_level.values() for p, _ in judged}
+    # A period that began before the range (TT 02) is charted in the range's first month.
+    period_rows = {
+        p.start: month_of(max(p.start, first)) for judged in judged_by_level.values() for p, _ in judged
+    }
     reports: list[UnitReport] = []
     for u in sorted(units, key=lambda u: u.id):
         mine = by_unit[u.id]
         mine.sort(key=_BY_DATE)
+        before = early.get(u.id, [])
+        before.sort(key=_BY_DATE)
         rep = judge_sorted(
-            u, levels[u.level], mine, first, last, today=today, judged=judged_by_level[u.level]
+            u,
+            levels[u.level],
+            mine,
+            first,
+            last,
+            today=today,
+            judged=judged_by_level[u.level],
+            since=since,
+            before=before,
         )
         reports.append(rep)
         for p in rep.periods:
@@ -220,6 +242,7 @@ def build_report(
         months=tuple(MonthRow(s, e, *acc) for (s, e), acc in zip(month_rows, month_acc, strict=True)),
         risks=tuple(risks),
         pending=tuple(pending),
+        since=since,
     )
 
 

@@ -22,6 +22,8 @@ from datetime import date, timedelta
 from typing import Literal
 
 from rules.errors import RuleError
+from rules.mandates import Level, Mandate
+from rules.periods import Period
 from rules.vietnamese import dmy
 
 Cutoff = Literal["calendar", "tt02"]
@@ -49,6 +51,32 @@ class ReportRange:
 
     def contains(self, d: date) -> bool:
         return self.first <= d <= self.last
+
+    @property
+    def by_end(self) -> bool:
+        """TT 02 cut-offs: a month (a week) is judged in the report period in which it ends."""
+        return self.cutoff == "tt02"
+
+    @property
+    def rule(self) -> str:
+        """Which periods of the mandate the report judges, said in the report itself."""
+        if self.by_end:
+            return (
+                "Theo kỳ số liệu của Thông tư 02/2021/TT-TTCP (từ ngày 15 tháng trước đến ngày 14): mỗi "
+                "tháng (tuần) được xét trong đúng một kỳ báo cáo, là kỳ chứa ngày cuối cùng của tháng "
+                "(tuần) đó; số buổi đã tiếp của tháng được đếm cả tháng."
+            )
+        return "Xét các tháng (tuần) nằm trọn trong kỳ báo cáo."
+
+    def judged_periods(self, level: Level) -> list[tuple[Period, Mandate]]:
+        """The periods of ``level``'s mandates this report judges: those wholly inside the range
+        (calendar cut-offs, and a --from/--to range), or with TT 02 cut-offs those that end in
+        it, so that the quarters of a year judge every month once and add up to the year."""
+        if not self.by_end:
+            return level.judged_periods(self.first, self.last)
+        # A period ending on or after ``first`` began at most 31 days before it.
+        early = level.judged_periods(self.first - timedelta(days=31), self.last)
+        return [(p, m) for p, m in early if p.end >= self.first]
 
 
 def custom_range(first: date, last: date) -> ReportRange:

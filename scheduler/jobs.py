@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Engine, select
 
@@ -30,12 +30,18 @@ class TickResult:
     delivery: DeliveryStats
 
 
-def plan_ahead(engine: Engine, config: Config, now: datetime) -> list[PlanResult]:
-    """Plan this year if it is not planned, and next year from ``plan_ahead`` (e.g. 1 December)."""
-    today = local_today(now, config.timezone)
+def years_ahead(config: Config, today: date) -> list[int]:
+    """The years tick keeps planned: this year, and next year from ``plan_ahead``."""
     years = [today.year]
     if (today.month, today.day) >= config.plan_ahead:
         years.append(today.year + 1)
+    return years
+
+
+def plan_ahead(engine: Engine, config: Config, now: datetime) -> list[PlanResult]:
+    """Plan this year if it is not planned, and next year from ``plan_ahead`` (e.g. 1 December)."""
+    today = local_today(now, config.timezone)
+    years = years_ahead(config, today)
     with reading(engine) as conn:
         done = set(conn.execute(select(PlanYear.year)).scalars())
     return [

@@ -27,6 +27,7 @@ from scheduler.config import Config
 from scheduler.db import reading
 from scheduler.db.models import LogEntryRow, SessionRow
 from scheduler.followup import direction_records
+from scheduler.since import service_since
 
 _T = SessionRow.__table__
 _L = LogEntryRow.__table__
@@ -169,6 +170,15 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _judged_from(config: Config, units: Sequence[Unit], rng: ReportRange) -> date:
+    """The first day of the periods ``rng`` judges: with TT 02 cut-offs a month that began
+    before the report did is judged in it, and its sessions are read too."""
+    return min(
+        (p.start for lv in {u.level for u in units} for p, _ in rng.judged_periods(config.levels[lv])),
+        default=rng.first,
+    )
+
+
 def make_report(
     engine: Engine,
     config: Config,
@@ -185,20 +195,33 @@ def make_report(
     ids = [u.id for u in units] if unit_id is not None else None
     before = previous_range(rng) if with_previous else None
     with reading(engine) as conn:
-        records = load_records(conn, ids, rng.first, rng.last)
+        since = service_since(conn, config)
+        records = load_records(conn, ids, min(_judged_from(config, units, rng), rng.first), rng.last)
         taken: dict[str, set[date]] = {}
         if rng.contains(today):
-            owing = sorted({r.unit for r in records if r.fate == "not_made_up"})
+            owing = sorted({r.unit for r in records if r.fate == "not_made_up" and r.date >= rng.first})
             taken = active_dates_after(conn, owing, rng.last)
         directions = direction_records(conn, ids, rng.first, rng.last)
-        earlier = load_records(conn, ids, before.first, before.last) if before is not None else None
+        earlier = (
+            load_records(conn, ids, min(_judged_from(config, units, before), before.first), before.last)
+            if before is not None
+            else None
+        )
     previous = (
-        build_report(units, config.levels, earlier, before, today=today, scope=scope)
+        build_report(units, config.levels, earlier, before, today=today, scope=scope, since=since)
         if before is not None and earlier is not None
         else None
     )
     report = build_report(
-        units, config.levels, records, rng, today=today, scope=scope, calendar=config.calendar, taken=taken
+        units,
+        config.levels,
+        records,
+        rng,
+        today=today,
+        scope=scope,
+        calendar=config.calendar,
+        taken=taken,
+        since=since,
     )
     # Beside the sessions' figures: the directions' follow-up, counts only.
     followup = build_followup(units, directions, rng.first, rng.last, today=today)

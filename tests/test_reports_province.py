@@ -146,6 +146,7 @@ def test_year_report_has_every_contract_figure_worked_out_by_hand(province):
         "period": "2026", "title": "Năm 2026", "label": "Năm 2026 (từ 01/01/2026 đến 31/12/2026)",
         "from": "2026-01-01", "to": "2026-12-31", "cutoff": "calendar", "today": "2026-11-23",
         "today_label": None, "open": True, "scope": None, "scope_name": None,
+        "period_rule": "Xét các tháng (tuần) nằm trọn trong kỳ báo cáo.", "since": "2025-12-01",
     }  # fmt: skip
 
 
@@ -385,12 +386,13 @@ def test_tt02_quarter_of_a_province_counts_15_june_to_14_september(province):
     )
     got = {u["unit"]: tuple(u[k] for k in CONTRACT[1:]) for u in d["units"]}
     assert got == {
-        # Only July and August are whole months inside; 25/6, 27/7 (deputy), 25/8, ad hoc 10/9.
-        "cao-bang": (2, 4, 3, 0, 1, 0, [], 2 + 4 + 2 + 1, 3 + 4 + 3 + 25, 1 + 2 + 1 + 1, 1 + 3 + 1 + 1, 1),
+        # June, July and August end inside (a month belongs to the report period in which it
+        # ends: 15/6-14/9 judges June whole); held 25/6, 27/7 (deputy), 25/8, ad hoc 10/9.
+        "cao-bang": (3, 4, 3, 0, 1, 0, [], 2 + 4 + 2 + 1, 3 + 4 + 3 + 25, 1 + 2 + 1 + 1, 1 + 3 + 1 + 1, 1),
         # 16/6 (make-up, 6/8/4/5/0), 25/6, 10/7, 27/7, 10/8, 25/8, 10/9; 10/6 and 12/6 are before.
-        "hoa-an": (4, 7, 6, 1, 0, 0, [], 12 + 6, 18 + 8, 6 + 4, 6 + 5, 0),
+        "hoa-an": (6, 7, 6, 1, 0, 0, [], 12 + 6, 18 + 8, 6 + 4, 6 + 5, 0),
         # 22/6, 6/7, 20/7, 5/8, 7/9 held; 20/8 not held.
-        "ha-quang": (4, 5, 5, 0, 0, 1, ["2026-08"], 10, 15, 5, 5, 0),
+        "ha-quang": (6, 5, 5, 0, 0, 1, ["2026-08"], 10, 15, 5, 5, 0),
     }
     assert [u["unit"] for u in d["units"]] == ["cao-bang", "ha-quang", "hoa-an"]
 
@@ -409,8 +411,10 @@ def test_tt02_year_starts_15_december_and_judges_the_weeks_before_the_plan(provi
     d = report(province, "--period", "2026", "--cutoff", "tt02", "--unit", "ubnd-cao-bang")
     got = {u["unit"]: tuple(u[k] for k in CONTRACT[1:]) for u in d["units"]}
     assert got == {
-        # January to November are the whole months in 15/12/2025-14/12/2026; 15/12 is outside.
-        "ubnd-cao-bang": (11, 12, 11, 0, 1, 0, [], 32, 72, 17, 19, 3),
+        # December 2025 to November 2026 end in 15/12/2025-14/12/2026 (a month is judged in the
+        # report period in which it ends); December 2026 belongs to the next year's report.
+        # December 2025 had no plan (like the weeks W51 and W52 below): short.
+        "ubnd-cao-bang": (12, 12, 11, 0, 1, 0, ["2025-12"], 32, 72, 17, 19, 3),
         # Weeks from Monday 15/12/2025 to 29/6 (29) + July to November (5 * 2) = 39; the 2025
         # weeks W51 and W52 had no plan. Held: 31/12/2025 + 42 periodic of 2026 before 23/11 and
         # the 17/4 make-up = 44, all ordinary.

@@ -101,6 +101,8 @@ def unit_dict(u: UnitReport, report: Report) -> dict[str, Any]:
             }
             for sec in SECTIONS
         }
+    # Periods that ended before ``since`` with nothing recorded: "chưa có dữ liệu", not judged.
+    out["no_data_periods"] = [p.key for p in u.no_data]
     out["lost_sessions"] = [lost_dict(r) for r in u.lost]
     return out
 
@@ -143,6 +145,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "from": rng.first.isoformat(),
             "to": rng.last.isoformat(),
             "cutoff": rng.cutoff,
+            "period_rule": rng.rule,
+            "since": report.since.isoformat() if report.since else None,
             "today": report.today.isoformat(),
             "today_label": long_date(report.today),
             "open": report.is_open,

@@ -93,7 +93,8 @@ class _Book:
             (2, f"{heading} – {labels.scope_name(report)}", Font(bold=True, size=12)),
             (
                 3,
-                f"Kỳ báo cáo: {report.range.label}; số liệu tính đến {report.today:%d/%m/%Y}",
+                f"Kỳ báo cáo: {report.range.label}; số liệu tính đến {report.today:%d/%m/%Y}"
+                + (f". {report.range.rule}" if report.range.by_end else ""),
                 Font(italic=True),
             ),
         ):

@@ -7,16 +7,19 @@ import asyncio
 import contextlib
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
 from notifiers.alerts import CHANNEL_VI
 from rules.vietnamese import dmy
-from scheduler.clock import as_utc, parse_now, start_clock_at
+from scheduler.clock import as_utc, local_today, start_clock_at
 from scheduler.commands.common import add_config, add_now, config_from, now_from
 from scheduler.db import open_database
-from scheduler.jobs import start_scheduler, tick
+from scheduler.decisions import tet_warning
+from scheduler.jobs import start_scheduler, tick, years_ahead
 from scheduler.outbox import build_channels, outbox_rows, refused_addresses
+from scheduler.tick_report import tick_lines
 
 STATUS_VI = {"pending": "chờ gửi", "sent": "đã gửi", "failed": "lỗi", "dropped": "bỏ"}
 
@@ -51,16 +54,29 @@ def add_parser(sub: Any) -> None:
 
 def run_tick(args: argparse.Namespace) -> int:
     config = config_from(args)
-    now = parse_now(args.now, config.timezone)
+    now = now_from(args, config)
     channels = build_channels(config)
     engine = open_database(config.database_url)
     result = asyncio.run(tick(engine, config, channels, now))
     for p in result.planned:
-        print(f"Lập lịch năm {p.year}: thêm {p.created}, dời {p.moved}, bỏ {p.withdrawn}.")
+        warning = tet_warning(config.calendar, p.year)
+        if warning:
+            print(f"cảnh báo: {warning}", file=sys.stderr)
+    just_planned = {p.year for p in result.planned}
+    years = years_ahead(config, local_today(now, config.timezone))
     d = result.delivery
-    print(
-        f"Xếp {result.queued} tin mới; gửi {d.sent}, thử lại sau {d.retried}, lỗi {d.failed}, bỏ {d.dropped}."
+    lines = tick_lines(
+        engine,
+        config,
+        now,
+        planned={y: y in just_planned for y in years},
+        queued=result.queued,
+        sent=d.sent,
+        retried=d.retried,
+        failed=d.failed,
+        dropped=d.dropped,
     )
+    print("\n".join(lines))
     return 0
 
 
