@@ -20,7 +20,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from operator import attrgetter
 from typing import Literal, NamedTuple
 
@@ -361,6 +361,7 @@ def judge_sorted(
     periods: list[PeriodResult] = []
     no_data: list[Period] = []
     n_held, n_planned, n_lost = len(held_days), len(planned_days), len(lost)
+    range_planned = planned_days
     early_lost: list[SessionRecord] = []
     if before:
         # Counted for their periods only: the totals above are the range's.
@@ -378,6 +379,11 @@ def judge_sorted(
         nothing_recorded = bisect_right(recorded_days, hi) == bisect_left(recorded_days, lo)
         if since is not None and hi < since and nothing_recorded:
             no_data.append(period)
+            # Sessions the first plan put in a period before the service was in use are not
+            # outcomes missing: nobody was asked to record them.
+            before_today = min(hi, today - timedelta(days=1))
+            if before_today >= lo:
+                unrecorded -= bisect_right(range_planned, before_today) - bisect_left(range_planned, lo)
             continue
         held = bisect_right(held_days, hi) - bisect_left(held_days, lo)
         p_lo, p_hi = bisect_left(planned_days, lo), bisect_right(planned_days, hi)
