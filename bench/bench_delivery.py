@@ -49,7 +49,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ from registry import write_registry
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2027
 SENDER = "Văn phòng Tỉnh ủy <vanphong@example.vn>"
+SENT_AT = datetime(2027, 1, 18, 0, 0, tzinfo=UTC)  # the Date of the bare loop's e-mails
 TOKEN_ENV = "TIEPDAN_BENCH_SMS_TOKEN"
 
 
@@ -346,7 +347,9 @@ async def bare_loop(
             if wire is not None:
                 await smtp.sendmail(sender, [m.recipient], wire[i])
             else:
-                await smtp.send_message(build_email(m, SENDER), sender=sender, recipients=[m.recipient])
+                await smtp.send_message(
+                    build_email(m, SENDER, date=SENT_AT), sender=sender, recipients=[m.recipient]
+                )
         await smtp.quit()
 
 
@@ -409,7 +412,7 @@ def part1(database: str, label: str, messages_wanted: int, rounds: int, batch: i
             )
         from notifiers.message import build_email
 
-        wire = [bytes(build_email(m, SENDER)) for m in messages]
+        wire = [bytes(build_email(m, SENDER, date=SENT_AT)) for m in messages]
         sink.reset()
         with timed() as t_wire:
             asyncio.run(bare_loop(messages, sink.port, -(-queued // conns), wire=wire))

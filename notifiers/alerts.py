@@ -57,8 +57,21 @@ class Rendered:
 
 
 @dataclass(frozen=True, slots=True)
+class Addressee:
+    """Who a message greets (người nhận): the unit's own office, or its superior's office, which
+    is told what the unit must do (it cannot act itself)."""
+
+    name: str  # the office's own unit: "Tỉnh ủy Cao Bằng"
+    supervisor: bool = False
+
+    @property
+    def greeting(self) -> str:
+        return f"Kính gửi Văn phòng {self.name},"
+
+
+@dataclass(frozen=True, slots=True)
 class PeriodFacts:
-    """A period at risk or ended short, for one unit."""
+    """A period at risk, ended short, or corrected (đã cập nhật), for one unit."""
 
     unit_id: str
     unit_name: str
@@ -69,6 +82,15 @@ class PeriodFacts:
     ended: bool
     basis: str = ""
     proposals: tuple[MakeupProposal, ...] = field(default_factory=tuple)
+    purpose: str = ""  # "at_risk", "ended_short", "period_update"; empty: from ``ended``
+    unrecorded: tuple[date, ...] = ()  # counted against: "chưa ghi kết quả"
+    lost: tuple[str, ...] = ()  # "buổi 10/06 không tổ chức (...), chưa tiếp bù"
+    free_days: tuple[date, ...] = ()  # at risk: the free working days left in the period
+    short_by: int = 0
+
+    @property
+    def kind(self) -> str:
+        return self.purpose or ("ended_short" if self.ended else "at_risk")
 
 
 @cache
@@ -107,7 +129,7 @@ def _vtimezone() -> str:
     return Timezone.from_tzid(str(VN)).to_ical().decode("utf-8")
 
 
-def invitation(s: SessionFacts, *, method: str, domain: str = "tiepdan") -> str:
+def invitation(s: SessionFacts, *, method: str, stamp: datetime, domain: str = "tiepdan") -> str:
     """An iTIP invitation (METHOD:REQUEST) or cancellation (METHOD:CANCEL) for one session.
 
     UID and SEQUENCE are the session's id and version, the same as in the unit's feed, so a
@@ -120,7 +142,7 @@ def invitation(s: SessionFacts, *, method: str, domain: str = "tiepdan") -> str:
     ev = Event()
     ev.add("uid", f"session-{s.id}@{domain}")
     ev.add("sequence", s.version)
-    ev.add("dtstamp", datetime.now(tz=ZoneInfo("UTC")).replace(microsecond=0))
+    ev.add("dtstamp", stamp.astimezone(ZoneInfo("UTC")).replace(microsecond=0))
     start = time.fromisoformat(s.start) if s.start else time(7, 30)
     end = time.fromisoformat(s.end) if s.end else time(11, 30)
     ev.add("dtstart", datetime.combine(s.date, start, tzinfo=VN))
@@ -138,11 +160,11 @@ def invitation(s: SessionFacts, *, method: str, domain: str = "tiepdan") -> str:
     return head + _vtimezone() + begin + event
 
 
-def reminder(s: SessionFacts, lead: int, *, unicode_sms: bool = False) -> Rendered:
-    ahead = "hôm nay" if lead == 0 else ("ngày mai" if lead == 1 else f"còn {lead} ngày")
+def reminder(s: SessionFacts, ahead: str, *, stamp: datetime, unicode_sms: bool = False) -> Rendered:
+    """``ahead``: how far off, in words ("ngày mai", "7 ngày nữa": ``rules.alert_policy``)."""
     subject = f"[Nhắc lịch] Tiếp công dân {long_date(s.date)} ({ahead}) – {s.unit_name}"
     sms = [
-        f"Nhắc lịch: {s.unit_name} tiếp công dân",
+        f"Nhắc lịch ({ahead}): {s.unit_name} tiếp công dân",
         s.when,
         Part(s.venue, shorten=True),
         Part(f"Trực tuyến: {s.online}" if s.online else "", optional=True),
@@ -154,45 +176,96 @@ def reminder(s: SessionFacts, lead: int, *, unicode_sms: bool = False) -> Render
         unicode_sms=unicode_sms,
         s=s,
         ahead=ahead,
-        ics=invitation(s, method="REQUEST"),
+        ics=invitation(s, method="REQUEST", stamp=stamp),
     )
 
 
-def cancelled(s: SessionFacts, *, unicode_sms: bool = False) -> Rendered:
-    subject = f"[Hủy lịch] Tiếp công dân {long_date(s.date)} – {s.unit_name}"
+def cancelled(s: SessionFacts, *, stamp: datetime, unicode_sms: bool = False) -> Rendered:
+    """A session postponed (hoãn) before it, with a CANCEL invitation; or recorded "không được
+    tổ chức" after the fact: no invitation (it is past), not a cancellation."""
+    if s.status == "not_held":
+        subject = f"[Không tổ chức] Buổi tiếp công dân {long_date(s.date)} – {s.unit_name}"
+        sms = [
+            f"Buổi tiếp công dân {dmy(s.date)} của {s.unit_name} không được tổ chức",
+            Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True),
+        ]
+        return _render("cancelled", subject, sms, unicode_sms=unicode_sms, s=s, not_held=True)
+    subject = f"[Hoãn lịch] Tiếp công dân {long_date(s.date)} – {s.unit_name}"
     sms = [
-        f"Hủy lịch tiếp công dân {s.unit_name}",
+        f"Hoãn lịch tiếp công dân {s.unit_name}",
         long_date(s.date),
         Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True),
     ]
     return _render(
-        "cancelled", subject, sms, unicode_sms=unicode_sms, s=s, ics=invitation(s, method="CANCEL")
+        "cancelled",
+        subject,
+        sms,
+        unicode_sms=unicode_sms,
+        s=s,
+        not_held=False,
+        ics=invitation(s, method="CANCEL", stamp=stamp),
     )
 
 
-def changed(s: SessionFacts, *, unicode_sms: bool = False) -> Rendered:
-    what = "Lịch tiếp bù" if s.kind == "makeup" else "Thay đổi lịch"
+def changed(
+    s: SessionFacts,
+    *,
+    stamp: datetime,
+    old_date: date | None = None,
+    why: str = "",
+    unicode_sms: bool = False,
+) -> Rendered:
+    """A change (thay đổi lịch): the old date, the new date and why, in words a citizen reads;
+    a make-up names the session it stands for. Earlier than announced is said so."""
+    what = {"makeup": "Lịch tiếp bù", "adhoc": "Lịch tiếp đột xuất"}.get(s.kind, "Thay đổi lịch")
+    old = old_date or s.replaces_date
+    earlier = old is not None and s.kind != "makeup" and s.date < old
     subject = f"[{what}] Tiếp công dân {long_date(s.date)} – {s.unit_name}"
+    if old is not None and s.kind != "makeup":
+        subject = f"[{what}] Tiếp công dân {dmy(old)} chuyển sang {long_date(s.date)} – {s.unit_name}"
     sms = [
         f"{what}: {s.unit_name} tiếp công dân",
-        s.when,
+        f"từ {dmy(old)} sang {s.when}" if old is not None and s.kind != "makeup" else s.when,
+        "(sớm hơn lịch đã thông báo)" if earlier else "",
         Part(s.venue, shorten=True),
-        Part(s.reason or "", optional=True),
+        Part(why or s.reason or "", optional=True),
     ]
     return _render(
-        "changed", subject, sms, unicode_sms=unicode_sms, s=s, what=what, ics=invitation(s, method="REQUEST")
+        "changed",
+        subject,
+        sms,
+        unicode_sms=unicode_sms,
+        s=s,
+        what=what,
+        old=old,
+        why=why or s.reason or "",
+        earlier=earlier,
+        ics=invitation(s, method="REQUEST", stamp=stamp),
     )
 
 
 def makeup_alert(
-    s: SessionFacts, proposals: list[MakeupProposal], *, days_waiting: int, unicode_sms: bool = False
+    s: SessionFacts,
+    proposals: list[MakeupProposal],
+    *,
+    to: Addressee,
+    link: str,
+    stage: int,
+    last: bool,
+    lost_on: date,
+    unicode_sms: bool = False,
 ) -> Rendered:
+    """A session still waiting for its make-up (chưa có lịch tiếp bù), at one stage of the
+    cadence of ``rules.alert_policy``; the last stage says no more will come."""
     subject = f"[Cần tiếp bù] Buổi tiếp {long_date(s.date)} của {s.unit_name} chưa có lịch tiếp bù"
-    first = proposals[0].date if proposals else None
+    if last:
+        subject = f"[Cần tiếp bù - nhắc lần cuối] Buổi tiếp {long_date(s.date)} của {s.unit_name}"
+    first = next((p for p in proposals if p.in_period and p.postable), proposals[0] if proposals else None)
     sms = [
-        f"Cần tiếp bù: {s.unit_name} hủy buổi {dmy(s.date)}",
-        Part(f"Đề xuất {long_date(first)}" if first else "", optional=True),
-        f"Đặt lịch: tiepdan makeup {s.id}",
+        f"Cần tiếp bù: {s.unit_name}, buổi {dmy(s.date)}",
+        Part(f"đề xuất {dmy(first.date)}" if first else "", optional=True),
+        "(nhắc lần cuối)" if last else f"(nhắc lần {stage})",
+        f"Đặt lịch: {link}" if not to.supervisor else f"Xem: {link}",
     ]
     return _render(
         "makeup_alert",
@@ -200,30 +273,41 @@ def makeup_alert(
         sms,
         unicode_sms=unicode_sms,
         s=s,
+        to=to,
+        link=link,
         proposals=proposals,
-        days_waiting=days_waiting,
+        stage=stage,
+        last=last,
+        lost_on=lost_on,
     )
 
 
-def period_alert(p: PeriodFacts, *, unicode_sms: bool = False) -> Rendered:
-    if p.ended:
-        subject = f"[Thiếu ngày tiếp] {p.unit_name}: {p.period_label} chỉ tiếp {p.held}/{p.required} ngày"
+def period_alert(p: PeriodFacts, *, to: Addressee, link: str, unicode_sms: bool = False) -> Rendered:
+    kind = p.kind
+    label = p.period_label
+    if kind == "period_update":
+        verdict = "đạt" if p.held >= p.required else "chưa đạt"
+        subject = f"[Đã cập nhật] {p.unit_name}: {label} {verdict} {p.held}/{p.required} ngày tiếp"
+    elif kind == "ended_short":
+        subject = f"[Thiếu ngày tiếp] {p.unit_name}: {label} chỉ tiếp {p.held}/{p.required} ngày"
     else:
         subject = (
-            f"[Nguy cơ thiếu ngày tiếp] {p.unit_name}: {p.period_label} còn {p.planned} buổi, "
-            f"quy định {p.required}"
+            f"[Nguy cơ thiếu ngày tiếp] {p.unit_name}: {label} còn {p.planned} buổi, quy định {p.required}"
         )
-    sms = [subject.replace("[", "").replace("]", ":", 1)]
-    return _render("period_alert", subject, sms, unicode_sms=unicode_sms, p=p)
+    sms = [
+        subject.replace("[", "").replace("]", ":", 1),
+        Part(
+            f"Ngày trống: {', '.join(dm(d) for d in p.free_days[:3])}" if p.free_days else "", optional=True
+        ),
+        f"Xem: {link}",
+    ]
+    return _render("period_alert", subject, sms, unicode_sms=unicode_sms, p=p, kind=kind, to=to, link=link)
 
 
-def outcome_missing(s: SessionFacts, *, supervisor: bool, unicode_sms: bool = False) -> Rendered:
-    who = "cấp trên" if supervisor else "văn phòng"
+def outcome_missing(s: SessionFacts, *, to: Addressee, link: str, unicode_sms: bool = False) -> Rendered:
     subject = f"[Chưa có kết quả] Buổi tiếp {long_date(s.date)} của {s.unit_name}"
-    sms = [f"Chưa ghi kết quả buổi tiếp {dmy(s.date)} của {s.unit_name}", f"tiepdan record {s.id}"]
-    return _render(
-        "outcome_missing", subject, sms, unicode_sms=unicode_sms, s=s, supervisor=supervisor, who=who
-    )
+    sms = [f"Chưa ghi kết quả buổi tiếp {dmy(s.date)} của {s.unit_name}", f"Ghi kết quả: {link}"]
+    return _render("outcome_missing", subject, sms, unicode_sms=unicode_sms, s=s, to=to, link=link)
 
 
 PURPOSE_VI = {

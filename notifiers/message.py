@@ -11,7 +11,7 @@ from __future__ import annotations
 import email.policy
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -37,6 +37,9 @@ class OutgoingMessage:
     ``message_id`` is given by the caller (the outbox row key) and must be stable across retries.
     ``request_id`` is the SMS gateway's de-duplication key; it defaults to ``message_id``.
     ``ics`` is a whole VCALENDAR whose METHOD is REQUEST (invite or update) or CANCEL.
+    ``date`` is the moment of sending (the e-mail's Date), given by the caller: nothing here
+    reads the clock. ``sender`` and ``brandname``: a unit's own From and SMS brandname, when
+    its configuration has them (None: the channel's).
     """
 
     channel: ChannelName
@@ -49,6 +52,9 @@ class OutgoingMessage:
     request_id: str | None = None
     # The e-mail's MIME bytes when a channel built them beforehand (``Channel.prepare``).
     wire: bytes | None = field(default=None, repr=False, compare=False)
+    date: datetime | None = None
+    sender: str | None = None
+    brandname: str | None = None
 
     def __post_init__(self) -> None:
         # A malformed message is a bug in the caller, not a delivery failure: refuse it at once.
@@ -178,16 +184,20 @@ def build_email(msg: OutgoingMessage, sender: str, *, date: datetime | None = No
         │   └── text/calendar; method=REQUEST|CANCEL; charset=utf-8
         └── application/ics; name=invite.ics (attachment, for clients that only save files)
 
-    ``date`` is the Date header; it defaults to now (the moment of sending).
+    ``date`` is the Date header (the moment of sending); without it, ``msg.date``. One of them
+    is required: the clock is read by the caller.
     """
     if msg.channel != "email":
         raise ValueError(f"build_email needs an e-mail message, not {msg.channel!r}")
     m = EmailMessage(policy=POLICY)
-    m["From"] = _from(nfc(sender))
+    m["From"] = _from(nfc(msg.sender or sender))
     m["To"] = msg.recipient
     # Header values may not contain line breaks; a template's stray newline must not break it.
     m["Subject"] = _subject(" ".join(nfc(msg.subject).split()))
-    m["Date"] = format_datetime(date or datetime.now(UTC))
+    when = date or msg.date
+    if when is None:
+        raise ValueError("build_email needs the moment of sending: date= or msg.date")
+    m["Date"] = format_datetime(when)
     m["Message-ID"] = _Unfolded("Message-ID", message_id_header(msg.message_id, sender))
     # RFC 3834: automatic reminders must not trigger vacation auto-replies.
     m["Auto-Submitted"] = "auto-generated"

@@ -20,14 +20,14 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from operator import attrgetter
 from typing import Literal, NamedTuple
 
 from rules.breakdown import LOG_FIELDS, LogFigures
 from rules.mandates import Level, Mandate
 from rules.periods import Period
-from rules.units import Unit
+from rules.units import Pattern, Unit
 from rules.vietnamese import dm
 
 Kind = Literal["periodic", "makeup", "adhoc"]
@@ -361,7 +361,6 @@ def judge_sorted(
     periods: list[PeriodResult] = []
     no_data: list[Period] = []
     n_held, n_planned, n_lost = len(held_days), len(planned_days), len(lost)
-    range_planned = planned_days
     early_lost: list[SessionRecord] = []
     if before:
         # Counted for their periods only: the totals above are the range's.
@@ -379,11 +378,6 @@ def judge_sorted(
         nothing_recorded = bisect_right(recorded_days, hi) == bisect_left(recorded_days, lo)
         if since is not None and hi < since and nothing_recorded:
             no_data.append(period)
-            # Sessions the first plan put in a period before the service was in use are not
-            # outcomes missing: nobody was asked to record them.
-            before_today = min(hi, today - timedelta(days=1))
-            if before_today >= lo:
-                unrecorded -= bisect_right(range_planned, before_today) - bisect_left(range_planned, lo)
             continue
         held = bisect_right(held_days, hi) - bisect_left(held_days, lo)
         p_lo, p_hi = bisect_left(planned_days, lo), bisect_right(planned_days, hi)
@@ -431,3 +425,13 @@ def judge_sorted(
     )
     in_range_lost = lost[len(early_lost) :]
     return UnitReport(unit, level, totals, tuple(periods), tuple(in_range_lost), tuple(no_data))
+
+
+def period_results(
+    level: Level, records: Iterable[SessionRecord], first: date, last: date, *, today: date
+) -> tuple[PeriodResult, ...]:
+    """Every judged period of [first, last] from one unit's records (any order), without the
+    unit's totals: what the desk's year view reads (the same count as the report's)."""
+    mine = sorted((r for r in records if first <= r.date <= last), key=_BY_DATE)
+    anyone = Unit("", "", level.id, Pattern())
+    return judge_sorted(anyone, level, mine, first, last, today=today).periods

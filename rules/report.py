@@ -80,7 +80,6 @@ class Report:
     previous: Report | None = None  # the same units over the period before (kỳ trước)
     names: Mapping[str, str] = field(default_factory=dict)  # unit id -> name, units outside it too
     since: date | None = None  # the day the office began to use tiepdan (ngày bắt đầu sử dụng)
-    by_id: Mapping[str, UnitReport] = field(default_factory=dict)  # unit id -> its report
 
     @property
     def is_open(self) -> bool:
@@ -126,9 +125,6 @@ class Report:
         return self.total if unit_id is None else self.unit_report(unit_id).totals
 
     def unit_report(self, unit_id: str) -> UnitReport:
-        found = self.by_id.get(unit_id)
-        if found is not None:
-            return found
         for u in self.units:
             if u.unit.id == unit_id:
                 return u
@@ -247,7 +243,6 @@ def build_report(
         risks=tuple(risks),
         pending=tuple(pending),
         since=since,
-        by_id={r.unit.id: r for r in reports},
     )
 
 

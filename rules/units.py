@@ -55,6 +55,8 @@ class Unit:
     place: str = ""  # place name on notices ("Cao Bằng")
     superior: str = ""  # the superior body's name, top left of a party notice
     notice_basis: tuple[str, ...] = ()  # the notices' "Căn cứ" lines (empty: the level's, else defaults)
+    sender: str = ""  # the unit's own e-mail From ("Văn phòng Đảng ủy xã A <vp@...>"); empty: [email]'s
+    brandname: str = ""  # the unit's own SMS brandname; empty: [sms]'s
 
     @property
     def time_text(self) -> str:

@@ -69,6 +69,8 @@ CSV_COLUMNS = {
     "place",
     "superior",
     "remind",
+    "sender",
+    "brandname",
 }
 UNIT_KEYS = {
     "id",
@@ -90,6 +92,8 @@ UNIT_KEYS = {
     "superior",
     "remind",
     "notice_basis",
+    "sender",
+    "brandname",
 }
 LEVEL_KEYS = {"name", "min_days", "per", "basis", "earlier", "remind", "notice_basis"}
 TOP_KEYS = {
@@ -511,6 +515,12 @@ def _unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[
         raise fail("register_by", "hạn đăng ký phải là một ngày trong tháng từ 1 đến 28")
     remind = raw.get("remind")
     parent = text("parent") or None
+    brandname = text("brandname")
+    if len(brandname) > 11 or not brandname.isascii():
+        raise fail("brandname", "brandname tối đa 11 ký tự, không dấu")
+    sender = text("sender")
+    if sender and "@" not in sender.rsplit("<", 1)[-1]:
+        raise fail("sender", f"địa chỉ người gửi không hợp lệ: {sender!r}")
     if parent == uid:
         raise fail("parent", "đơn vị không thể là cấp trên của chính nó")
     unit = Unit(
@@ -532,6 +542,8 @@ def _unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[
         place=text("place"),
         superior=text("superior"),
         notice_basis=_lines(fail, raw.get("notice_basis"), "notice_basis"),
+        sender=sender,
+        brandname=brandname,
     )
     if remind is None:
         return unit, ()

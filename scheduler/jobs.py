@@ -85,10 +85,10 @@ def start_scheduler(engine: Engine, config: Config, channels: dict[str, Channel]
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
     scheduler.add_job(
-        plan_job, "cron", hour=0, minute=30, id="plan", next_run_time=datetime.now(config.timezone)
+        plan_job, "cron", hour=0, minute=30, id="plan", next_run_time=now_utc().astimezone(config.timezone)
     )
     scheduler.add_job(
-        queue_job, "interval", minutes=5, id="queue", next_run_time=datetime.now(config.timezone)
+        queue_job, "interval", minutes=5, id="queue", next_run_time=now_utc().astimezone(config.timezone)
     )
     scheduler.add_job(deliver_job, "interval", minutes=1, id="deliver")
     scheduler.start()

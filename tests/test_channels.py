@@ -61,9 +61,13 @@ def ics(method: str = "REQUEST") -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+SENT_AT = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # the moment of sending, passed in
+
+
 def mail(n: int | str, to: str = "bithu@hoaan.gov.vn", **kw: Any) -> OutgoingMessage:
     fields: dict[str, Any] = {"subject": SUBJECT, "text": TEXT, "html": HTML, "ics": ics()}
     fields.update(kw)
+    fields.setdefault("date", SENT_AT)
     return OutgoingMessage(channel="email", recipient=to, message_id=f"outbox-{n}", **fields)
 
 
@@ -620,7 +624,9 @@ def test_build_email_cancel_and_plain_only() -> None:
 
 
 def test_build_email_keeps_an_id_that_has_a_domain() -> None:
-    msg = OutgoingMessage(channel="email", recipient="a@b.vn", text="x", message_id="r-1@tiepdan.example")
+    msg = OutgoingMessage(
+        channel="email", recipient="a@b.vn", text="x", message_id="r-1@tiepdan.example", date=SENT_AT
+    )
     assert build_email(msg, SENDER)["Message-ID"] == "<r-1@tiepdan.example>"
 
 

@@ -214,17 +214,3 @@ def test_the_sample_configuration_carries_nothing_invented():
     notes = [*sample.calendar.days_off.values(), *sample.calendar.workdays.values()]
     assert all("ví dụ" not in n.source for n in notes)
     assert date(2027, 2, 11) not in sample.calendar.days_off
-
-
-def test_notice_of_such_a_year_warns_in_one_line(tmp_path):
-    cfg = _write(tmp_path)
-    assert _run(cfg, "plan", "--year", "2027", "--now", "2026-12-01T08:00").returncode == 0
-    proc = _run(
-        cfg, "notice", "--unit", "a", "--year", "2027", "--out", "n.docx", "--now", "2026-12-01T08:00"
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert [line for line in proc.stderr.splitlines() if "ước tính" in line] == [
-        "cảnh báo: năm 2027: ngày nghỉ Tết Nguyên đán lấy theo ước tính của thư viện python-holidays, "
-        "chưa có văn bản quyết định; đề nghị kiểm tra lại khi có thông báo chính thức"
-    ]
-    assert (tmp_path / "n.docx").is_file()

@@ -101,7 +101,7 @@ def test_sms_text_has_no_diacritics_by_default(tmp_path: Path, gateway: SmsGatew
     cli(config, "tick", now=NOW)
     for request in gateway.requests:
         assert request["content"].isascii() and is_gsm7(request["content"])
-        assert request["content"].startswith("Nhac lich: Tinh uy Cao Bang tiep cong dan")
+        assert request["content"].startswith("Nhac lich (7 ngay nua): Tinh uy Cao Bang tiep cong dan")
         assert request["is_unicode"] == 0 and segments(request["content"]) == 1
 
 
@@ -110,7 +110,7 @@ def test_sms_unicode_keeps_the_diacritics(tmp_path: Path, gateway: SmsGateway) -
     cli(config, "tick", now=NOW)
     assert len(gateway.requests) == 2
     for request in gateway.requests:
-        assert request["content"].startswith("Nhắc lịch: Tỉnh ủy Cao Bằng tiếp công dân")
+        assert request["content"].startswith("Nhắc lịch (7 ngày nữa): Tỉnh ủy Cao Bằng tiếp công dân")
         assert "Thứ Hai, 25/01/2027" in request["content"]
         assert request["is_unicode"] == 1
         # 70 characters a segment: the venue is cut as far as it goes; date and time never.

@@ -29,6 +29,7 @@ from test_outbox_support import (
 from notifiers.sms_text import is_gsm7, segments
 
 D7, D1 = "2027-01-18", "2027-01-24"  # 7 days and 1 day before Monday 25/01/2027
+FRIDAY = "2027-01-22"  # the last working day before Monday 25/01/2027
 
 
 def test_tick_without_email_or_sms_writes_a_vietnamese_eml_and_an_sms_txt(tmp_path: Path) -> None:
@@ -53,11 +54,11 @@ def test_tick_without_email_or_sms_writes_a_vietnamese_eml_and_an_sms_txt(tmp_pa
     msg = emails[f"{rows['email', HEAD_EMAIL].message_id}.eml"]
     assert msg["To"] == HEAD_EMAIL
     assert msg["Message-ID"] == f"<{rows['email', HEAD_EMAIL].message_id}>"
-    assert msg["Subject"] == "[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027 (còn 7 ngày) – Tỉnh ủy Cao Bằng"
+    assert msg["Subject"] == "[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027 (7 ngày nữa) – Tỉnh ủy Cao Bằng"
     body = msg.get_body(("plain",)).get_content()
     assert unicodedata.is_normalized("NFC", body)
     assert "Kính gửi đồng chí Nguyễn Văn A và Văn phòng Tỉnh ủy Cao Bằng" in body
-    assert "Nhắc lịch tiếp công dân định kỳ (còn 7 ngày)" in body
+    assert "Nhắc lịch tiếp công dân định kỳ (7 ngày nữa)" in body
     assert "07:30-11:30, Thứ Hai, 25/01/2027" in body
     assert "Trụ sở Tiếp công dân tỉnh, số 1 đường Hoàng Đình Giong" in body
 
@@ -73,11 +74,13 @@ def test_tick_without_email_or_sms_writes_a_vietnamese_eml_and_an_sms_txt(tmp_pa
     for _, text in texts.values():
         assert text.isascii() and is_gsm7(text)  # no diacritics: 160 characters a segment
         assert segments(text) == 1
-        assert text.startswith("Nhac lich: Tinh uy Cao Bang tiep cong dan 07:30-11:30, Thu Hai, 25/01/2027")
+        assert text.startswith(
+            "Nhac lich (7 ngay nua): Tinh uy Cao Bang tiep cong dan 07:30-11:30, Thu Hai, 25/01/2027"
+        )
         assert text.endswith("phuong Thuc Phan")  # no online meeting: no dangling "Truc tuyen:"
 
 
-def test_reminders_go_at_seven_in_the_morning_seven_days_and_one_day_before(tmp_path: Path) -> None:
+def test_reminders_go_at_seven_seven_days_before_and_on_the_last_working_day_before(tmp_path: Path) -> None:
     config = write_config(tmp_path, units=["cao-bang"])
     plan(config)
     session = session_on(config, "cao-bang", "2027-01-25")
@@ -94,16 +97,18 @@ def test_reminders_go_at_seven_in_the_morning_seven_days_and_one_day_before(tmp_
         ("reminder", 7, session["id"], "sent")
     }
 
-    for now in (f"{D7}T12:00", "2027-01-21T07:01", f"{D1}T06:59"):  # in between: nothing new
+    for now in (f"{D7}T12:00", "2027-01-21T07:01", f"{FRIDAY}T06:59"):  # in between: nothing new
         assert "Xếp 0 tin mới; gửi 0" in cli(config, "tick", now=now).out
 
-    assert "gửi 4" in cli(config, "tick", now=f"{D1}T07:01").out
+    # Monday's 1-day reminder goes on Friday, the last working day before it, not on Sunday.
+    assert "gửi 4" in cli(config, "tick", now=f"{FRIDAY}T07:01").out
+    assert "Xếp 0 tin mới; gửi 0" in cli(config, "tick", now=f"{D1}T07:01").out
     day = [r for r in outbox(config) if r.lead == 1]
     assert {(r.channel, r.recipient) for r in day} == everyone
     subjects = {m["Subject"] for m in emails_in(tmp_path).values()}
     assert subjects == {
-        "[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027 (còn 7 ngày) – Tỉnh ủy Cao Bằng",
-        "[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027 (ngày mai) – Tỉnh ủy Cao Bằng",
+        "[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027 (7 ngày nữa) – Tỉnh ủy Cao Bằng",
+        "[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027 (3 ngày nữa) – Tỉnh ủy Cao Bằng",
     }
     assert len(emails_in(tmp_path)) == 4 and len(sms_in(tmp_path)) == 4
 

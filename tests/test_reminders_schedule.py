@@ -52,14 +52,17 @@ def test_missed_tick_sends_only_the_one_day_reminder(tmp_path: Path) -> None:
     }
 
 
-def test_late_seven_day_reminder_says_how_many_days_are_really_left(tmp_path: Path) -> None:
+def test_a_monday_sessions_one_day_reminder_goes_on_the_friday_and_says_how_far_off(tmp_path: Path) -> None:
     config = write_config(tmp_path, units=["cao-bang"])
     plan(config)
-    cli(config, "tick", now="2027-01-22T09:00")  # down from D-8 to D-3: the 7-day one, late
-    assert {r.lead for r in outbox(config)} == {7}
+    cli(config, "tick", now="2027-01-22T09:00")  # Friday: the last working day before Monday 25/01
+    assert {r.lead for r in outbox(config)} == {1}
     assert {m["Subject"] for m in emails_in(tmp_path).values()} == {
-        "[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027 (còn 3 ngày) – Tỉnh ủy Cao Bằng"
+        "[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027 (3 ngày nữa) – Tỉnh ủy Cao Bằng"
     }
+    assert all(t.startswith("Nhac lich (3 ngay nua)") for _, t in sms_in(tmp_path).values())
+    cli(config, "tick", now="2027-01-24T08:00")  # Sunday: nothing more
+    assert len(outbox(config, purpose="reminder")) == 4
 
 
 def test_no_reminder_for_a_session_that_has_passed(tmp_path: Path) -> None:
@@ -107,7 +110,7 @@ def test_queued_reminder_then_cancelled_is_dropped_and_the_cancellation_is_sent(
     assert {(r.channel, r.recipient) for r in cancels} == CAO_BANG_ALL
     assert {r.status for r in cancels} == {"sent"}
     msg = email_named(tmp_path, next(r.message_id for r in cancels if r.recipient == HEAD_EMAIL))
-    assert msg["Subject"] == "[Hủy lịch] Tiếp công dân Thứ Hai, 25/01/2027 – Tỉnh ủy Cao Bằng"
+    assert msg["Subject"] == "[Hoãn lịch] Tiếp công dân Thứ Hai, 25/01/2027 – Tỉnh ủy Cao Bằng"
     assert "Lý do: Đồng chí Bí thư đi công tác" in msg.get_body(("plain",)).get_content()
     ics = calendar_part(msg)
     assert ics_value(ics, "METHOD") == "CANCEL"
@@ -141,9 +144,12 @@ def test_queued_reminder_then_moved_is_dropped_and_the_change_notice_is_sent(tmp
     assert {(r.channel, r.recipient) for r in changes} == CAO_BANG_ALL
     assert {r.status for r in changes} == {"sent"}
     msg = email_named(tmp_path, next(r.message_id for r in changes if r.recipient == STAFF_EMAIL))
-    assert msg["Subject"] == "[Thay đổi lịch] Tiếp công dân Thứ Tư, 27/01/2027 – Tỉnh ủy Cao Bằng"
+    assert msg["Subject"] == (
+        "[Thay đổi lịch] Tiếp công dân 25/01/2027 chuyển sang Thứ Tư, 27/01/2027 – Tỉnh ủy Cao Bằng"
+    )
     body = msg.get_body(("plain",)).get_content()
     assert "Thời gian mới: 07:30-11:30, Thứ Tư, 27/01/2027" in body and "Lý do: Trùng hội nghị" in body
+    assert "Ngày cũ: 25/01/2027" in body
     ics = calendar_part(msg)
     assert ics_value(ics, "METHOD") == "REQUEST"
     assert ics_value(ics, "UID") == f"session-{session['id']}@tiepdan"  # the same event, updated
@@ -158,46 +164,67 @@ def test_queued_reminder_then_moved_is_dropped_and_the_change_notice_is_sent(tmp
     assert {(r.version, r.lead) for r in fresh} == {(moved["version"], 1)}
 
 
-def test_makeup_alert_goes_daily_to_unit_and_parent_staff_until_a_makeup_is_booked(tmp_path: Path) -> None:
+def test_makeup_alert_follows_the_cadence_to_the_unit_then_its_superior_until_booked(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     plan(config)
     session = session_on(config, "thuc-phan", "2027-01-29")
     cancel = json.loads(
         cli(
             config, "cancel", str(session["id"]), "--reason", "Mưa lũ", "--format", "json",
-            now="2027-01-20T09:00",
+            now="2027-01-20T22:30",
         ).out
-    )  # fmt: skip
+    )  # fmt: skip  # decided at night
     proposals = cancel["proposals"]
     assert proposals
 
     def alerts() -> list:
         return outbox(config, purpose="makeup_alert", session_id=session["id"])
 
+    cli(config, "tick", now="2027-01-20T22:35")
+    assert alerts() == []  # the cancellation itself told them
+    cli(config, "tick", now="2027-01-21T07:00")
+    cli(config, "tick", now="2027-01-21T07:05")  # the same morning: not again
     first = alerts()
-    staff = {("email", TP_STAFF_EMAIL), ("sms", TP_STAFF_PHONE), ("email", STAFF_EMAIL), ("sms", STAFF_PHONE)}
-    assert {(r.channel, r.recipient) for r in first} == staff  # the heads are not paged
-    assert {r.status for r in first} == {"sent"}
-    msg = email_named(tmp_path, next(r.message_id for r in first if r.recipient == STAFF_EMAIL))
+    unit_staff = {("email", TP_STAFF_EMAIL), ("sms", TP_STAFF_PHONE)}
+    assert {(r.channel, r.recipient) for r in first} == unit_staff  # the unit first; heads not paged
+    assert {(r.state, r.status) for r in first} == {("stage=1", "sent")}
+    msg = email_named(tmp_path, next(r.message_id for r in first if r.recipient == TP_STAFF_EMAIL))
     assert msg["Subject"].startswith(
         "[Cần tiếp bù] Buổi tiếp Thứ Sáu, 29/01/2027 của Đảng ủy phường Thục Phán"
     )
     body = msg.get_body(("plain",)).get_content()
+    assert body.startswith("Kính gửi Văn phòng Đảng ủy phường Thục Phán,")
     assert "Ngày đề xuất tiếp bù" in body
     for day in proposals:
         y, m, d = day.split("-")
         assert f"{d}/{m}/{y}" in body
-    assert f"tiepdan makeup {session['id']}" in body
+    assert f"/desk/sessions/{session['id']}" in body and "tiepdan makeup" not in body
 
-    cli(config, "tick", now="2027-01-20T15:00")  # the same day: not again
-    assert len(alerts()) == 4
-    cli(config, "tick", now="2027-01-21T09:00")  # the next day: again
-    assert len(alerts()) == 8 and len({r.day for r in alerts()}) == 2 and {r.lead for r in alerts()} == {0}
+    for now in ("2027-01-22T09:00", "2027-01-23T09:00", "2027-01-25T09:00"):
+        cli(config, "tick", now=now)
+    assert {r.state for r in alerts()} == {"stage=1"}  # nothing at the weekend, nothing before the next stage
+    cli(config, "tick", now="2027-01-26T09:00")  # 3 working days after the first: stage 2
+    assert {r.state for r in alerts()} == {"stage=1", "stage=2"}
+    # Escalation: from the third stage (7 working days later), the superior is told what to do.
+    # (7 working days after 26/01, across the Tết 2027 days off: Thursday 11/02.)
+    cli(config, "tick", now="2027-02-10T09:00")
+    assert {r.state for r in alerts()} == {"stage=1", "stage=2"}
+    cli(config, "tick", now="2027-02-11T09:00")
+    third = [r for r in alerts() if r.state == "stage=3"]
+    assert {(r.channel, r.recipient) for r in third} == unit_staff | {
+        ("email", STAFF_EMAIL),
+        ("sms", STAFF_PHONE),
+    }
+    sup = email_named(tmp_path, next(r.message_id for r in third if r.recipient == STAFF_EMAIL))
+    sup_body = sup.get_body(("plain",)).get_content()
+    assert sup_body.startswith("Kính gửi Văn phòng Tỉnh ủy Cao Bằng,")
+    assert "Đề nghị Văn phòng đôn đốc Đảng ủy phường Thục Phán" in sup_body
+    assert not any(email_named(tmp_path, r.message_id) is None for r in third if r.channel == "email")
 
     made = json.loads(
-        cli(config, "makeup", str(session["id"]), "--format", "json", now="2027-01-21T10:00").out
+        cli(config, "makeup", str(session["id"]), "--format", "json", now="2027-02-11T10:00").out
     )
-    assert made["date"] == proposals[0] and made["kind"] == "makeup"
+    assert made["kind"] == "makeup"
     notices = outbox(config, purpose="changed", session_id=made["id"])
     assert {r.status for r in notices} == {"sent"}
     assert {r.recipient for r in notices} >= {TP_HEAD_EMAIL, TP_STAFF_EMAIL}
@@ -205,35 +232,39 @@ def test_makeup_alert_goes_daily_to_unit_and_parent_staff_until_a_makeup_is_book
     assert msg["Subject"].startswith("[Lịch tiếp bù]")
     assert "Thay cho buổi ngày 29/01/2027" in msg.get_body(("plain",)).get_content()
 
-    for now in ("2027-01-22T09:00", "2027-01-25T09:00"):
+    count = len(alerts())
+    for now in ("2027-02-18T09:00", "2027-03-01T09:00"):
         cli(config, "tick", now=now)
-    assert len(alerts()) == 8  # booked: no more alerts
+    assert len(alerts()) == count  # booked: no more alerts
 
 
 def test_at_risk_alert_when_the_month_can_no_longer_meet_the_mandate(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     plan(config)
     jan29 = session_on(config, "thuc-phan", "2027-01-29")
+    jan15 = session_on(config, "thuc-phan", "2027-01-15")
+    cli(config, "record", str(jan15["id"]), "--held", "--visits", "2", now="2027-01-15T12:00")
     cli(config, "tick", now="2027-01-20T09:00")
     assert outbox(config, purpose="at_risk") == []  # two sessions planned: on track
 
     cli(config, "cancel", str(jan29["id"]), "--reason", "Mưa lũ", now="2027-01-20T09:30")
     risk = outbox(config, purpose="at_risk")
     assert {r.subject for r in risk} == {"period:thuc-phan:2027-01"}
-    assert {(r.channel, r.recipient) for r in risk} == {
-        ("email", TP_STAFF_EMAIL), ("sms", TP_STAFF_PHONE), ("email", STAFF_EMAIL), ("sms", STAFF_PHONE),
-    }  # fmt: skip
+    # The unit only: free days are left, the superior hears only when it can no longer be met.
+    assert {(r.channel, r.recipient) for r in risk} == {("email", TP_STAFF_EMAIL), ("sms", TP_STAFF_PHONE)}
     assert {r.status for r in risk} == {"sent"}
-    msg = email_named(tmp_path, next(r.message_id for r in risk if r.recipient == STAFF_EMAIL))
+    msg = email_named(tmp_path, next(r.message_id for r in risk if r.recipient == TP_STAFF_EMAIL))
     assert msg["Subject"].startswith("[Nguy cơ thiếu ngày tiếp] Đảng ủy phường Thục Phán")
-    assert "quy định ít nhất 2 ngày" in msg.get_body(("plain",)).get_content()
+    body = msg.get_body(("plain",)).get_content()
+    assert "quy định ít nhất 2 ngày" in body
+    assert "Ngày làm việc còn trống trong kỳ có thể bố trí" in body and "27/01/2027" in body
 
     cli(config, "tick", now="2027-01-21T09:00")  # nothing has changed: not again
-    assert len(outbox(config, purpose="at_risk")) == 4
+    assert len(outbox(config, purpose="at_risk")) == 2
 
     cli(config, "makeup", str(jan29["id"]), "--date", "2027-01-27", now="2027-01-21T10:00")
     cli(config, "tick", now="2027-01-22T09:00")
-    assert len(outbox(config, purpose="at_risk")) == 4  # back on track: no new alert
+    assert len(outbox(config, purpose="at_risk")) == 2  # back on track: no new alert
     assert not any(r.purpose == "at_risk" and r.unit_id == "cao-bang" for r in outbox(config))
 
 
@@ -288,7 +319,7 @@ def test_missing_outcome_reminds_staff_next_working_day_then_the_supervisor(tmp_
         outbox(config, purpose="outcome_missing", session_id=friday["id"], channel="email")[0].message_id,
     )
     assert msg["Subject"] == "[Chưa có kết quả] Buổi tiếp Thứ Sáu, 15/01/2027 của Đảng ủy phường Thục Phán"
-    assert f"tiepdan record {friday['id']}" in msg.get_body(("plain",)).get_content()
+    assert f"/desk/sessions/{friday['id']}" in msg.get_body(("plain",)).get_content()
 
     cli(config, "tick", now="2027-01-20T16:59")  # two working days later, before 17:00
     assert chased("outcome_missing_sup") == set()

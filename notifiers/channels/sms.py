@@ -74,7 +74,7 @@ class SmsChannel:
         return {
             "phone": msg.recipient,
             "content": content,
-            "brandname": self.brandname,
+            "brandname": msg.brandname or self.brandname,
             # Unicode only when the text needs it: an all-GSM text flagged Unicode would be billed
             # at 70 characters a segment for nothing.
             "is_unicode": 0 if is_gsm7(content) else 1,

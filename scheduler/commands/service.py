@@ -263,6 +263,11 @@ def run_makeup(args: argparse.Namespace) -> int:
         expected_version=args.if_version,
     )
     _notify(ctx)
+    from scheduler.makeup_check import makeup_warning_for
+
+    warning = makeup_warning_for(ctx.engine, ctx.config, row, ctx.today)
+    if warning:
+        print(warning, file=sys.stderr)
     if args.format == "json":
         _print_session(row, "json")
     else:
@@ -305,6 +310,7 @@ def run_adhoc(args: argparse.Namespace) -> int:
         venue=args.venue,
         online=args.online,
     )
+    _notify(ctx)  # an ad hoc session is announced to its people when it is created
     if args.format == "json":
         _print_session(row, "json")
     else:

@@ -64,7 +64,7 @@ def _stale(row: Any, session: Any | None) -> str | None:
     if row.purpose == "reminder" and (session.status != "planned" or session.version != row.version):
         return "buổi tiếp đã thay đổi hoặc bị hủy sau khi xếp nhắc"
     if row.purpose == "changed":
-        current = session.rescheduled_version or (1 if session.kind == "makeup" else None)
+        current = session.rescheduled_version or (1 if session.kind in ("makeup", "adhoc") else None)
         if session.status != "planned" or current != row.version:
             return "đã có thay đổi mới hơn"
     if row.purpose == "makeup_alert" and (not session.needs_makeup or session.version != row.version):
@@ -74,11 +74,16 @@ def _stale(row: Any, session: Any | None) -> str | None:
     return None
 
 
-def _outgoing(row: Any) -> OutgoingMessage:
+def _outgoing(row: Any, now: datetime | None = None) -> OutgoingMessage:
     payload = json.loads(row.payload)
     if row.channel == "sms":
         return OutgoingMessage(
-            channel="sms", recipient=row.recipient, text=payload["sms"], message_id=row.message_id
+            channel="sms",
+            recipient=row.recipient,
+            text=payload["sms"],
+            message_id=row.message_id,
+            date=now,
+            brandname=payload.get("brandname") or None,
         )
     return OutgoingMessage(
         channel="email",
@@ -88,6 +93,8 @@ def _outgoing(row: Any) -> OutgoingMessage:
         html=payload.get("html"),
         ics=payload.get("ics"),
         message_id=row.message_id,
+        date=now,
+        sender=payload.get("sender") or None,
     )
 
 
@@ -280,12 +287,12 @@ class _Item:
     error: DeliveryError | None = None
 
 
-def _prepare(channel: Channel, rows: Sequence[Any]) -> list[_Item]:
+def _prepare(channel: Channel, rows: Sequence[Any], now: datetime) -> list[_Item]:
     """The messages of ``rows``, built for sending (in a worker thread: MIME takes CPU)."""
     items = []
     for r in rows:
         try:
-            items.append(_Item(r, channel.prepare(_outgoing(r))))
+            items.append(_Item(r, channel.prepare(_outgoing(r, now))))
         except (ValueError, TypeError, KeyError) as exc:
             items.append(_Item(r, None, DeliveryError(f"tin {r.message_id}: hỏng ({exc})", permanent=True)))
     return items
@@ -320,7 +327,7 @@ class _ChannelRun:
             if self.stopped is not None:
                 items = [_Item(r, None) for r in chunk]
             else:
-                items = await asyncio.to_thread(_prepare, self.channel, chunk)
+                items = await asyncio.to_thread(_prepare, self.channel, chunk, self.clock.now())
             for item in items:
                 self.queue.put_nowait(item)
         for _ in range(self.workers):

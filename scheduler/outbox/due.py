@@ -3,23 +3,32 @@ and written to the outbox once (``queue_due``)."""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Connection, Engine, or_, select
 
 from notifiers import alerts
+from rules import Unit, alert_policy
+from rules.compliance import SessionRecord, judge_sorted, lost_text
+from rules.vietnamese import dmy
 from scheduler.clock import as_utc, local_today
 from scheduler.config import Config
 from scheduler.db import reading
-from scheduler.db.models import SessionRow
+from scheduler.db.models import AuditRow, OutboxRow, PlanYear, SessionRow
 from scheduler.outbox.recipients import recipients
 from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
 from scheduler.sessions import proposals_for
+from scheduler.since import service_since
 
 _S = SessionRow.__table__
+_O = OutboxRow.__table__
+_AU = AuditRow.__table__
+REPLAN_JARGON = "Lịch thay đổi theo cấu hình mới"
 
 
 def _facts(config: Config, row: Any, replaces_date: date | None = None) -> alerts.SessionFacts | None:
@@ -38,7 +47,7 @@ def _facts(config: Config, row: Any, replaces_date: date | None = None) -> alert
         status=row.status,
         version=row.version,
         reason=row.reason,
-        online=row.online_url or "",
+        online=row.online_url or unit.online or "",
         head=unit.head.name,
         replaces_date=replaces_date,
     )
@@ -47,6 +56,67 @@ def _facts(config: Config, row: Any, replaces_date: date | None = None) -> alert
 def _local(config: Config, d: date, hhmm: str | None, default: time) -> datetime:
     t = time.fromisoformat(hhmm) if hhmm else default
     return datetime.combine(d, t, tzinfo=config.timezone)
+
+
+def desk_link(config: Config, session_id: int | None = None, unit_id: str | None = None) -> str:
+    """The desk page where the action is done (``[http] base_url`` + path)."""
+    path = f"/desk/sessions/{session_id}" if session_id is not None else f"/desk/units/{unit_id}"
+    return f"{config.base_url}{path}"
+
+
+def _addressees(
+    config: Config, unit: Unit, audience: Iterable[str], *, head: bool = False
+) -> list[tuple[alerts.Addressee, list[tuple[str, str]]]]:
+    """Each audience of the policy with whom it greets: the unit's office, and its superior's
+    office greeted by its own name (its staff only, never the unit's own people twice)."""
+    out: list[tuple[alerts.Addressee, list[tuple[str, str]]]] = []
+    mine = recipients(config, unit, head=head)
+    for who in audience:
+        if who == "unit":
+            out.append((alerts.Addressee(unit.name), mine))
+        elif unit.parent and unit.parent in config.units_by_id:
+            parent = config.units_by_id[unit.parent]
+            sup = [pair for pair in recipients(config, parent, head=False) if pair not in mine]
+            out.append((alerts.Addressee(parent.name, supervisor=True), sup))
+    return out
+
+
+def _change_of(conn: Connection, config: Config, ids: list[int]) -> dict[int, tuple[date, str]]:
+    """The old date and the reason of each session's last move or re-plan (from the audit)."""
+    out: dict[int, tuple[date, str]] = {}
+    if not ids:
+        return out
+    for i in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(_AU.c.session_id, _AU.c.reason, _AU.c.details)
+            .where(_AU.c.session_id.in_(ids[i : i + 500]), _AU.c.action.in_(("move", "replan")))
+            .order_by(_AU.c.id)
+        ).all()
+        for sid, reason, details in rows:
+            try:
+                old = date.fromisoformat(json.loads(details or "{}").get("from", ""))
+            except (ValueError, TypeError, AttributeError):
+                continue
+            out[sid] = (old, reason or "")
+    return out
+
+
+def _citizen_reason(config: Config, old: date, new: date, reason: str) -> str:
+    """The reason of a change in words a citizen reads, citing the decision's source when a day
+    off or a working day caused it (never the configuration's jargon)."""
+    cal = config.calendar
+    if reason and reason != REPLAN_JARGON:
+        return reason
+    if not cal.is_working_day(old):
+        note = cal.days_off.get(old)
+        cause = f"ngày {dmy(old)} {cal.why_off(old)}"
+        if note is not None and note.source and note.source not in cause:
+            cause += f" ({note.source})"
+        return cause
+    work = cal.workdays.get(new)
+    if work is not None:
+        return f"ngày {dmy(new)} là ngày làm việc bù: {work.describe()}"
+    return "lịch tiếp công dân được điều chỉnh theo lịch làm việc mới"
 
 
 def queue_due(engine: Engine, config: Config, now: datetime) -> int:
@@ -65,16 +135,20 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             select(_S).where(
                 _S.c.status == "planned",
                 _S.c.date >= today,
-                or_(_S.c.rescheduled_version.is_not(None), _S.c.kind == "makeup"),
+                # a make-up and an ad hoc session are announced to their people when created
+                or_(_S.c.rescheduled_version.is_not(None), _S.c.kind.in_(("makeup", "adhoc"))),
             )
         ).all()
         cancelled = conn.execute(
             select(_S).where(
-                _S.c.status.in_(("cancelled", "not_held")), _S.c.date >= today - timedelta(days=1)
+                _S.c.status.in_(("cancelled", "not_held")),
+                # "not held" is often recorded days after the session: told when recorded.
+                or_(_S.c.date >= today - timedelta(days=1), _S.c.updated_at >= now - timedelta(days=2)),
             )
         ).all()
+        # The cadence lasts some 36 working days from the day a session was lost.
         waiting = conn.execute(
-            select(_S).where(_S.c.needs_makeup.is_(True), _S.c.date >= today - timedelta(days=62))
+            select(_S).where(_S.c.needs_makeup.is_(True), _S.c.updated_at >= now - timedelta(days=80))
         ).all()
         unrecorded = conn.execute(
             select(_S).where(_S.c.status == "planned", _S.c.date.between(today - timedelta(days=30), today))
@@ -87,15 +161,20 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             ).all()
         )
         period_rows = conn.execute(
-            select(_S.c.unit_id, _S.c.status, _S.c.date).where(
-                _S.c.date.between(today - timedelta(days=40), today + timedelta(days=40)),
-            )
+            select(_S.c.id, _S.c.unit_id, _S.c.kind, _S.c.status, _S.c.date, _S.c.reason, _S.c.needs_makeup)
+            .where(_S.c.date.between(today - timedelta(days=PERIOD_LOOKBACK), today + timedelta(days=40)))
+            .order_by(_S.c.date, _S.c.id)
         ).all()
+        told = _period_told(conn, now)
+        since = service_since(conn, config)
+        planned_years = set(conn.execute(select(PlanYear.year)).scalars())
+        moves = _change_of(conn, config, [r.id for r in changed if r.kind != "makeup"])
         subjects = {
             f"session:{r.id}" for rows in (upcoming, changed, cancelled, waiting, unrecorded) for r in rows
         }
         q.existing = _existing_keys(conn, subjects)
 
+    cal = config.calendar
     for row in upcoming:
         unit = config.units_by_id.get(row.unit_id)
         facts = _facts(config, row)
@@ -106,20 +185,26 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
         # told everyone then; a reminder at the same moment would only repeat it.
         noticed = (
             as_utc(row.updated_at)
-            if row.kind == "makeup" or (row.rescheduled_version and row.rescheduled_version == row.version)
+            if row.kind in ("makeup", "adhoc")
+            or (row.rescheduled_version and row.rescheduled_version == row.version)
             else None
         )
+        # On the last working day at or before the lead: a Monday's 1-day reminder on the Friday.
+        due_at = {
+            lead: _local(
+                config, alert_policy.reminder_day(row.date, lead, cal), None, time(config.remind_hour)
+            )
+            for lead in config.remind_days_for(unit)
+        }
         due_leads = [
             lead
-            for lead in config.remind_days_for(unit)
-            if (due := _local(config, row.date - timedelta(days=lead), None, time(config.remind_hour))) <= now
-            and now < start
-            and (noticed is None or due >= noticed)
+            for lead, due in due_at.items()
+            if due <= now and now < start and (noticed is None or due >= noticed)
         ]
         if not due_leads:
             continue
         lead = min(due_leads)  # after an outage only the most recent reminder is still useful
-        days_left = (row.date - today).days  # the words say how far off it is, even when late
+        ahead = alert_policy.ahead_words(row.date, today)  # how far off it is, even when late
         q.add(
             subject=f"session:{row.id}",
             session_id=row.id,
@@ -128,8 +213,8 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             lead=lead,
             unit=unit,
             to=recipients(config, unit),
-            rendered=lambda f=facts, n=days_left: alerts.reminder(f, n, unicode_sms=sms_unicode),
-            due=_local(config, row.date - timedelta(days=lead), None, time(config.remind_hour)),
+            rendered=lambda f=facts, a=ahead: alerts.reminder(f, a, stamp=now, unicode_sms=sms_unicode),
+            due=due_at[lead],
             expires=start,
         )
 
@@ -139,6 +224,9 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
         if unit is None or facts is None:
             continue
         version = row.rescheduled_version or 1
+        old, why = moves.get(row.id, (None, ""))
+        if old is not None:
+            why = _citizen_reason(config, old, row.date, why)
         q.add(
             subject=f"session:{row.id}",
             session_id=row.id,
@@ -147,7 +235,9 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             lead=0,
             unit=unit,
             to=recipients(config, unit),
-            rendered=lambda f=facts: alerts.changed(f, unicode_sms=sms_unicode),
+            rendered=lambda f=facts, o=old, w=why: alerts.changed(
+                f, stamp=now, old_date=o, why=w, unicode_sms=sms_unicode
+            ),
             due=now,
             expires=_local(config, row.date, row.start, time(7, 30)),
         )
@@ -166,7 +256,7 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             lead=0,
             unit=unit,
             to=recipients(config, unit),
-            rendered=lambda f=facts: alerts.cancelled(f, unicode_sms=sms_unicode),
+            rendered=lambda f=facts: alerts.cancelled(f, stamp=now, unicode_sms=sms_unicode),
             due=now,
         )
 
@@ -175,29 +265,48 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
         facts = _facts(config, row)
         if unit is None or facts is None:
             continue
-        to = recipients(config, unit, head=False, supervisor=True)
+        lost_on = as_utc(row.updated_at).astimezone(config.timezone).date()
+        stage = alert_policy.makeup_stage(lost_on, today, cal)
+        if stage is None:
+            continue
+        groups = _addressees(config, unit, stage.audience)
         if all(
-            (f"session:{row.id}", row.version, "makeup_alert", 0, today.isoformat(), "", c, a) in q.existing
+            (f"session:{row.id}", row.version, "makeup_alert", 0, "", f"stage={stage.number}", c, a)
+            in q.existing
+            for _, to in groups
             for c, a in to
         ):
-            continue  # today's alert is already out
-        with reading(engine) as conn:
-            # The same proposals as ``tiepdan cancel`` shows (never the cancelled day itself).
-            proposals = proposals_for(conn, config, row, today)
-        waited = max(0, (today - as_utc(row.updated_at).astimezone(config.timezone).date()).days)
-        # One alert a day (the key's day) until a make-up is booked.
-        q.add(
-            subject=f"session:{row.id}",
-            session_id=row.id,
-            version=row.version,
-            purpose="makeup_alert",
-            lead=0,
-            day=today.isoformat(),
-            unit=unit,
-            to=to,
-            rendered=alerts.makeup_alert(facts, proposals, days_waiting=waited, unicode_sms=sms_unicode),
-            due=now,
-        )
+            continue  # this stage is told
+        try:
+            with reading(engine) as conn:
+                # The same proposals as ``tiepdan cancel`` shows (never the cancelled day itself).
+                proposals = proposals_for(conn, config, row, today)
+        except Exception as exc:  # one bad session never stops the queue for the others
+            _skip(row, exc)
+            continue
+        for who, to in groups:
+            q.add(
+                subject=f"session:{row.id}",
+                session_id=row.id,
+                version=row.version,
+                purpose="makeup_alert",
+                lead=0,
+                state=f"stage={stage.number}",  # the state told: this version, at this stage
+                unit=unit,
+                to=to,
+                rendered=lambda f=facts, w=who, st=stage, p=proposals, lo=lost_on: alerts.makeup_alert(
+                    f,
+                    p,
+                    to=w,
+                    link=desk_link(config, f.id),
+                    stage=st.number,
+                    last=st.last,
+                    lost_on=lo,
+                    unicode_sms=sms_unicode,
+                ),
+                due=_local(config, stage.day, None, time(config.remind_hour)),
+                working_day=True,
+            )
 
     for row in unrecorded:
         unit = config.units_by_id.get(row.unit_id)
@@ -206,95 +315,140 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
             continue
         if as_utc(row.created_at).astimezone(config.timezone).date() > row.date:
             continue  # planned after the fact (a first install mid-year): nobody was to record it
-        staff_day = config.calendar.add_working_days(row.date, 1)
-        sup_day = config.calendar.add_working_days(staff_day, 2)
-        for purpose, day, supervisor in (
-            ("outcome_missing", staff_day, False),
-            ("outcome_missing_sup", sup_day, True),
-        ):
-            due = _local(config, day, "17:00", time(17))
+        for step in alert_policy.outcome_reminders(row.date, cal):
+            due = _local(config, step.day, "17:00", time(17))
             if due > now:
                 continue
-            to = recipients(config, unit, head=False, staff=not supervisor, supervisor=supervisor)
-            q.add(
-                subject=f"session:{row.id}",
-                session_id=row.id,
-                version=row.version,
-                purpose=purpose,
-                lead=0,
-                unit=unit,
-                to=to,
-                rendered=lambda f=facts, sup=supervisor: alerts.outcome_missing(
-                    f, supervisor=sup, unicode_sms=sms_unicode
-                ),
-                due=due,
-            )
+            for who, to in _addressees(config, unit, step.audience):
+                q.add(
+                    subject=f"session:{row.id}",
+                    session_id=row.id,
+                    version=row.version,
+                    purpose=step.purpose,
+                    lead=0,
+                    unit=unit,
+                    to=to,
+                    rendered=lambda f=facts, w=who: alerts.outcome_missing(
+                        f, to=w, link=desk_link(config, f.id), unicode_sms=sms_unicode
+                    ),
+                    due=due,
+                    working_day=True,
+                )
 
-    _queue_period_alerts(q, config, today, period_rows, sms_unicode)
+    _queue_period_alerts(q, config, today, period_rows, told, since, planned_years, sms_unicode)
     # The follow-up of directions (scheduler/followup_due.py) is due on the same ticks.
     from scheduler.followup_due import queue_followup
 
     return _insert_new(engine, q.rows) + queue_followup(engine, config, now)
 
 
+PERIOD_LOOKBACK = 75  # days: the previous month, its grace, and a late record's correction
+
+
+def _skip(row: Any, exc: Exception) -> None:
+    print(f"tiepdan: bỏ qua buổi tiếp số {row.id} khi xếp tin: {exc}", file=sys.stderr)
+
+
+def _period_told(conn: Connection, now: datetime) -> dict[str, list[tuple[str, int]]]:
+    """(purpose, state) already told about each period subject (``period:<unit>:<key>``)."""
+    out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    rows = conn.execute(
+        select(_O.c.subject, _O.c.purpose, _O.c.state)
+        .where(_O.c.subject.like("period:%"), _O.c.created_at >= now - timedelta(days=PERIOD_LOOKBACK + 40))
+        .distinct()
+    ).all()
+    for subject, purpose, state in rows:
+        # "held=1", "short_by=2": the state a period alert told (rows of earlier schemes: skipped)
+        _, eq, n = (state or "").partition("=")
+        if eq and n.isdigit():
+            out[subject].append((purpose, int(n)))
+    return out
+
+
 def _queue_period_alerts(
-    q: _Queue, config: Config, today: date, rows: Iterable[Any], sms_unicode: bool
+    q: _Queue,
+    config: Config,
+    today: date,
+    rows: Iterable[Any],
+    told: dict[str, list[tuple[str, int]]],
+    since: date | None,
+    planned_years: set[int],
+    sms_unicode: bool,
 ) -> None:
-    """A period whose remaining sessions can no longer meet the mandate, or that ended short."""
-    by_unit: dict[str, list[tuple[str, date]]] = defaultdict(list)
-    for unit_id, status, d in rows:
-        by_unit[unit_id].append((status, d))
-    for unit_id, sessions in by_unit.items():
-        unit = config.units_by_id.get(unit_id)
-        if unit is None:
-            continue
+    """Every unit's recent periods judged once (``rules.compliance`` then
+    ``rules.alert_policy.judge_period``), and told what the policy says is due."""
+    by_unit: dict[str, list[SessionRecord]] = defaultdict(list)
+    for r in rows:
+        by_unit[r.unit_id].append(
+            SessionRecord(
+                r.id, r.unit_id, r.kind, r.status, r.date, reason=r.reason, needs_makeup=r.needs_makeup
+            )
+        )
+    cal = config.calendar
+    first = today - timedelta(days=PERIOD_LOOKBACK)
+    for unit in config.units:
         level = config.level_of(unit)
         current = level.period_of(today)
-        mandate = level.mandate_on(current.start)
-        held = sum(1 for s, d in sessions if s == "held" and d in current)
-        # A past session not yet recorded is most likely held: the missing-outcome reminder
-        # chases it; counting it as lost would cry wolf.
-        planned = sum(1 for s, d in sessions if s == "planned" and d in current)
-        if held + planned < mandate.min_days:
-            facts = alerts.PeriodFacts(
-                unit.id, unit.name, current.label, mandate.min_days, held, planned, False, mandate.basis
-            )
-            q.add(
-                subject=f"period:{unit.id}:{current.key}",
-                session_id=None,
-                version=0,
-                state=f"held={held} planned={planned}",  # told again only when the counts change
-                purpose="at_risk",
-                lead=0,
-                unit=unit,
-                to=recipients(config, unit, head=False, supervisor=True),
-                rendered=alerts.period_alert(facts, unicode_sms=sms_unicode),
-                due=q.now,
-            )
-        previous = level.period_of(current.start - timedelta(days=1))
-        prev_mandate = level.mandate_on(previous.start)
-        prev_held = sum(1 for s, d in sessions if s == "held" and d in previous)
-        # Only a period with sessions on record: before the service was in use, nothing is known.
-        known = any(d in previous for _, d in sessions)
-        if known and previous.start >= today - timedelta(days=40) and prev_held < prev_mandate.min_days:
+        # Only periods of planned years (a year never planned has nothing to judge), from the
+        # first one the service was in use for.
+        judged = [
+            (p, m)
+            for p, m in level.judged_periods(first, current.end)
+            if p.end >= first
+            and p.start.year in planned_years
+            and p.end.year in planned_years
+            and (since is None or p.end >= since)
+        ]
+        if not judged:
+            continue
+        lo, hi = judged[0][0].start, current.end
+        mine = [r for r in by_unit.get(unit.id, ()) if lo <= r.date <= hi]
+        try:
+            report = judge_sorted(unit, level, mine, lo, hi, today=today, judged=judged)
+        except Exception as exc:  # a bad row never stops the others
+            print(f"tiepdan: bỏ qua đơn vị {unit.id} khi xét kỳ: {exc}", file=sys.stderr)
+            continue
+        taken = {r.date for r in mine}
+        for result in report.periods:
+            v = alert_policy.judge_period(result, cal, since=since, taken=taken)
+            subject = f"period:{unit.id}:{result.period.key}"
+            alert = alert_policy.period_alert(v, told.get(subject, ()))
+            if alert is None:
+                continue
             facts = alerts.PeriodFacts(
                 unit.id,
                 unit.name,
-                previous.label,
-                prev_mandate.min_days,
-                prev_held,
-                0,
-                True,
-                prev_mandate.basis,
+                result.period.label,
+                result.required,
+                result.held,
+                result.planned,
+                result.state == "closed",
+                result.mandate.basis,
+                purpose=alert.purpose,
+                unrecorded=v.overdue,
+                lost=tuple(lost_text(r, result.period) for r in result.lost),
+                free_days=v.free_days if alert.purpose == "at_risk" else (),
+                short_by=v.short_by,
             )
-            q.add(
-                subject=f"period:{unit.id}:{previous.key}",
-                session_id=None,
-                version=0,
-                purpose="ended_short",
-                lead=0,
-                unit=unit,
-                to=recipients(config, unit, head=False, supervisor=True),
-                rendered=alerts.period_alert(facts, unicode_sms=sms_unicode),
-                due=q.now,
+            expires = (
+                datetime.combine(alert.until + timedelta(days=1), time(0), tzinfo=config.timezone)
+                if alert.until is not None
+                else None
             )
+            for who, to in _addressees(config, unit, alert.audience):
+                q.add(
+                    subject=subject,
+                    session_id=None,
+                    version=0,
+                    state=f"{'short_by' if alert.purpose == 'at_risk' else 'held'}={alert.state}",
+                    purpose=alert.purpose,
+                    lead=0,
+                    unit=unit,
+                    to=to,
+                    rendered=lambda f=facts, w=who: alerts.period_alert(
+                        f, to=w, link=desk_link(config, unit_id=f.unit_id), unicode_sms=sms_unicode
+                    ),
+                    due=q.now,
+                    expires=expires,
+                    working_day=True,
+                )

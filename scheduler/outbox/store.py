@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifiers import alerts
-from rules import DeliveryError, Unit
+from rules import DeliveryError, Unit, alert_policy
 from scheduler.clock import as_utc
 from scheduler.config import Config
 from scheduler.db import reading
@@ -112,7 +112,10 @@ class _Queue:
         expires: datetime | None = None,
         day: str = "",
         state: str = "",
+        working_day: bool = False,
     ) -> None:
+        """``working_day``: an alert, delivered only on a working day in the daytime
+        (``rules.alert_policy.delivery_time``); other news only waits for the morning."""
         to = [
             (c, a) for c, a in to if (subject, version, purpose, lead, day, state, c, a) not in self.existing
         ]
@@ -123,7 +126,12 @@ class _Queue:
         # UTC in the database: SQLite keeps no offset, so a local time would be read back 7 h off.
         due = due.astimezone(UTC)
         expires = expires.astimezone(UTC) if expires is not None else None
-        when = self.daytime(max(due, self.now)).astimezone(UTC)
+        if working_day:
+            local = max(due, self.now).astimezone(self.config.timezone)
+            when = alert_policy.delivery_time(local, self.config.calendar, hour=self.config.remind_hour)
+            when = when.astimezone(UTC)
+        else:
+            when = self.daytime(max(due, self.now)).astimezone(UTC)
         for channel, recipient in to:
             payload = {
                 "subject": rendered.subject,
@@ -131,6 +139,7 @@ class _Queue:
                 "html": rendered.html,
                 "sms": rendered.sms,
                 "ics": rendered.ics,
+                "sender": unit.sender,
             }
             self.rows.append(
                 {
@@ -162,7 +171,8 @@ class _Queue:
                         domain=self.domain,
                     ),
                     "payload": json.dumps(
-                        payload if channel == "email" else {"sms": rendered.sms}, ensure_ascii=False
+                        payload if channel == "email" else {"sms": rendered.sms, "brandname": unit.brandname},
+                        ensure_ascii=False,
                     ),
                     "last_error": None,
                     "sent_at": None,

@@ -56,7 +56,15 @@ def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> R
         tz=ctx.config.timezone,
         change_notice=notice,
         notice_warning=_notice_warning(ctx, row) if notice and can_change else "",
+        makeup_warning=_makeup_warning(ctx, row) if can_change else None,
     )
+
+
+def _makeup_warning(ctx: Ctx, row: Any) -> str | None:
+    """The clerk's one line when a booked make-up breaks the mandate or the posting rule."""
+    from scheduler.makeup_check import makeup_warning_for
+
+    return makeup_warning_for(ctx.engine, ctx.config, row, ctx.today)
 
 
 def _notice_warning(ctx: Ctx, row: Any) -> str:

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from rules import Level
+from rules.compliance import SessionRecord, period_results
 from rules.vietnamese import dm, long_date
 
 ACTIVE = ("planned", "held")
@@ -153,16 +154,22 @@ def year_view(
         month = months[today.month - 1]
         month.today_at = sum(1 for e in month.entries if e.row.date < today)
     shortfalls: list[Shortfall] = []
-    for period, mandate in level.judged_periods(date(year, 1, 1), date(year, 12, 31)):
-        inside = [r for r in rows if period.start <= r.date <= period.end]
-        active = sum(1 for r in inside if r.status in ACTIVE)
-        if active >= mandate.min_days:
+    # The one count of each period (rules.compliance), as for the report and the alerts; without
+    # a clock every planned session counts as planned.
+    records = [
+        SessionRecord(r.id, "", "periodic", r.status, r.date, needs_makeup=bool(r.needs_makeup)) for r in rows
+    ]
+    for result in period_results(
+        level, records, date(year, 1, 1), date(year, 12, 31), today=today or date.min
+    ):
+        active = result.held + result.planned + len(result.unrecorded)
+        if active >= result.required:
             continue
+        period, mandate = result.period, result.mandate
         causes = tuple(
             f"buổi ngày {dm(r.date)} {'đã hoãn' if r.status == 'cancelled' else 'không tổ chức'}"
             + (", chưa tiếp bù" if r.needs_makeup else "")
-            for r in inside
-            if r.status not in ACTIVE
+            for r in result.lost
         )
         s = Shortfall(
             period.key,
