@@ -21,6 +21,7 @@ from scheduler.clock import as_utc
 from scheduler.config import Config
 from scheduler.db import reading
 from scheduler.db.models import AuditRow, PlanYear, SessionRow
+from scheduler.tell import tells
 
 _T = SessionRow.__table__
 ACTIVE = ("planned", "held")
@@ -117,6 +118,7 @@ def make_up_proposals(engine: Engine, config: Config, session_id: int, today: da
         return proposals_for(conn, config, _get(conn, session_id), today)
 
 
+@tells(lambda r: [r[0].id])
 def cancel(
     engine: Engine,
     config: Config,
@@ -151,6 +153,7 @@ def cancel(
         return _get(conn, session_id), proposals
 
 
+@tells(lambda r: [r.id, r.replaces_id])
 def book_makeup(
     engine: Engine,
     config: Config,
@@ -219,6 +222,7 @@ def book_makeup(
         return _get(conn, new_id)
 
 
+@tells(lambda r: [r.id])
 def move(
     engine: Engine,
     config: Config,
@@ -255,6 +259,7 @@ def move(
         return _get(conn, session_id)
 
 
+@tells(lambda r: [r.id])
 def add_adhoc(
     engine: Engine,
     config: Config,
@@ -313,6 +318,7 @@ def add_adhoc(
         return _get(conn, new_id)
 
 
+@tells(lambda r: [r.id])
 def record(
     engine: Engine,
     config: Config,

@@ -14,6 +14,7 @@ from test_outbox_support import (
     emails_in,
     outbox,
     plan,
+    queue_only,
     session_on,
     sessions,
     write_config,
@@ -137,3 +138,27 @@ def test_an_ad_hoc_session_is_announced_to_its_people_when_it_is_created(tmp_pat
     payload = json.loads(mail.payload)
     assert payload["subject"].startswith("[Lịch tiếp đột xuất] Tiếp công dân Thứ Tư, 03/03/2027")
     assert "Lý do: Vụ việc đông người" in payload["text"]
+
+
+def test_a_change_is_told_at_once_from_inside_the_use_case_and_only_its_own_messages(tmp_path: Path) -> None:
+    # What the desk and the API call: the use case itself, not the CLI.
+    from scheduler import sessions as uc
+    from scheduler.clock import parse_now
+    from scheduler.config import load_config
+    from scheduler.db import open_database
+
+    config_path = write_config(tmp_path)
+    plan(config_path)
+    # A reminder of another session is queued and waiting (the process stopped before sending).
+    assert queue_only(config_path, "2027-01-18T07:01") > 0
+    waiting = {r.id for r in outbox(config_path) if r.status == "pending"}
+    config = load_config(config_path)
+    engine = open_database(config.database_url)
+    jan29 = session_on(config_path, "thuc-phan", "2027-01-29")
+    now = parse_now("2027-01-18T09:00", config.timezone)
+    uc.cancel(engine, config, jan29["id"], reason="Mưa lũ", actor=uc.Actor("lan"), now=now, today=now.date())
+    engine.dispose()
+    told = outbox(config_path, session_id=jan29["id"], purpose="cancelled")
+    assert told and {r.status for r in told} == {"sent"}
+    # The other session's queued reminder is left to the delivery job: not pushed with this change.
+    assert {r.status for r in outbox(config_path) if r.id in waiting} == {"pending"}

@@ -144,25 +144,6 @@ class _Context:
         self.engine = open_database(self.config.database_url)
 
 
-def _notify(ctx: _Context) -> None:
-    """Tell people at once (cancel, move, make-up ...): queue and deliver what is now due. The
-    change is already committed; a delivery problem is reported, and the next tick retries."""
-    import asyncio
-
-    from scheduler.outbox import build_channels, deliver_due, queue_due
-
-    try:
-        queue_due(ctx.engine, ctx.config, ctx.now)
-        stats = asyncio.run(deliver_due(ctx.engine, ctx.config, build_channels(ctx.config), ctx.now))
-    except TiepdanError as exc:
-        print(f"cảnh báo: chưa gửi được thông báo ({exc}); lần chạy tick sau sẽ gửi lại", file=sys.stderr)
-        return
-    if stats.retried or stats.failed:
-        print(
-            f"cảnh báo: {stats.retried + stats.failed} tin chưa gửi được; xem tiepdan outbox", file=sys.stderr
-        )
-
-
 def _print_session(row: Any, fmt: str, extra: dict[str, Any] | None = None) -> None:
     if fmt == "json":
         print(json.dumps(uc.session_dict(row) | (extra or {}), ensure_ascii=False))
@@ -237,7 +218,6 @@ def run_cancel(args: argparse.Namespace) -> int:
         today=ctx.today,
         expected_version=args.if_version,
     )
-    _notify(ctx)
     if args.format == "json":
         _print_session(row, "json", {"proposals": [p.date.isoformat() for p in proposals]})
         return 0
@@ -262,7 +242,6 @@ def run_makeup(args: argparse.Namespace) -> int:
         today=ctx.today,
         expected_version=args.if_version,
     )
-    _notify(ctx)
     from scheduler.makeup_check import makeup_warning_for
 
     warning = makeup_warning_for(ctx.engine, ctx.config, row, ctx.today)
@@ -287,7 +266,6 @@ def run_move(args: argparse.Namespace) -> int:
         now=ctx.now,
         expected_version=args.if_version,
     )
-    _notify(ctx)
     if args.format == "json":
         _print_session(row, "json")
     else:
@@ -310,7 +288,6 @@ def run_adhoc(args: argparse.Namespace) -> int:
         venue=args.venue,
         online=args.online,
     )
-    _notify(ctx)  # an ad hoc session is announced to its people when it is created
     if args.format == "json":
         _print_session(row, "json")
     else:
@@ -337,8 +314,6 @@ def run_record(args: argparse.Namespace) -> int:
         online=args.online,
         expected_version=args.if_version,
     )
-    if row.status == "not_held":
-        _notify(ctx)
     if args.format == "json":
         _print_session(row, "json")
     elif row.status == "held":

@@ -21,7 +21,7 @@ import json
 import time as clock
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -182,6 +182,7 @@ async def deliver_due(
     *,
     batch: int = BATCH,
     max_batches: int | None = None,
+    only: tuple[Collection[int], Collection[str]] | None = None,
 ) -> DeliveryStats:
     """Claim due rows ``batch`` at a time and deliver them, until none is left (or
     ``max_batches``). The bookkeeping runs on one connection in one worker thread: the event
@@ -207,7 +208,7 @@ async def deliver_due(
         try:
             done = 0
             while max_batches is None or done < max_batches:
-                rows = await db(_claim, clk.now(), batch, me)
+                rows = await db(_claim, clk.now(), batch, me, only)
                 if not rows:
                     break
                 done += 1

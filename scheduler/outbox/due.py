@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, or_, select
+from sqlalchemy import Connection, Engine, or_, select, true
 
 from notifiers import alerts
 from rules import Unit, alert_policy
@@ -119,20 +119,30 @@ def _citizen_reason(config: Config, old: date, new: date, reason: str) -> str:
     return "lịch tiếp công dân được điều chỉnh theo lịch làm việc mới"
 
 
-def queue_due(engine: Engine, config: Config, now: datetime) -> int:
-    """Write every message due as of ``now``; returns how many rows were new."""
+def queue_due(
+    engine: Engine,
+    config: Config,
+    now: datetime,
+    *,
+    only: tuple[Collection[int], Collection[str]] | None = None,
+) -> int:
+    """Write every message due as of ``now``; returns how many rows were new. ``only``:
+    (session ids, unit ids) of one change, for "tell people now" (``scheduler.tell``): the
+    messages about those sessions and those units' periods, nothing else."""
     today = local_today(now, config.timezone)
+    mine = _S.c.id.in_(list(only[0])) if only is not None else true()
     sms_unicode = bool(config.sms and config.sms.unicode)
     q = _Queue(config, now, [])
     max_lead = max([*config.default_remind_days, *(d for v in config.remind_days.values() for d in v)] or [0])
     with reading(engine) as conn:
         upcoming = conn.execute(
             select(_S).where(
-                _S.c.status == "planned", _S.c.date.between(today, today + timedelta(days=max_lead))
+                mine, _S.c.status == "planned", _S.c.date.between(today, today + timedelta(days=max_lead))
             )
         ).all()
         changed = conn.execute(
             select(_S).where(
+                mine,
                 _S.c.status == "planned",
                 _S.c.date >= today,
                 # a make-up and an ad hoc session are announced to their people when created
@@ -141,6 +151,7 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
         ).all()
         cancelled = conn.execute(
             select(_S).where(
+                mine,
                 _S.c.status.in_(("cancelled", "not_held")),
                 # "not held" is often recorded days after the session: told when recorded.
                 or_(_S.c.date >= today - timedelta(days=1), _S.c.updated_at >= now - timedelta(days=2)),
@@ -148,10 +159,12 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
         ).all()
         # The cadence lasts some 36 working days from the day a session was lost.
         waiting = conn.execute(
-            select(_S).where(_S.c.needs_makeup.is_(True), _S.c.updated_at >= now - timedelta(days=80))
+            select(_S).where(mine, _S.c.needs_makeup.is_(True), _S.c.updated_at >= now - timedelta(days=80))
         ).all()
         unrecorded = conn.execute(
-            select(_S).where(_S.c.status == "planned", _S.c.date.between(today - timedelta(days=30), today))
+            select(_S).where(
+                mine, _S.c.status == "planned", _S.c.date.between(today - timedelta(days=30), today)
+            )
         ).all()
         replaced_dates = dict(
             conn.execute(
@@ -335,11 +348,21 @@ def queue_due(engine: Engine, config: Config, now: datetime) -> int:
                     working_day=True,
                 )
 
-    _queue_period_alerts(q, config, today, period_rows, told, since, planned_years, sms_unicode)
+    _queue_period_alerts(
+        q,
+        config,
+        today,
+        period_rows,
+        told,
+        since,
+        planned_years,
+        sms_unicode,
+        None if only is None else only[1],
+    )
     # The follow-up of directions (scheduler/followup_due.py) is due on the same ticks.
     from scheduler.followup_due import queue_followup
 
-    return _insert_new(engine, q.rows) + queue_followup(engine, config, now)
+    return _insert_new(engine, q.rows) + (queue_followup(engine, config, now) if only is None else 0)
 
 
 PERIOD_LOOKBACK = 75  # days: the previous month, its grace, and a late record's correction
@@ -374,6 +397,7 @@ def _queue_period_alerts(
     since: date | None,
     planned_years: set[int],
     sms_unicode: bool,
+    units: Collection[str] | None = None,
 ) -> None:
     """Every unit's recent periods judged once (``rules.compliance`` then
     ``rules.alert_policy.judge_period``), and told what the policy says is due."""
@@ -386,7 +410,9 @@ def _queue_period_alerts(
         )
     cal = config.calendar
     first = today - timedelta(days=PERIOD_LOOKBACK)
-    for unit in config.units:
+    for unit in (
+        config.units if units is None else [config.units_by_id[u] for u in units if u in config.units_by_id]
+    ):
         level = config.level_of(unit)
         current = level.period_of(today)
         # Only periods of planned years (a year never planned has nothing to judge), from the

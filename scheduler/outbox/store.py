@@ -218,7 +218,13 @@ def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> int:
 INTERRUPTED = "bị ngắt giữa chừng (tiến trình gửi dừng trước khi biết kết quả)"
 
 
-def _claim(conn: Connection, now: datetime, limit: int, me: str) -> list[Any]:
+def _claim(
+    conn: Connection,
+    now: datetime,
+    limit: int,
+    me: str,
+    only: tuple[Iterable[int], Iterable[str]] | None = None,
+) -> list[Any]:
     """Take up to ``limit`` due rows for deliverer ``me`` until ``now + LEASE`` (renewed while
     the batch goes); another deliverer never gets them meanwhile. Attempts left open by a
     deliverer that was cut off are closed as interrupted."""
@@ -233,6 +239,9 @@ def _claim(conn: Connection, now: datetime, limit: int, me: str) -> list[Any]:
             .order_by(_O.c.next_attempt_at, _O.c.id)
             .limit(limit)
         )
+        if only is not None:  # one change's messages ("tell people now")
+            ids, units = list(only[0]), list(only[1])
+            q = q.where(or_(_O.c.session_id.in_(ids), *(_O.c.subject.like(f"period:{u}:%") for u in units)))
         if conn.dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)
         rows = conn.execute(q).all()
