@@ -162,3 +162,25 @@ def test_a_change_is_told_at_once_from_inside_the_use_case_and_only_its_own_mess
     assert told and {r.status for r in told} == {"sent"}
     # The other session's queued reminder is left to the delivery job: not pushed with this change.
     assert {r.status for r in outbox(config_path) if r.id in waiting} == {"pending"}
+
+
+def test_one_bad_session_is_reported_and_skipped_never_stopping_the_others(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, update
+    from sqlalchemy.pool import NullPool
+    from test_outbox_support import database_of
+
+    from scheduler.db.models import SessionRow
+
+    config = write_config(tmp_path)
+    plan(config)
+    bad = session_on(config, "thuc-phan", "2027-01-29")
+    engine = create_engine(database_of(config), poolclass=NullPool)
+    with engine.begin() as conn:  # a row damaged outside tiepdan: its time cannot be read
+        conn.execute(
+            update(SessionRow.__table__).where(SessionRow.__table__.c.id == bad["id"]).values(start="7h")
+        )
+    engine.dispose()
+    run = cli(config, "tick", now="2027-01-22T07:05")
+    assert f"bỏ qua buổi tiếp số {bad['id']}" in run.err
+    good = session_on(config, "cao-bang", "2027-01-25")
+    assert {r.status for r in outbox(config, purpose="reminder", session_id=good["id"])} == {"sent"}

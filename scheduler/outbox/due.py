@@ -189,164 +189,179 @@ def queue_due(
 
     cal = config.calendar
     for row in upcoming:
-        unit = config.units_by_id.get(row.unit_id)
-        facts = _facts(config, row)
-        if unit is None or facts is None:
-            continue
-        start = _local(config, row.date, row.start, time(7, 30))
-        # A session moved (or a make-up booked) after a lead time had come: the change notice
-        # told everyone then; a reminder at the same moment would only repeat it.
-        noticed = (
-            as_utc(row.updated_at)
-            if row.kind in ("makeup", "adhoc")
-            or (row.rescheduled_version and row.rescheduled_version == row.version)
-            else None
-        )
-        # On the last working day at or before the lead: a Monday's 1-day reminder on the Friday.
-        due_at = {
-            lead: _local(
-                config, alert_policy.reminder_day(row.date, lead, cal), None, time(config.remind_hour)
+        try:  # one bad session never stops the queue for the others
+            unit = config.units_by_id.get(row.unit_id)
+            facts = _facts(config, row)
+            if unit is None or facts is None:
+                continue
+            start = _local(config, row.date, row.start, time(7, 30))
+            # A session moved (or a make-up booked) after a lead time had come: the change notice
+            # told everyone then; a reminder at the same moment would only repeat it.
+            noticed = (
+                as_utc(row.updated_at)
+                if row.kind in ("makeup", "adhoc")
+                or (row.rescheduled_version and row.rescheduled_version == row.version)
+                else None
             )
-            for lead in config.remind_days_for(unit)
-        }
-        due_leads = [
-            lead
-            for lead, due in due_at.items()
-            if due <= now and now < start and (noticed is None or due >= noticed)
-        ]
-        if not due_leads:
-            continue
-        lead = min(due_leads)  # after an outage only the most recent reminder is still useful
-        ahead = alert_policy.ahead_words(row.date, today)  # how far off it is, even when late
-        q.add(
-            subject=f"session:{row.id}",
-            session_id=row.id,
-            version=row.version,
-            purpose="reminder",
-            lead=lead,
-            unit=unit,
-            to=recipients(config, unit),
-            rendered=lambda f=facts, a=ahead: alerts.reminder(f, a, stamp=now, unicode_sms=sms_unicode),
-            due=due_at[lead],
-            expires=start,
-        )
-
-    for row in changed:
-        unit = config.units_by_id.get(row.unit_id)
-        facts = _facts(config, row, replaced_dates.get(row.replaces_id))
-        if unit is None or facts is None:
-            continue
-        version = row.rescheduled_version or 1
-        old, why = moves.get(row.id, (None, ""))
-        if old is not None:
-            why = _citizen_reason(config, old, row.date, why)
-        q.add(
-            subject=f"session:{row.id}",
-            session_id=row.id,
-            version=version,
-            purpose="changed",
-            lead=0,
-            unit=unit,
-            to=recipients(config, unit),
-            rendered=lambda f=facts, o=old, w=why: alerts.changed(
-                f, stamp=now, old_date=o, why=w, unicode_sms=sms_unicode
-            ),
-            due=now,
-            expires=_local(config, row.date, row.start, time(7, 30)),
-        )
-
-    for row in cancelled:
-        unit = config.units_by_id.get(row.unit_id)
-        facts = _facts(config, row)
-        if unit is None or facts is None:
-            continue
-        # Version 0: a session is cancelled once; later bumps (its make-up booked) are no news.
-        q.add(
-            subject=f"session:{row.id}",
-            session_id=row.id,
-            version=0,
-            purpose="cancelled",
-            lead=0,
-            unit=unit,
-            to=recipients(config, unit),
-            rendered=lambda f=facts: alerts.cancelled(f, stamp=now, unicode_sms=sms_unicode),
-            due=now,
-        )
-
-    for row in waiting:
-        unit = config.units_by_id.get(row.unit_id)
-        facts = _facts(config, row)
-        if unit is None or facts is None:
-            continue
-        lost_on = as_utc(row.updated_at).astimezone(config.timezone).date()
-        stage = alert_policy.makeup_stage(lost_on, today, cal)
-        if stage is None:
-            continue
-        groups = _addressees(config, unit, stage.audience)
-        if all(
-            (f"session:{row.id}", row.version, "makeup_alert", 0, "", f"stage={stage.number}", c, a)
-            in q.existing
-            for _, to in groups
-            for c, a in to
-        ):
-            continue  # this stage is told
-        try:
-            with reading(engine) as conn:
-                # The same proposals as ``tiepdan cancel`` shows (never the cancelled day itself).
-                proposals = proposals_for(conn, config, row, today)
-        except Exception as exc:  # one bad session never stops the queue for the others
-            _skip(row, exc)
-            continue
-        for who, to in groups:
+            # On the last working day at or before the lead: a Monday's 1-day reminder on the Friday.
+            due_at = {
+                lead: _local(
+                    config, alert_policy.reminder_day(row.date, lead, cal), None, time(config.remind_hour)
+                )
+                for lead in config.remind_days_for(unit)
+            }
+            due_leads = [
+                lead
+                for lead, due in due_at.items()
+                if due <= now and now < start and (noticed is None or due >= noticed)
+            ]
+            if not due_leads:
+                continue
+            lead = min(due_leads)  # after an outage only the most recent reminder is still useful
+            ahead = alert_policy.ahead_words(row.date, today)  # how far off it is, even when late
             q.add(
                 subject=f"session:{row.id}",
                 session_id=row.id,
                 version=row.version,
-                purpose="makeup_alert",
-                lead=0,
-                state=f"stage={stage.number}",  # the state told: this version, at this stage
+                purpose="reminder",
+                lead=lead,
                 unit=unit,
-                to=to,
-                rendered=lambda f=facts, w=who, st=stage, p=proposals, lo=lost_on: alerts.makeup_alert(
-                    f,
-                    p,
-                    to=w,
-                    link=desk_link(config, f.id),
-                    stage=st.number,
-                    last=st.last,
-                    lost_on=lo,
-                    unicode_sms=sms_unicode,
-                ),
-                due=_local(config, stage.day, None, time(config.remind_hour)),
-                working_day=True,
+                to=recipients(config, unit),
+                rendered=lambda f=facts, a=ahead: alerts.reminder(f, a, stamp=now, unicode_sms=sms_unicode),
+                due=due_at[lead],
+                expires=start,
             )
+        except Exception as exc:  # reported and skipped
+            _skip(row, exc)
 
-    for row in unrecorded:
-        unit = config.units_by_id.get(row.unit_id)
-        facts = _facts(config, row)
-        if unit is None or facts is None:
-            continue
-        if as_utc(row.created_at).astimezone(config.timezone).date() > row.date:
-            continue  # planned after the fact (a first install mid-year): nobody was to record it
-        for step in alert_policy.outcome_reminders(row.date, cal):
-            due = _local(config, step.day, "17:00", time(17))
-            if due > now:
+    for row in changed:
+        try:  # one bad session never stops the queue for the others
+            unit = config.units_by_id.get(row.unit_id)
+            facts = _facts(config, row, replaced_dates.get(row.replaces_id))
+            if unit is None or facts is None:
                 continue
-            for who, to in _addressees(config, unit, step.audience):
+            version = row.rescheduled_version or 1
+            old, why = moves.get(row.id, (None, ""))
+            if old is not None:
+                why = _citizen_reason(config, old, row.date, why)
+            q.add(
+                subject=f"session:{row.id}",
+                session_id=row.id,
+                version=version,
+                purpose="changed",
+                lead=0,
+                unit=unit,
+                to=recipients(config, unit),
+                rendered=lambda f=facts, o=old, w=why: alerts.changed(
+                    f, stamp=now, old_date=o, why=w, unicode_sms=sms_unicode
+                ),
+                due=now,
+                expires=_local(config, row.date, row.start, time(7, 30)),
+            )
+        except Exception as exc:  # reported and skipped
+            _skip(row, exc)
+
+    for row in cancelled:
+        try:  # one bad session never stops the queue for the others
+            unit = config.units_by_id.get(row.unit_id)
+            facts = _facts(config, row)
+            if unit is None or facts is None:
+                continue
+            # Version 0: a session is cancelled once; later bumps (its make-up booked) are no news.
+            q.add(
+                subject=f"session:{row.id}",
+                session_id=row.id,
+                version=0,
+                purpose="cancelled",
+                lead=0,
+                unit=unit,
+                to=recipients(config, unit),
+                rendered=lambda f=facts: alerts.cancelled(f, stamp=now, unicode_sms=sms_unicode),
+                due=now,
+            )
+        except Exception as exc:  # reported and skipped
+            _skip(row, exc)
+
+    for row in waiting:
+        try:  # one bad session never stops the queue for the others
+            unit = config.units_by_id.get(row.unit_id)
+            facts = _facts(config, row)
+            if unit is None or facts is None:
+                continue
+            lost_on = as_utc(row.updated_at).astimezone(config.timezone).date()
+            stage = alert_policy.makeup_stage(lost_on, today, cal)
+            if stage is None:
+                continue
+            groups = _addressees(config, unit, stage.audience)
+            if all(
+                (f"session:{row.id}", row.version, "makeup_alert", 0, "", f"stage={stage.number}", c, a)
+                in q.existing
+                for _, to in groups
+                for c, a in to
+            ):
+                continue  # this stage is told
+            try:
+                with reading(engine) as conn:
+                    # The same proposals as ``tiepdan cancel`` shows (never the cancelled day itself).
+                    proposals = proposals_for(conn, config, row, today)
+            except Exception as exc:  # one bad session never stops the queue for the others
+                _skip(row, exc)
+                continue
+            for who, to in groups:
                 q.add(
                     subject=f"session:{row.id}",
                     session_id=row.id,
                     version=row.version,
-                    purpose=step.purpose,
+                    purpose="makeup_alert",
                     lead=0,
+                    state=f"stage={stage.number}",  # the state told: this version, at this stage
                     unit=unit,
                     to=to,
-                    rendered=lambda f=facts, w=who: alerts.outcome_missing(
-                        f, to=w, link=desk_link(config, f.id), unicode_sms=sms_unicode
+                    rendered=lambda f=facts, w=who, st=stage, p=proposals, lo=lost_on: alerts.makeup_alert(
+                        f,
+                        p,
+                        to=w,
+                        link=desk_link(config, f.id),
+                        stage=st.number,
+                        last=st.last,
+                        lost_on=lo,
+                        unicode_sms=sms_unicode,
                     ),
-                    due=due,
+                    due=_local(config, stage.day, None, time(config.remind_hour)),
                     working_day=True,
                 )
+        except Exception as exc:  # reported and skipped
+            _skip(row, exc)
+
+    for row in unrecorded:
+        try:  # one bad session never stops the queue for the others
+            unit = config.units_by_id.get(row.unit_id)
+            facts = _facts(config, row)
+            if unit is None or facts is None:
+                continue
+            if as_utc(row.created_at).astimezone(config.timezone).date() > row.date:
+                continue  # planned after the fact (a first install mid-year): nobody was to record it
+            for step in alert_policy.outcome_reminders(row.date, cal):
+                due = _local(config, step.day, "17:00", time(17))
+                if due > now:
+                    continue
+                for who, to in _addressees(config, unit, step.audience):
+                    q.add(
+                        subject=f"session:{row.id}",
+                        session_id=row.id,
+                        version=row.version,
+                        purpose=step.purpose,
+                        lead=0,
+                        unit=unit,
+                        to=to,
+                        rendered=lambda f=facts, w=who: alerts.outcome_missing(
+                            f, to=w, link=desk_link(config, f.id), unicode_sms=sms_unicode
+                        ),
+                        due=due,
+                        working_day=True,
+                    )
+        except Exception as exc:  # reported and skipped
+            _skip(row, exc)
 
     _queue_period_alerts(
         q,
