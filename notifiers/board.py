@@ -2,12 +2,18 @@
 
 Jinja2 with autoescaping on: unit names and reasons come from configuration files and from
 people, and are shown as text whatever they contain. The page needs no JavaScript: it reloads
-itself every 5 minutes on the unattended screen (a meta refresh a reader can switch off with a
-link, WCAG 2.2.1), prints on A4 and carries an inline SVG QR code of the calendar feed.
+itself every 5 minutes on the unattended screen (the HTTP Refresh header, which a reader can switch
+off with a link, WCAG 2.2.1), prints on A4 ("Cập nhật ngày ...") and carries an inline SVG QR code
+of the subscription page (``render_subscribe``: ``webcal://`` and the schedule).
+
+The screen is laid out for landscape (1920x1080) and portrait (1080x1920) alike: everything fits
+one screen, the text is sized from the screen's width and height (CSS ``min(vw, vh)``), and a
+month with many sessions is set tighter (``_density``) rather than pushed below the screen.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -17,8 +23,16 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from notifiers.views import BoardView, SessionView
-from notifiers.wording import change_note, describe_pattern, receiver, register_deadline, roll_rule
-from rules.vietnamese import WEEKDAYS, dmy, long_date
+from notifiers.wording import (
+    change_note,
+    describe_pattern,
+    receiver,
+    register_deadline,
+    register_rule,
+    roll_rule,
+)
+from rules import Unit
+from rules.vietnamese import WEEKDAYS, dm, dmy, long_date
 
 REFRESH_SECONDS = 300
 
@@ -69,6 +83,20 @@ def qr_svg(data: str, *, label: str) -> Markup:
     )
 
 
+_DATE = re.compile(r"\b\d{2}/\d{2}(?:/\d{4})?\b")
+
+
+def nobr_dates(text: str) -> Markup:
+    """Text escaped, its dates held on one line ("26/02/2027" never breaks as "26/02/2 027")."""
+    out, last = [], 0
+    for m in _DATE.finditer(text):
+        out.append(Markup.escape(text[last : m.start()]))
+        out.append(Markup('<span class="nw">{}</span>').format(m.group(0)))
+        last = m.end()
+    out.append(Markup.escape(text[last:]))
+    return Markup("").join(out)
+
+
 @dataclass(frozen=True, slots=True)
 class _Row:
     """A session as a table row of the board."""
@@ -80,7 +108,8 @@ class _Row:
     deadline: str
     badge: str
     badge_class: str
-    note: str
+    note: Markup
+    online: str
     today: bool
     past: bool
 
@@ -108,8 +137,10 @@ def _row(s: SessionView, view: BoardView) -> _Row:
     badge, badge_class = _badge(s)
     deadline = ""
     if unit.register_by is not None and s.active:
-        deadline = dmy(register_deadline(unit.register_by, s.date))
+        deadline = dm(register_deadline(unit.register_by, s.date))
     note = change_note(s)
+    if badge and note.startswith(f"{badge}: "):
+        note = note[len(badge) + 2 :]  # the badge says it already ("Hoãn" Hoãn: ...)
     if s.venue and s.venue != unit.venue:
         note = f"{note}; tại {s.venue}" if note else f"Tại {s.venue}"
     return _Row(
@@ -120,7 +151,8 @@ def _row(s: SessionView, view: BoardView) -> _Row:
         deadline=deadline,
         badge=badge,
         badge_class=badge_class,
-        note=note,
+        note=nobr_dates(note),
+        online=(s.online_url or unit.online) if s.active else "",
         today=s.date == view.today,
         past=s.date < view.today,
     )
@@ -131,18 +163,42 @@ def _next_session(view: BoardView) -> SessionView | None:
     return min(upcoming, key=lambda s: (s.date, s.id)) if upcoming else None
 
 
+def _venue(unit_venue: str, address: str) -> str:
+    if address and address not in unit_venue:
+        return f"{unit_venue}, {address}" if unit_venue else address
+    return unit_venue
+
+
+def _density(rows: int) -> str:
+    """How tightly the month tables are set so that the page fits one screen: the screen shows
+    everything at once, unattended, so a busy month gets smaller row spacing, then smaller text."""
+    if rows <= 12:
+        return "roomy"
+    if rows <= 22:
+        return "compact"
+    return "dense"
+
+
+def _display_url(url: str) -> str:
+    """ "meet.example.vn/thuc-phan": an address read off a screen, without its scheme."""
+    return url.split("://", 1)[-1].rstrip("/")
+
+
 def render_board(view: BoardView) -> str:
     unit = view.schedule.unit
     today_sessions = [s for m in view.months for s in m.sessions if s.date == view.today]
     upcoming = _next_session(view)
     deadline_text = ""
     if unit.register_by is not None:
-        deadline_text = f"Đăng ký trước ngày {unit.register_by} hằng tháng."
+        deadline_text = f"Đăng ký trước ngày {unit.register_by} hằng tháng tại nơi tiếp công dân."
         if upcoming is not None:
             last = register_deadline(unit.register_by, upcoming.date)
             deadline_text += f" Buổi tiếp ngày {dmy(upcoming.date)} nhận đăng ký trước ngày {dmy(last)}" + (
                 " (đã hết hạn; đăng ký cho buổi tiếp sau)." if last <= view.today else "."
             )
+    venue = _venue(unit.venue, unit.address)
+    months = [(m, [_row(s, view) for s in m.sessions]) for m in view.months]
+    rows = sum(len(r) for _, r in months)
     toggle_href = view.path + ("?tu-lam-moi=0" if view.refresh else "")
     return (
         _env()
@@ -151,21 +207,63 @@ def render_board(view: BoardView) -> str:
             unit=unit,
             view=view,
             today_text=long_date(view.today),
+            today_date=dmy(view.today),
             today_sessions=today_sessions,
             upcoming=upcoming,
             upcoming_text=long_date(upcoming.date) if upcoming else "",
-            months=[(m, [_row(s, view) for s in m.sessions]) for m in view.months],
+            upcoming_venue=(upcoming.venue or venue) if upcoming else "",
+            upcoming_online=(upcoming.online_url or unit.online) if upcoming else "",
+            months=months,
+            density=_density(rows),
             receiver=receiver(unit),
             pattern=describe_pattern(unit.pattern),
             mandate=view.schedule.mandate,
             roll=roll_rule(view.schedule.roll, view.schedule.period),
-            time_text=unit.time_text.replace(":", "h").replace("-", " - "),
+            time_text=unit_time_text(unit),
+            venue=venue,
             deadline_text=deadline_text,
-            qr=qr_svg(view.feed_url, label=f"Mã QR của lịch tiếp công dân dạng iCalendar: {view.feed_url}"),
+            register_text=register_rule(unit) if unit.register_by is None else "",
+            display_url=_display_url,
+            qr=qr_svg(
+                view.subscribe_url, label=f"Mã QR của trang theo dõi lịch tiếp công dân: {view.subscribe_url}"
+            ),
             refresh_seconds=REFRESH_SECONDS,
             toggle_href=toggle_href,
             children=list(view.children),
             parent=view.parent,
+        )
+    )
+
+
+def unit_time_text(unit: Unit) -> str:
+    """ "07h30 - 11h30", as everywhere people read a time of day."""
+    if unit.start is None or unit.end is None:
+        return ""
+    return f"{unit.start:%H}h{unit.start:%M} - {unit.end:%H}h{unit.end:%M}"
+
+
+def render_subscribe(view: BoardView) -> str:
+    """The small public page the board's QR code opens: subscribe to the calendar (``webcal://``,
+    which phones hand to their calendar app instead of downloading the file) and the schedule."""
+    unit = view.schedule.unit
+    webcal = "webcal://" + view.feed_url.split("://", 1)[-1]
+    upcoming = _next_session(view)
+    return (
+        _env()
+        .get_template("subscribe.html.j2")
+        .render(
+            unit=unit,
+            view=view,
+            webcal=webcal,
+            months=[(m, [_row(s, view) for s in m.sessions]) for m in view.months],
+            upcoming=upcoming,
+            upcoming_text=long_date(upcoming.date) if upcoming else "",
+            venue=_venue(unit.venue, unit.address),
+            time_text=unit_time_text(unit),
+            receiver=receiver(unit),
+            pattern=describe_pattern(unit.pattern),
+            register_text=register_rule(unit),
+            display_url=_display_url,
         )
     )
 

@@ -120,9 +120,11 @@ def register_deadline(register_by: int, session_day: date) -> date:
 def register_rule(unit: Unit, example: SessionView | None = None) -> str:
     """The registration sentence, with a real date when the unit has a deadline."""
     if unit.register_by is None:
+        # No deadline: say at least where to come (the board's screen has no other clue).
+        where = unit.venue or "nơi tiếp công dân"
         return (
-            "Công dân đến trực tiếp nơi tiếp công dân trong thời gian tiếp; khi đến mang theo giấy "
-            "tờ tùy thân và tài liệu liên quan (nếu có)."
+            f"Công dân đến trực tiếp {where} trong thời gian tiếp để đăng ký và được tiếp; khi đến "
+            "mang theo giấy tờ tùy thân và tài liệu liên quan (nếu có)."
         )
     text = (
         f"Công dân có nhu cầu được tiếp đăng ký trước ngày {unit.register_by} hằng tháng tại nơi "

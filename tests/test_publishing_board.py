@@ -212,6 +212,10 @@ def test_board_prints_to_a4_with_the_unit_name(board: Board, tmp_path: Path) -> 
 def test_board_passes_axe_without_serious_violations(board: Board) -> None:
     ps.need_tools("chromium")
     ps.need_node_packages()
+    page = ps.node_json("axe_check.mjs", f"{board.base}/lich/xa-thu")  # the QR code's page
+    assert page["status"] == 200 and page["lang"] == "vi" and page["dialogs"] == []
+    assert [v for v in page["violations"] if v["impact"] in ("serious", "critical")] == []
+    assert page["scrollWidth"] <= page["clientWidth"], page
     for unit in ("cao-bang", "xa-thu"):
         # The page as a reader opens it, refreshing turned off by its own link (WCAG 2.2.1):
         quiet = ps.node_json("axe_check.mjs", f"{board.base}/board/{unit}?tu-lam-moi=0")

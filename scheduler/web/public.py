@@ -1,4 +1,6 @@
-"""Public routes: the notice board (``GET /board/{unit_id}``) and the feed (``GET /ics/{unit_id}.ics``).
+"""Public routes: the notice board (``GET /board/{unit_id}``), the page its QR code opens
+(``GET /lich/{unit_id}``: subscribe with ``webcal://`` and read the schedule) and the feed
+(``GET /ics/{unit_id}.ics``).
 
 No sign-in and no personal data: a board shows the head's name and title, never a phone number,
 an e-mail address or anything about a citizen.
@@ -19,12 +21,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from notifiers.board import REFRESH_SECONDS, render_board, render_not_found
+from notifiers.board import REFRESH_SECONDS, render_board, render_not_found, render_subscribe
 from notifiers.ics import feed_ics
 from notifiers.views import BoardView, FeedView, MonthView
 from scheduler import publishing as pub
@@ -119,6 +122,12 @@ def _last_change(views: list[Any]) -> datetime | None:
     return max(stamps) if stamps else None
 
 
+def _today(request: Request, config: Config) -> date:
+    # Tests and replays pin the clock on app.state (as the desk and the API do).
+    clock = getattr(request.app.state, "clock", None)
+    return local_today(clock() if clock is not None else now_utc(), config.timezone)
+
+
 def board(request: Request) -> Response:
     config: Config = request.app.state.config
     engine = request.app.state.engine
@@ -127,42 +136,64 @@ def board(request: Request) -> Response:
     if unit is None:
         return HTMLResponse(render_not_found(unit_id), status_code=404)
     refresh = request.query_params.get("tu-lam-moi") != "0"
-    today = local_today(now_utc(), config.timezone)
+    today = _today(request, config)
     base = _base_url(config, request)
     key = (pub.unit_state(engine, unit_id), today, base, refresh)
     cache = _cache(request)
     name = ("board" if refresh else "board-quiet", unit_id)
     rendered = cache.get(name, key)
     if rendered is None:
-        rendered = _render_board(config, engine, unit_id, today, base, refresh, request.url.path)
+        view = _board_view(config, engine, unit_id, today, base, refresh, request.url.path)
+        rendered = _rendered(render_board(view).encode("utf-8"), None)
         cache.put(name, key, rendered)
     return _respond(request, rendered, HTML, refresh=REFRESH_SECONDS if refresh else None)
 
 
-def _render_board(
+def subscribe(request: Request) -> Response:
+    """The page the board's QR code opens: phones download a raw .ics instead of subscribing,
+    so this page offers the ``webcal://`` address and shows the schedule."""
+    config: Config = request.app.state.config
+    engine = request.app.state.engine
+    unit_id = request.path_params["unit_id"]
+    if unit_id not in config.units_by_id:
+        return HTMLResponse(render_not_found(unit_id), status_code=404)
+    today = _today(request, config)
+    base = _base_url(config, request)
+    key = (pub.unit_state(engine, unit_id), today, base)
+    cache = _cache(request)
+    name = ("subscribe", unit_id)
+    rendered = cache.get(name, key)
+    if rendered is None:
+        view = _board_view(config, engine, unit_id, today, base, False, f"/board/{unit_id}")
+        rendered = _rendered(render_subscribe(view).encode("utf-8"), None)
+        cache.put(name, key, rendered)
+    return _respond(request, rendered, HTML)
+
+
+def _board_view(
     config: Config, engine: Any, unit_id: str, today: date, base: str, refresh: bool, path: str
-) -> Rendered:
+) -> BoardView:
     unit = config.units_by_id[unit_id]
     (y1, m1), (y2, m2) = pub.board_months(today)
     first = date(y1, m1, 1)
     last = date(y2, m2, monthrange(y2, m2)[1])
-    views = pub.unit_sessions(engine, unit_id, first=first, last=last)
+    views = pub.unit_sessions(engine, unit_id, first=first, last=last, hide=pub.citations(config))
     months = tuple(
         MonthView(y, m, tuple(v for v in views if (v.date.year, v.date.month) == (y, m)))
         for y, m in ((y1, m1), (y2, m2))
     )
     family = pub.family_of(config, unit)
-    view = BoardView(
+    return BoardView(
         schedule=pub.schedule_of(config, unit, first, last),
         today=today,
         months=months,
-        feed_url=f"{base}/ics/{unit_id}.ics",
+        feed_url=f"{base}/ics/{quote(unit_id)}.ics",
+        subscribe_url=f"{base}/lich/{quote(unit_id)}",
         children=family.children,
         parent=family.parent,
         refresh=refresh,
         path=path,
     )
-    return _rendered(render_board(view).encode("utf-8"), None)
 
 
 def feed(request: Request) -> Response:
@@ -178,8 +209,8 @@ def feed(request: Request) -> Response:
     name = ("ics", unit_id)
     rendered = cache.get(name, key)
     if rendered is None:
-        views = pub.unit_sessions(engine, unit_id)
-        first = min((v.date for v in views), default=local_today(now_utc(), config.timezone))
+        views = pub.unit_sessions(engine, unit_id, hide=pub.citations(config))
+        first = min((v.date for v in views), default=_today(request, config))
         last = max((v.date for v in views), default=first)
         view = FeedView(
             schedule=pub.schedule_of(config, unit, first, last),
@@ -197,5 +228,6 @@ def routes() -> list[BaseRoute]:
     # database calls never block the event loop.
     return [
         Route("/board/{unit_id}", board, methods=["GET", "HEAD"]),
+        Route("/lich/{unit_id}", subscribe, methods=["GET", "HEAD"]),
         Route("/ics/{unit_id}.ics", feed, methods=["GET", "HEAD"]),
     ]
