@@ -11,7 +11,7 @@ import io
 import json
 from collections.abc import Callable, Sequence
 from datetime import time
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from operator import attrgetter
 from typing import IO
 
@@ -172,5 +172,5 @@ def write_text(
 
 def render(plan: CalendarPlan, fmt: str, **kwargs: object) -> str:
     buf = io.StringIO()
-    {"json": write_json, "csv": write_csv, "text": write_text}[fmt](plan, buf, **kwargs)  # type: ignore[operator]
+    {"json": write_json, "csv": write_csv, "text": write_text}[fmt](plan, buf, **kwargs)
     return buf.getvalue()

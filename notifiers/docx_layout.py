@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import cast
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -274,7 +275,7 @@ def grid_table(
                     merged = table.cell(top, 0).merge(table.cell(i - 1, 0))
                     merged.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 top = i
-    return table
+    return cast(Table, table)  # python-docx leaves add_table untyped
 
 
 def place_and_date(place: str, issued_on: date | None) -> str:

@@ -107,4 +107,5 @@ def feed_ics(feed: FeedView) -> bytes:
         cal.add_component(vtimezone(feed.timezone, sessions[0].date.year - 1, sessions[-1].date.year + 1))
     for s in sessions:
         cal.add_component(_event(feed, s, tz))
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical

@@ -355,6 +355,7 @@ def default_signature(unit: Unit, signer: str | None = None) -> Signature:
         return Signature(tuple(parts[:-1]), parts[-1])
     name = parts[0] if parts else unit.head.name
     role = _role(unit.head.title) if unit.head.title else ""
+    lines: tuple[str, ...]
     if unit.body == "party":
         lines = ("T/M BAN THƯỜNG VỤ", role or "BÍ THƯ")
     elif unit.name.lower().startswith("ủy ban nhân dân"):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
@@ -70,7 +70,7 @@ class LogLine:
     notes: str
 
 
-def _text(cell: Cell, value: str) -> None:
+def _text(cell: Cell | MergedCell, value: str) -> None:
     if not value:
         return  # an empty cell, as on the paper form
     cell.value = value
@@ -141,7 +141,7 @@ def render_log_xlsx(*, office: str, first: date, last: date, lines: Sequence[Log
             c.alignment = _CENTER if col in (1, 2, 8, 9, 10) else _WRAP
 
     ws.print_title_rows = f"{top}:{numbers}"
-    ws.freeze_panes = ws.cell(numbers + 1, 1)
+    ws.freeze_panes = f"A{numbers + 1}"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -60,7 +60,8 @@ def describe_pattern(pattern: Pattern) -> str:
                 continue
             if any(n not in _ORDINALS for n in nths if n is not None) or None in nths:
                 return "các ngày ghi trong lịch dưới đây"
-            weeks = [f"tuần {_ORDINALS[n]}" for n in sorted(nths, key=lambda n: (n < 0, n))]  # type: ignore[arg-type]
+            known = [n for n in nths if n is not None]  # None was ruled out above
+            weeks = [f"tuần {_ORDINALS[n]}" for n in sorted(known, key=lambda n: (n < 0, n))]
             phrases.append(f"{weekday_lower(day)} " + _join(weeks))
         return _join(phrases) + " hằng tháng"
     return "các ngày ghi trong lịch dưới đây"

@@ -17,6 +17,7 @@ counted twice when a make-up is itself cancelled):
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ class SessionRecord(NamedTuple):
     replaces: int | None = None  # a make-up: the session it stands for
     needs_makeup: bool = False
     made_up_by: int | None = None  # a cancelled/not-held session: its direct make-up's id
-    made_up_date: date | None = None  # ... that make-up's date
+    made_up_date: dt.date | None = None  # ... that make-up's date (dt: the field "date" shadows the type)
     made_up_status: Status | None = None  # ... and status
     log: LogFigures | None = None  # a held session's reception log, when it has one
 

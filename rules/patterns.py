@@ -17,14 +17,14 @@ _DAY_FREQS = {DAILY, WEEKLY, MONTHLY, YEARLY}
 def parse_rrule(text: str, dtstart: date) -> rrule:
     """Parse an RRULE; raises RuleError with dateutil's complaint for anything else."""
     body = text.strip()
-    kwargs = {} if "DTSTART" in body.upper() else {"dtstart": datetime.combine(dtstart, datetime.min.time())}
+    start = None if "DTSTART" in body.upper() else datetime.combine(dtstart, datetime.min.time())
     try:
-        rule = rrulestr(body, **kwargs)
+        rule = rrulestr(body, dtstart=start)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise RuleError(f"RRULE không hợp lệ {text!r}: {exc}") from exc
     if not isinstance(rule, rrule):
         raise RuleError(f"RRULE {text!r}: chỉ dùng một quy tắc RRULE, không dùng RRULESET")
-    if rule._freq not in _DAY_FREQS:
+    if rule._freq not in _DAY_FREQS:  # type: ignore[attr-defined]  # dateutil keeps FREQ private
         raise RuleError(f"RRULE {text!r}: FREQ phải là DAILY, WEEKLY, MONTHLY hoặc YEARLY")
     return rule
 

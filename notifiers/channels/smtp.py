@@ -27,7 +27,7 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
-from typing import Literal, cast
+from typing import Literal
 
 import aiosmtplib
 
@@ -104,7 +104,7 @@ class SmtpChannel:
             raise ValueError(f"security must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
         self.host = host
         self.port = port
-        self.security = cast(Security, security)
+        self.security = security
         self.username = username
         self._password = password
         self.sender = sender

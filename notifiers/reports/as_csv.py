@@ -68,7 +68,8 @@ def write_csv(report: Report, out: IO[str]) -> None:
             for i, value in enumerate(now):
                 extra.append("" if value is None else value)
                 if before is not None:
-                    extra.append("" if before[i] is None else before[i])
+                    prior = before[i]
+                    extra.append("" if prior is None else prior)
         w.writerow(
             [
                 u.unit.id,

@@ -84,7 +84,7 @@ class _Book:
 
     def sheet(self, name: str, heading: str, headers: Sequence[Header]) -> Worksheet:
         """A sheet with the title block, the two header rows and the column numbers."""
-        ws = self.wb.create_sheet(name)
+        ws: Worksheet = self.wb.create_sheet(name)
         ncols = sum(len(subs) if subs else 1 for _, subs, _ in headers)
         last = get_column_letter(ncols)
         report = self.report
@@ -124,7 +124,8 @@ class _Book:
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        if (fit := ws.sheet_properties.pageSetUpPr) is not None:
+            fit.fitToPage = True
         ws.print_title_rows = "4:6"
         return ws
 
