@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,12 +33,12 @@ from rules import (
     Unit,
     WorkCalendar,
 )
+from rules.parsing import parse_time_range
 from rules.patterns import parse_rrule
 from rules.vietnamese import nfc
 from scheduler.decisions import government_decisions
 from scheduler.followup_config import FollowupSettings, parse_followup
 
-TIME_RANGE = re.compile(r"^\s*(\d{1,2})[:hH](\d{2})\s*-\s*(\d{1,2})[:hH](\d{2})\s*$")
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
 PHONE_JUNK = re.compile(r"[\s.-]")
@@ -493,12 +493,10 @@ def _unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[
     start = end = None
     time_text = text("time")
     if time_text:
-        parsed = _time_range(time_text)
-        if parsed is None:
-            raise fail("time", f"khung giờ {time_text!r} phải có dạng HH:MM-HH:MM")
-        start, end = parsed
-        if start >= end:
-            raise fail("time", f"khung giờ {time_text!r}: giờ bắt đầu phải trước giờ kết thúc")
+        try:
+            start, end = parse_time_range(time_text)
+        except ValueError as exc:
+            raise fail("time", str(exc)) from None
     body = text("body", "party") or "party"
     if body not in ("party", "state"):
         raise fail("body", f"phải là 'party' hoặc 'state', không phải {body!r}")
@@ -564,18 +562,6 @@ def _rrule_problem(rule: str) -> str | None:
     if parsed.after(datetime(2000, 1, 1), inc=True) is None:
         return f"RRULE {rule!r} không bao giờ có ngày nào"
     return None
-
-
-@lru_cache(maxsize=1024)
-def _time_range(text: str) -> tuple[time, time] | None:
-    """``"07:30-11:30"`` -> (07:30, 11:30); None when it is not HH:MM-HH:MM."""
-    m = TIME_RANGE.match(text)
-    if not m:
-        return None
-    try:
-        return time(int(m.group(1)), int(m.group(2))), time(int(m.group(3)), int(m.group(4)))
-    except ValueError:
-        return None
 
 
 def _person(fail: Any, raw: Any, key: str) -> Person:

@@ -9,7 +9,7 @@ sessions alone. With nothing changed it writes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, insert, select, text, update
@@ -120,6 +120,21 @@ def plan_year(
             else:
                 unchanged += 1
 
+        # One active session per unit and day (``ux_sessions_active_day``): a day already held by
+        # a session the rules do not move (an ad hoc one, a make-up, a decided move, one gone by)
+        # keeps it, and the periodic session that would land on it stays where it is (or, new,
+        # is not made) rather than break the plan.
+        leaving = {sid for sid, *_ in moves} | {sid for sid, *_ in withdrawals}
+        occupied = _occupied(conn, first, last, unit_ids if units is not None else None)
+        occupied.update(
+            (unit_id, d)
+            for sid, unit_id, _n, _s, d, status, *_ in existing
+            if status in ("planned", "held") and sid not in leaving
+        )
+        kept = [m for m in moves if (m[1], m[4][0]) in occupied]
+        moves = [m for m in moves if (m[1], m[4][0]) not in occupied]
+        unchanged += len(kept)
+
         # New sessions; a year already planned gets none in the past (a unit that changed its days
         # in July must not grow a second, never-held session in each month gone by).
         now_raw = raw.timestamp(now)
@@ -129,31 +144,8 @@ def plan_year(
              no, no, 1, now_raw, now_raw)
             for key in wanted.keys() - seen
             for d, moved, start, end, venue in (wanted[key],)
-            if not (already_planned and d < today_raw)
+            if not (already_planned and d < today_raw) and (key[0], d) not in occupied
         ]  # fmt: skip
-        if created_rows:
-            # In key order, the unique index (unit, nominal, slot) grows at its end: on SQLite
-            # three times faster than in the rules' order.
-            created_rows.sort(key=lambda r: (r[0], r[4], r[5]))
-            _insert_sessions(conn, created_rows)
-
-        for sid, unit_id, d, version, (new, moved, start, end, venue) in moves:
-            _guarded_update(
-                conn, sid, version,
-                date=raw.to_date(new), moved=moved, start=start, end=end, venue=venue,
-                reason="Lịch thay đổi theo cấu hình mới", version=version + 1, updated_at=now,
-                rescheduled_version=version + 1,
-            )  # fmt: skip
-            write_audit(
-                conn,
-                at=now,
-                actor=actor,
-                action="replan",
-                session_id=sid,
-                unit_id=unit_id,
-                reason=moved or "Lịch thay đổi theo cấu hình mới",
-                **{"from": raw.to_date(d).isoformat(), "to": raw.to_date(new).isoformat()},
-            )
         for sid, unit_id, version in withdrawals:
             _guarded_update(
                 conn, sid, version,
@@ -168,6 +160,34 @@ def plan_year(
                 session_id=sid,
                 unit_id=unit_id,
                 reason="Lịch mới theo cấu hình không còn buổi tiếp này",
+            )
+        # Moves in two steps: first every moving session lets go of its day (a status outside
+        # the unique index, inside this transaction only), then each takes its new one. A session
+        # may move onto the day another one leaves, or a new one onto a day a moving one leaves.
+        for sid, _unit_id, _d, version, _want in moves:
+            _guarded_update(conn, sid, version, status="moving")
+        if created_rows:
+            # In key order, the unique index (unit, nominal, slot) grows at its end: on SQLite
+            # three times faster than in the rules' order.
+            created_rows.sort(key=lambda r: (r[0], r[4], r[5]))
+            _insert_sessions(conn, created_rows)
+
+        for sid, unit_id, d, version, (new, moved, start, end, venue) in moves:
+            _guarded_update(
+                conn, sid, version,
+                status="planned", date=raw.to_date(new), moved=moved, start=start, end=end, venue=venue,
+                reason="Lịch thay đổi theo cấu hình mới", version=version + 1, updated_at=now,
+                rescheduled_version=version + 1,
+            )  # fmt: skip
+            write_audit(
+                conn,
+                at=now,
+                actor=actor,
+                action="replan",
+                session_id=sid,
+                unit_id=unit_id,
+                reason=moved or "Lịch thay đổi theo cấu hình mới",
+                **{"from": raw.to_date(d).isoformat(), "to": raw.to_date(new).isoformat()},
             )
         result = PlanResult(year, len(created_rows), len(moves), len(withdrawals), unchanged)
         if not already_planned:
@@ -230,6 +250,23 @@ class _Raw:
         if self._stamp_proc is not None:
             return self._stamp_proc(dt)
         return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)  # times are UTC here
+
+
+def _occupied(conn: Connection, first: date, last: date, unit_ids: set[str] | None) -> set[tuple[str, Any]]:
+    """(unit, day) of the active sessions around the year that this plan did not read (ad hoc,
+    make-ups, periodic ones of a nominal date in another year), in the driver's own types."""
+    sql = (
+        "SELECT unit_id, date FROM sessions WHERE status IN ('planned', 'held') "
+        f"AND date BETWEEN '{first - timedelta(days=45)}' AND '{last + timedelta(days=45)}' "
+        f"AND (kind <> 'periodic' OR nominal IS NULL OR nominal NOT BETWEEN '{first}' AND '{last}')"
+    )
+    cur = conn.connection.cursor()
+    try:
+        cur.execute(sql)
+        rows = cur.fetchall()
+    finally:
+        cur.close()
+    return {(unit_id, d) for unit_id, d in rows if unit_ids is None or unit_id in unit_ids}
 
 
 def _insert_sessions(conn: Connection, rows: list[tuple[Any, ...]]) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Row
 from notifiers.notice_bodies import default_basis
 from notifiers.views import Change, Schedule, SessionView, UnitLink
 from rules import ServiceError, Unit, WorkCalendar
+from rules.parsing import parse_hhmm
 from rules.vietnamese import dmy
 from scheduler import sessions as uc
 from scheduler.clock import as_utc
@@ -32,11 +33,9 @@ _T = SessionRow.__table__
 NOTICE_LEAD_DAYS = 5  # working days between publishing a schedule and the session
 
 
-def _time(text: str | None) -> time | None:
-    if not text:
-        return None
-    hh, mm = text.split(":", 1)
-    return time(int(hh), int(mm))
+def _time(value: str | time | None) -> time | None:
+    """A stored "07:30" (a row) or a time (a ``StoredSession``)."""
+    return value if isinstance(value, time) or value is None else parse_hhmm(value)
 
 
 def schedule_of(config: Config, unit: Unit, first: date, last: date) -> Schedule:

@@ -3,7 +3,8 @@
 One row per citizen or delegation received at a session. The rows are the source of the
 session's outcome: visits = rows, people = sum of people, groups = rows that are delegations
 (đoàn đông người), cases = rows, petitions = sum of petitions. The outcome itself is written only
-through ``scheduler.sessions.record``, so it keeps its version check and audit row.
+through ``scheduler.sessions.record`` (which reads them from here), so it keeps its version check
+and audit row, whichever door the record came through.
 
 Rows hold personal data (Nghị định 13/2023/NĐ-CP): the audit trail records that a row was added,
 changed (which fields) or removed, never the name or ID number in it.
@@ -281,56 +282,15 @@ def update_entry(
 
 
 def _recount(engine: Engine, config: Config, session_id: int, *, actor: uc.Actor, now: datetime) -> None:
-    # The log changed under a held session: its outcome follows. A concurrent change of the
-    # session wins the version race; we read again and retry once.
+    # The log changed under a held session: its outcome follows (``record`` reads the counts from
+    # the log). A concurrent change of the session wins the version race; we retry once.
     for attempt in range(2):
         try:
-            uc.record(
-                engine,
-                config,
-                session_id,
-                held=True,
-                actor=actor,
-                now=now,
-                counts=counts_of(entries(engine, session_id)).as_dict(),
-            )
+            uc.record(engine, config, session_id, held=True, actor=actor, now=now)
             return
         except ConflictError:
             if attempt:
                 raise
-
-
-def record_held(
-    engine: Engine,
-    config: Config,
-    session_id: int,
-    *,
-    actor: uc.Actor,
-    now: datetime,
-    counts: dict[str, int | None] | None = None,
-    received_by: str | None = None,
-    conclusion: str | None = None,
-    expected_version: int | None = None,
-) -> Any:
-    """Record a session as held. With rows in its log the counts come from the log, and counts
-    given by hand are refused (the two would disagree); without rows, the counts given."""
-    rows = entries(engine, session_id)
-    if rows:
-        if counts and any(v is not None for v in counts.values()):
-            raise ServiceError("buổi tiếp đã có sổ tiếp công dân: số lượt, số người, số đơn lấy từ sổ")
-        counts = counts_of(rows).as_dict()
-    return uc.record(
-        engine,
-        config,
-        session_id,
-        held=True,
-        actor=actor,
-        now=now,
-        counts=counts,
-        received_by=received_by,
-        conclusion=conclusion,
-        expected_version=expected_version,
-    )
 
 
 def entry_dict(row: Any, *, personal: bool) -> dict[str, Any]:

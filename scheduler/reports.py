@@ -8,7 +8,7 @@ the units' later sessions (so that proposed make-up days do not clash with them)
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -20,9 +20,10 @@ from rules import RuleError
 from rules.breakdown import LogFigures, LogRow, log_figures
 from rules.compliance import LOST, SessionRecord
 from rules.followup_report import build_followup
+from rules.received import delegated
 from rules.report import Report, build_report
 from rules.report_periods import Cutoff, ReportRange, custom_range, named_range, previous_range
-from rules.units import Unit
+from rules.units import Person, Unit
 from scheduler.config import Config
 from scheduler.db import reading
 from scheduler.db.models import LogEntryRow, SessionRow
@@ -34,7 +35,7 @@ _L = LogEntryRow.__table__
 _CHUNK = 500  # unit ids per IN (...) list
 _COLUMNS = (
     _T.c.id, _T.c.unit_id, _T.c.kind, _T.c.status, _T.c.date, _T.c.visits, _T.c.people, _T.c.cases,
-    _T.c.petitions, _T.c.groups, _T.c.received_by,
+    _T.c.petitions, _T.c.groups, _T.c.received_by, _T.c.received_in_person,
     # The reason matters only for a lost session: the others' are not read (fewer strings built).
     case((_T.c.status.in_(LOST), _T.c.reason), else_=None), _T.c.replaces_id, _T.c.needs_makeup,
 )  # fmt: skip
@@ -64,10 +65,18 @@ def _chunks(ids: Sequence[str] | None) -> Iterator[Sequence[str] | None]:
 
 
 def load_records(
-    conn: Connection, unit_ids: Sequence[str] | None, first: date, last: date
+    conn: Connection,
+    unit_ids: Sequence[str] | None,
+    first: date,
+    last: date,
+    heads: Mapping[str, Person] | None = None,
 ) -> list[SessionRecord]:
     """The sessions of the units (None: every unit) dated in [first, last], each lost one with
-    its direct make-up. Read as plain tuples: a national year is some 300,000 rows."""
+    its direct make-up. Read as plain tuples: a national year is some 300,000 rows.
+
+    A record's ``received_by`` is set only when someone other than the head received (the
+    choice recorded; for a session recorded before it, free text that is not the head's own
+    name or title, as ``heads`` has them)."""
     rows: list[Any] = []
     for part in _chunks(unit_ids):
         q = select(*_COLUMNS).where(_T.c.date >= first, _T.c.date <= last)
@@ -81,9 +90,34 @@ def load_records(
     record = SessionRecord
     # ISO strings (SQLite) or dates (PostgreSQL) -> dates, once per distinct day.
     day = {v: v if isinstance(v, date) else date.fromisoformat(v) for v in {r[4] for r in rows}}
+    heads = heads or {}
+    nobody = Person()
+
+    def other(rb: str | None, rip: bool | None, unit: str) -> str | None:
+        if rip is None and not rb:
+            return None
+        return (rb or "—") if delegated(rip, rb, heads.get(unit, nobody)) else None
+
     return [
-        record(i, u, k, st, day[d], v, p, c, pe, g, rb, rs, rp, bool(nm), *makeups.get(i, none3), logs.get(i))
-        for i, u, k, st, d, v, p, c, pe, g, rb, rs, rp, nm in rows
+        record(
+            i,
+            u,
+            k,
+            st,
+            day[d],
+            v,
+            p,
+            c,
+            pe,
+            g,
+            other(rb, rip, u),
+            rs,
+            rp,
+            bool(nm),
+            *makeups.get(i, none3),
+            logs.get(i),
+        )
+        for i, u, k, st, d, v, p, c, pe, g, rb, rip, rs, rp, nm in rows
     ]
 
 
@@ -196,14 +230,17 @@ def make_report(
     before = previous_range(rng) if with_previous else None
     with reading(engine) as conn:
         since = service_since(conn, config)
-        records = load_records(conn, ids, min(_judged_from(config, units, rng), rng.first), rng.last)
+        heads = {u.id: u.head for u in units}
+        records = load_records(conn, ids, min(_judged_from(config, units, rng), rng.first), rng.last, heads)
         taken: dict[str, set[date]] = {}
         if rng.contains(today):
             owing = sorted({r.unit for r in records if r.fate == "not_made_up" and r.date >= rng.first})
             taken = active_dates_after(conn, owing, rng.last)
         directions = direction_records(conn, ids, rng.first, rng.last)
         earlier = (
-            load_records(conn, ids, min(_judged_from(config, units, before), before.first), before.last)
+            load_records(
+                conn, ids, min(_judged_from(config, units, before), before.first), before.last, heads
+            )
             if before is not None
             else None
         )

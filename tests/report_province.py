@@ -198,7 +198,7 @@ def build_province(directory: Path, db_url: str) -> Province:
 
     def makeup(unit: str, of: str, on: str, when: str) -> None:
         now, today = _at(when)
-        row = uc.book_makeup(engine, config, p.sid(unit, of), on=D(on), actor=CLERK, now=now, today=today)
+        row = uc.book_makeup(engine, config, p.sid(unit, of), on=D(on), actor=CLERK, now=now, today=today).session
         p.ids[(unit, row.date)] = row.id
 
     def held(unit: str, on: str, counts: dict[str, int], received_by: str | None = None) -> None:
@@ -208,7 +208,7 @@ def build_province(directory: Path, db_url: str) -> Province:
 
     def adhoc(unit: str, on: str, reason: str, counts: dict[str, int]) -> None:
         now, _ = _at(on)
-        row = uc.add_adhoc(engine, config, unit, on=D(on), reason=reason, actor=CLERK, now=now)
+        row = uc.add_adhoc(engine, config, unit, on=D(on), reason=reason, actor=CLERK, now=now).session
         p.ids[(unit, row.date)] = row.id
         held(unit, on, counts)
 

@@ -56,14 +56,14 @@ def board(tmp_path_factory: pytest.TempPathFactory):
     facts: dict[str, object] = {"today": today}
     # Cancel the next session of the province and make it up; the reason is hostile markup.
     if ahead:
-        cancelled, _ = uc.cancel(
+        cancelled = uc.cancel(
             engine, config, ahead[0].id, reason=ps.HOSTILE_REASON, actor=actor, now=now, today=today
-        )
+        ).session
         facts["cancelled"] = cancelled
         with contextlib.suppress(ServiceError):  # no free day left to propose
             facts["makeup"] = uc.book_makeup(
                 engine, config, cancelled.id, on=None, actor=actor, now=now, today=today
-            )
+            ).session
     # The hostile unit has a session today (an ad hoc one on a day off).
     with contextlib.suppress(ServiceError):  # today already has its periodic session
         uc.add_adhoc(

@@ -122,7 +122,7 @@ def test_feed_follows_cancel_makeup_move_and_not_held(feed: Feed) -> None:
     )
     makeup = uc.book_makeup(
         feed.engine, feed.config, jan.id, on=date(2027, 1, 27), actor=ACTOR, now=t1, today=TODAY
-    )
+    ).session
     uc.move(
         feed.engine,
         feed.config,
@@ -193,7 +193,7 @@ def test_feed_gives_the_address_of_an_online_session(feed: Feed) -> None:
         actor=ACTOR,
         now=T0 + timedelta(hours=2),
         online="https://meet.example.vn/cao-bang",
-    )
+    ).session
     body = feed.get("ubnd-cao-bang").content
     ev = _events(body)[f"session-{adhoc.id}@tiepdan"]
     assert str(ev["URL"]) == "https://meet.example.vn/cao-bang"

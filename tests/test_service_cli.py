@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -63,7 +63,8 @@ class Service:
                   now=self.now, today=TODAY)  # fmt: skip
 
     def held(self, session_id: int) -> None:
-        uc.record(self.engine, self.config, session_id, held=True, actor=CLERK, now=self.now,
+        on_the_day = parse_now(f"{self.row(session_id).date}T11:30")  # a fact once it is true
+        uc.record(self.engine, self.config, session_id, held=True, actor=CLERK, now=on_the_day,
                   counts={"visits": 3})  # fmt: skip
 
 
@@ -221,7 +222,7 @@ def test_adhoc_prints_the_id_of_the_new_session(service):
     new_id = int(proc.stdout.strip())
     row = service.row(new_id)
     assert (row.kind, row.unit_id, row.date, row.start, row.end, row.status, row.replaces_id) == (
-        "adhoc", "thuc-phan", date(2027, 4, 6), "08:00", "10:30", "planned", None,
+        "adhoc", "thuc-phan", date(2027, 4, 6), time(8, 0), time(10, 30), "planned", None,
     )  # fmt: skip
     assert row.reason == "Đoàn đông người về đất đai"
     (listed,) = [s for s in sessions_json(service.config_path, "--unit", "thuc-phan") if s["id"] == new_id]
@@ -234,7 +235,7 @@ def test_record_held_stores_the_counts(service):
     received_by, conclusion = "Phó Bí thư Thường trực", "Thông báo kết luận số 45-TB/TU ngày 27/01/2027"
     args = [f"--{k}={v}" for k, v in counts.items()]
     tiepdan(service.config_path, "record", str(sid), "--held", *args, "--received-by", received_by,
-            "--conclusion", conclusion)  # fmt: skip
+            "--conclusion", conclusion, now="2027-01-25T11:30")  # fmt: skip
     (s,) = [s for s in sessions_json(service.config_path, "--unit", "cao-bang") if s["id"] == sid]
     assert s["status"] == "held"
     assert s["outcome"] == counts | {"received_by": received_by, "conclusion": conclusion}
@@ -242,7 +243,8 @@ def test_record_held_stores_the_counts(service):
 
 def test_record_not_held_needs_a_makeup_and_the_makeup_can_be_booked(service):
     sid = service.id_of("tra-linh", "2027-05-10")
-    tiepdan(service.config_path, "record", str(sid), "--not-held", "--reason", "Mưa lũ, chia cắt đường")
+    tiepdan(service.config_path, "record", str(sid), "--not-held", "--reason", "Mưa lũ, chia cắt đường",
+            now="2027-05-10T11:30")  # fmt: skip
     row = service.row(sid)
     assert (row.status, row.needs_makeup, row.reason) == ("not_held", True, "Mưa lũ, chia cắt đường")
     tiepdan(service.config_path, "makeup", str(sid))

@@ -62,10 +62,10 @@ def test_a_new_day_off_moves_only_the_planned_future_sessions_on_that_day(planne
     uc.move(e, c, decided, to=date(2027, 6, 25), reason="Trùng họp HĐND", actor=CLERK, now=now)
     made_up_for = planned.sid("ubnd-thuc-phan", "2027-06-21")
     uc.cancel(e, c, made_up_for, reason="Đi công tác", actor=CLERK, now=now, today=LATER_DAY)
-    makeup = uc.book_makeup(e, c, made_up_for, on=date(2027, 6, 25), actor=CLERK, now=now, today=LATER_DAY).id
+    makeup = uc.book_makeup(e, c, made_up_for, on=date(2027, 6, 25), actor=CLERK, now=now, today=LATER_DAY).session.id
     adhoc = uc.add_adhoc(
         e, c, "thuc-phan", on=date(2027, 6, 25), reason="Đoàn đông người", actor=CLERK, now=now
-    ).id
+    ).session.id
     past = {planned.sid(u, "2027-02-25") for u in ("cao-bang", "thuc-phan", "tra-linh")}
 
     before_rows, before = planned.rows(), snapshot(planned.url)

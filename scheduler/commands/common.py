@@ -7,15 +7,16 @@ import sys
 from datetime import date, datetime
 
 from rules import ConfigError
+from rules.parsing import parse_date
 from scheduler.clock import parse_now
 from scheduler.config import Config, load_config
 
 
 def iso_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"ngày phải có dạng YYYY-MM-DD, không phải {text!r}") from None
+        return parse_date(text)  # ASCII digits, YYYY-MM-DD only, a year in range
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_config(p: argparse.ArgumentParser) -> None:

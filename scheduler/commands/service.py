@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from rules import TiepdanError
+from rules.parsing import hhmm, parse_count, parse_id, parse_time_range
 from rules.vietnamese import dmy, long_date
+from rules.vocabulary import COUNTS, FORMS, KIND_VI, STATUS_VI
 from scheduler import sessions as uc
 from scheduler.audit import default_actor
 from scheduler.clock import local_today
@@ -25,38 +27,29 @@ def _common(p: argparse.ArgumentParser) -> None:
     add_now(p)
     p.add_argument(
         "--if-version",
-        type=int,
+        type=_version,
         dest="if_version",
         metavar="N",
         help="chỉ thay đổi nếu buổi tiếp vẫn ở phiên bản N (tránh ghi đè thao tác của người khác)",
     )
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"phải là số nguyên, không phải {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"không được âm ({value})")
-    return value
+def _strict(parse: Callable[[str], Any], what: str) -> Callable[[str], Any]:
+    """An argparse type from one of the strict parsers (rules/parsing.py)."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{what}: {exc}") from None
+
+    return convert
 
 
-def _session_id(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"mã buổi tiếp phải là số, không phải {text!r}") from None
-
-
-def _time_range(text: str) -> tuple[str, str]:
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", text.strip())
-    if not m or not (0 <= int(m[1]) < 24 and 0 <= int(m[3]) < 24 and int(m[2]) < 60 and int(m[4]) < 60):
-        raise argparse.ArgumentTypeError(f"khung giờ phải có dạng HH:MM-HH:MM, không phải {text!r}")
-    start, end = f"{int(m[1]):02d}:{m[2]}", f"{int(m[3]):02d}:{m[4]}"
-    if start >= end:
-        raise argparse.ArgumentTypeError(f"khung giờ {text!r}: giờ bắt đầu phải trước giờ kết thúc")
-    return start, end
+_count = _strict(parse_count, "số liệu")
+_session_id = _strict(parse_id, "mã buổi tiếp")
+_time_range = _strict(parse_time_range, "khung giờ")
+_version = _strict(parse_id, "phiên bản")
 
 
 def add_parser(sub: Any) -> None:
@@ -74,14 +67,14 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run_sessions)
 
-    p = sub.add_parser("cancel", help="hủy (hoãn) một buổi tiếp và đề xuất ngày tiếp bù")
+    p = sub.add_parser("cancel", help="hoãn một buổi tiếp và đề xuất ngày tiếp bù")
     _common(p)
     p.add_argument("session_id", type=_session_id, metavar="SESSION_ID")
     p.add_argument("--reason", required=True)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run_cancel)
 
-    p = sub.add_parser("makeup", help="đặt buổi tiếp bù cho buổi đã hủy hoặc không tổ chức")
+    p = sub.add_parser("makeup", help="đặt buổi tiếp bù cho buổi đã hoãn hoặc không tổ chức")
     _common(p)
     p.add_argument("session_id", type=_session_id, metavar="SESSION_ID")
     p.add_argument("--date", type=iso_date)
@@ -107,16 +100,27 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run_adhoc)
 
-    p = sub.add_parser("record", help="ghi kết quả một buổi tiếp")
+    p = sub.add_parser("record", help="ghi kết quả một buổi tiếp (hoặc bỏ kết quả đã ghi nhầm)")
     _common(p)
     p.add_argument("session_id", type=_session_id, metavar="SESSION_ID")
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--held", action="store_true")
-    g.add_argument("--not-held", action="store_true")
-    for k in uc.COUNTS:
+    g.add_argument("--held", action="store_true", help="đã tiếp")
+    g.add_argument("--not-held", action="store_true", help="không tổ chức (cần --reason)")
+    g.add_argument("--undo", action="store_true", help="bỏ kết quả đã ghi nhầm (cần --reason)")
+    for k in COUNTS:
         p.add_argument(f"--{k}", type=_count)
     p.add_argument("--reason")
-    p.add_argument("--received-by")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument(
+        "--head-in-person",
+        action="store_true",
+        dest="in_person",
+        default=None,
+        help="người đứng đầu trực tiếp tiếp",
+    )
+    who.add_argument("--received-by", metavar="HỌ_TÊN", help="người khác tiếp thay: họ tên người đó")
+    p.add_argument("--received-title", metavar="CHỨC_VỤ", help="người khác tiếp thay: chức vụ người đó")
+    p.add_argument("--form", choices=FORMS, help="hình thức tiếp: in_person (trực tiếp), online, both")
     p.add_argument("--conclusion")
     p.add_argument("--online", metavar="URL")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -148,11 +152,11 @@ def _print_session(row: Any, fmt: str, extra: dict[str, Any] | None = None) -> N
     if fmt == "json":
         print(json.dumps(uc.session_dict(row) | (extra or {}), ensure_ascii=False))
         return
-    kind = uc.KIND_VI[row.kind]
-    status = uc.STATUS_VI[row.status]
-    line = (
-        f"#{row.id} {row.unit_id} {long_date(row.date)} {row.start or ''}-{row.end or ''} [{kind}, {status}]"
-    )
+    kind = KIND_VI[row.kind]
+    status = STATUS_VI[row.status]
+    start = hhmm(row.start) if not isinstance(row.start, str) else row.start
+    end = hhmm(row.end) if not isinstance(row.end, str) else row.end
+    line = f"#{row.id} {row.unit_id} {long_date(row.date)} {start or ''}-{end or ''} [{kind}, {status}]"
     if row.replaces_id:
         line += f" thay buổi #{row.replaces_id}"
     if row.reason:
@@ -208,7 +212,7 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 def run_cancel(args: argparse.Namespace) -> int:
     ctx = _Context(args)
-    row, proposals = uc.cancel(
+    change = uc.cancel(
         ctx.engine,
         ctx.config,
         args.session_id,
@@ -218,10 +222,11 @@ def run_cancel(args: argparse.Namespace) -> int:
         today=ctx.today,
         expected_version=args.if_version,
     )
+    row, proposals = change.session, change.proposals
     if args.format == "json":
         _print_session(row, "json", {"proposals": [p.date.isoformat() for p in proposals]})
         return 0
-    print(f"Đã hủy buổi tiếp #{row.id} ngày {dmy(row.date)} của {row.unit_id}: {row.reason}")
+    print(f"Đã hoãn buổi tiếp #{row.id} ngày {dmy(row.date)} của {row.unit_id}: {row.reason}")
     if proposals:
         print("Đề xuất ngày tiếp bù:")
         for p in proposals:
@@ -241,7 +246,7 @@ def run_makeup(args: argparse.Namespace) -> int:
         now=ctx.now,
         today=ctx.today,
         expected_version=args.if_version,
-    )
+    ).session
     from scheduler.makeup_check import makeup_warning_for
 
     warning = makeup_warning_for(ctx.engine, ctx.config, row, ctx.today)
@@ -265,7 +270,7 @@ def run_move(args: argparse.Namespace) -> int:
         actor=ctx.actor,
         now=ctx.now,
         expected_version=args.if_version,
-    )
+    ).session
     if args.format == "json":
         _print_session(row, "json")
     else:
@@ -287,7 +292,7 @@ def run_adhoc(args: argparse.Namespace) -> int:
         time_range=args.time,
         venue=args.venue,
         online=args.online,
-    )
+    ).session
     if args.format == "json":
         _print_session(row, "json")
     else:
@@ -297,9 +302,27 @@ def run_adhoc(args: argparse.Namespace) -> int:
 
 def run_record(args: argparse.Namespace) -> int:
     ctx = _Context(args)
-    counts = {k: getattr(args, k) for k in uc.COUNTS if getattr(args, k) is not None}
-    if args.not_held and counts:
-        raise TiepdanError("buổi không tổ chức thì không ghi số lượt, số người, số đơn")
+    counts = {k: getattr(args, k) for k in COUNTS if getattr(args, k) is not None}
+    if args.undo:
+        extra = counts or args.in_person or args.received_by or args.received_title or args.form
+        if extra:
+            raise TiepdanError("--undo chỉ cần --reason: bỏ kết quả đã ghi, không ghi thêm số liệu")
+        row = uc.undo_record(
+            ctx.engine,
+            ctx.config,
+            args.session_id,
+            reason=args.reason or "",
+            actor=ctx.actor,
+            now=ctx.now,
+            expected_version=args.if_version,
+        ).session
+        if args.format == "json":
+            _print_session(row, "json")
+        else:
+            print(f"Đã bỏ kết quả đã ghi của buổi tiếp #{row.id} ngày {dmy(row.date)}: {args.reason.strip()}")
+        return 0
+    if args.not_held and (counts or args.in_person or args.received_by or args.received_title or args.form):
+        raise TiepdanError("buổi không tổ chức thì không ghi số lượt, số người, số đơn, người tiếp")
     row = uc.record(
         ctx.engine,
         ctx.config,
@@ -309,11 +332,14 @@ def run_record(args: argparse.Namespace) -> int:
         now=ctx.now,
         counts=counts,
         reason=args.reason,
+        in_person=args.in_person,
         received_by=args.received_by,
+        received_title=args.received_title,
+        form=args.form,
         conclusion=args.conclusion,
         online=args.online,
         expected_version=args.if_version,
-    )
+    ).session
     if args.format == "json":
         _print_session(row, "json")
     elif row.status == "held":

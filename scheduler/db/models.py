@@ -79,6 +79,16 @@ class SessionRow(Base):
         UniqueConstraint("replaces_id"),
         Index("ix_sessions_unit_date", "unit_id", "date"),
         Index("ix_sessions_date", "date"),
+        # One active session per unit and day (migration 0008): the database itself refuses a
+        # second make-up, move or ad hoc session onto a day the unit already receives.
+        Index(
+            "ux_sessions_active_day",
+            "unit_id",
+            "date",
+            unique=True,
+            sqlite_where=text("status IN ('planned', 'held')"),
+            postgresql_where=text("status IN ('planned', 'held')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -105,7 +115,13 @@ class SessionRow(Base):
     cases: Mapped[int | None] = mapped_column(Integer)
     petitions: Mapped[int | None] = mapped_column(Integer)
     groups: Mapped[int | None] = mapped_column(Integer)
+    # Who received (migration 0008): the head in person (True) or someone else (False: their name
+    # in received_by, their title in received_title); None: not recorded (or recorded before 0008,
+    # with free text in received_by).
+    received_in_person: Mapped[bool | None] = mapped_column(Boolean)
     received_by: Mapped[str | None] = mapped_column(Text)
+    received_title: Mapped[str | None] = mapped_column(Text)
+    form: Mapped[str | None] = mapped_column(String(10))  # in_person | online | both
     conclusion: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -11,7 +11,9 @@ not see → 404; one it may see but not change → 403; then the request's own c
     POST   /api/sessions/{id}/cancel   {"reason"}  (contract)
     POST   /api/sessions/{id}/makeup   {"date"?}
     POST   /api/sessions/{id}/move     {"date", "reason"}
-    POST   /api/sessions/{id}/record   {"held": true, "visits"...} | {"held": false, "reason"}
+    POST   /api/sessions/{id}/record   {"held": true, "visits"..., "in_person"?, "received_by"?,
+                                        "received_title"?, "form"?} | {"held": false, "reason"}
+    POST   /api/sessions/{id}/undo     {"reason"}  (a record made by mistake)
     GET    /api/sessions/{id}/log
     POST   /api/sessions/{id}/log      {"full_name", ...}
     PUT    /api/log/{entry_id}         the whole row again (its follow-up is written weeks later)
@@ -176,7 +178,7 @@ def get_session(call: Call) -> Response:
 def cancel(call: Call) -> Response:
     row = call.session(change=True)
     reason = text_field(call.body.get("reason"), "reason") or ""
-    new, proposals = uc.cancel(
+    change = uc.cancel(
         call.engine,
         call.config,
         row.id,
@@ -186,7 +188,8 @@ def cancel(call: Call) -> Response:
         today=call.today,
         expected_version=call.version(),
     )
-    return _json(uc.session_dict(new) | {"proposals": [p.date.isoformat() for p in proposals]})
+    proposals = [p.date.isoformat() for p in change.proposals]
+    return _json(uc.session_dict(change.session) | {"proposals": proposals})
 
 
 def makeup(call: Call) -> Response:
@@ -201,7 +204,7 @@ def makeup(call: Call) -> Response:
         now=call.now,
         today=call.today,
         expected_version=call.version(),
-    )
+    ).session
     return _json(uc.session_dict(new), 201)
 
 
@@ -218,8 +221,14 @@ def move(call: Call) -> Response:
         actor=call.account.actor,
         now=call.now,
         expected_version=call.version(),
-    )
+    ).session
     return _json(uc.session_dict(new))
+
+
+def _flag(value: object, what: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise BadInput(f'"{what}" phải là true hoặc false')
 
 
 def record(call: Call) -> Response:
@@ -228,32 +237,36 @@ def record(call: Call) -> Response:
     if not isinstance(held, bool):
         raise BadInput('cần "held": true (đã tiếp) hoặc false (không tổ chức)')
     counts = {k: parse_count(call.body.get(k), k) for k in uc.COUNTS}
-    given = {k: v for k, v in counts.items() if v is not None}
-    if held:
-        new = book.record_held(
-            call.engine,
-            call.config,
-            row.id,
-            actor=call.account.actor,
-            now=call.now,
-            counts=given,
-            received_by=text_field(call.body.get("received_by"), "received_by"),
-            conclusion=text_field(call.body.get("conclusion"), "conclusion"),
-            expected_version=call.version(),
-        )
-    else:
-        if given:
-            raise BadInput("buổi không tổ chức thì không ghi số lượt, số người, số đơn")
-        new = uc.record(
-            call.engine,
-            call.config,
-            row.id,
-            held=False,
-            actor=call.account.actor,
-            now=call.now,
-            reason=text_field(call.body.get("reason"), "reason") or "",
-            expected_version=call.version(),
-        )
+    new = uc.record(
+        call.engine,
+        call.config,
+        row.id,
+        held=held,
+        actor=call.account.actor,
+        now=call.now,
+        counts={k: v for k, v in counts.items() if v is not None},
+        reason=text_field(call.body.get("reason"), "reason"),
+        in_person=_flag(call.body.get("in_person"), "in_person"),
+        received_by=text_field(call.body.get("received_by"), "received_by"),
+        received_title=text_field(call.body.get("received_title"), "received_title"),
+        form=text_field(call.body.get("form"), "form"),
+        conclusion=text_field(call.body.get("conclusion"), "conclusion"),
+        expected_version=call.version(),
+    ).session
+    return _json(uc.session_dict(new))
+
+
+def undo_record(call: Call) -> Response:
+    row = call.session(change=True)
+    new = uc.undo_record(
+        call.engine,
+        call.config,
+        row.id,
+        reason=text_field(call.body.get("reason"), "reason") or "",
+        actor=call.account.actor,
+        now=call.now,
+        expected_version=call.version(),
+    ).session
     return _json(uc.session_dict(new))
 
 
@@ -312,7 +325,7 @@ def adhoc(call: Call) -> Response:
         now=call.now,
         time_range=time_range,
         venue=text_field(call.body.get("venue"), "venue"),
-    )
+    ).session
     return _json(uc.session_dict(new), 201)
 
 
@@ -325,6 +338,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/sessions/{session_id}/makeup", _api(makeup, body=True), methods=["POST"]),
         Route("/api/sessions/{session_id}/move", _api(move, body=True), methods=["POST"]),
         Route("/api/sessions/{session_id}/record", _api(record, body=True), methods=["POST"]),
+        Route("/api/sessions/{session_id}/undo", _api(undo_record, body=True), methods=["POST"]),
         Route("/api/sessions/{session_id}/log", _api(log_list), methods=["GET"]),
         Route("/api/sessions/{session_id}/log", _api(log_add, body=True), methods=["POST"]),
         Route("/api/log/{entry_id}", _api(log_edit, body=True), methods=["PUT"]),

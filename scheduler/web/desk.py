@@ -43,6 +43,7 @@ DONE = {
     "makeup": "Đã đặt buổi tiếp bù.",
     "moved": "Đã dời buổi tiếp.",
     "recorded": "Đã ghi kết quả buổi tiếp.",
+    "unrecorded": "Đã bỏ kết quả đã ghi; buổi tiếp lại chờ ghi kết quả.",
     "logged": "Đã thêm một dòng vào sổ tiếp công dân.",
     "log_edited": "Đã sửa một dòng của sổ tiếp công dân.",
     "unlogged": "Đã xóa một dòng khỏi sổ tiếp công dân.",

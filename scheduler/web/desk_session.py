@@ -1,5 +1,5 @@
-"""The desk page of one session and what a clerk does on it: record the outcome, postpone
-(hoãn), move, book the make-up (tiếp công dân bù)."""
+"""The desk page of one session and what a clerk does on it: record the outcome (or undo a
+record made by mistake), postpone (hoãn), move, book the make-up (tiếp công dân bù)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from scheduler import reception_log as book
 from scheduler import sessions as uc
 from scheduler.web.desk import Ctx, desk, session_id_of
 from scheduler.web.desk_files import NOTICES
-from scheduler.web.inputs import BadInput, parse_count, parse_date
+from scheduler.web.inputs import BadInput, parse_count, parse_date, parse_version
 from scheduler.web.yearview import entry_of
 
 
@@ -79,7 +79,7 @@ def session_page(ctx: Ctx) -> Response:
 
 
 def _expected_version(ctx: Ctx) -> int | None:
-    return parse_count(ctx.form.get("version"), "phiên bản")
+    return parse_version(ctx.form.get("version"))
 
 
 def confirm_page(
@@ -176,7 +176,7 @@ def makeup(ctx: Ctx) -> Response:
             now=ctx.now,
             today=ctx.today,
             expected_version=_expected_version(ctx),
-        )
+        ).session
         return f"/desk/sessions/{new.id}?ok=makeup"
 
     return act(ctx, run)
@@ -201,36 +201,53 @@ def move(ctx: Ctx) -> Response:
     return act(ctx, run)
 
 
+def _received(ctx: Ctx) -> bool | None:
+    """The choice "người đứng đầu trực tiếp tiếp / người khác tiếp thay" (radio buttons)."""
+    choice = ctx.form.get("received", "")
+    if choice not in ("", "head", "other"):
+        raise BadInput("vui lòng chọn: người đứng đầu trực tiếp tiếp hay người khác tiếp thay")
+    return {"head": True, "other": False}.get(choice)
+
+
 def record(ctx: Ctx) -> Response:
     def run(row: Any) -> str:
         outcome = ctx.form.get("outcome")
-        if outcome == "held":
-            counts = {k: parse_count(ctx.form.get(k), k) for k in uc.COUNTS}
-            book.record_held(
-                ctx.engine,
-                ctx.config,
-                row.id,
-                actor=ctx.account.actor,
-                now=ctx.now,
-                counts={k: v for k, v in counts.items() if v is not None},
-                received_by=ctx.form.get("received_by") or None,
-                conclusion=ctx.form.get("conclusion") or None,
-                expected_version=_expected_version(ctx),
-            )
-        elif outcome == "not_held":
-            uc.record(
-                ctx.engine,
-                ctx.config,
-                row.id,
-                held=False,
-                actor=ctx.account.actor,
-                now=ctx.now,
-                reason=ctx.form.get("reason", ""),
-                expected_version=_expected_version(ctx),
-            )
-        else:
-            raise BadInput("hãy chọn: đã tiếp hay không tổ chức")
+        if outcome not in ("held", "not_held"):
+            raise BadInput("vui lòng chọn: đã tiếp hay không tổ chức")
+        counts = {k: parse_count(ctx.form.get(k), k) for k in uc.COUNTS}
+        uc.record(
+            ctx.engine,
+            ctx.config,
+            row.id,
+            held=outcome == "held",
+            actor=ctx.account.actor,
+            now=ctx.now,
+            counts={k: v for k, v in counts.items() if v is not None},
+            reason=ctx.form.get("reason", ""),
+            in_person=_received(ctx) if outcome == "held" else None,
+            received_by=ctx.form.get("received_by") or None,
+            received_title=ctx.form.get("received_title") or None,
+            form=ctx.form.get("form") or None,
+            conclusion=ctx.form.get("conclusion") or None,
+            expected_version=_expected_version(ctx),
+        )
         return f"/desk/sessions/{row.id}?ok=recorded"
+
+    return act(ctx, run)
+
+
+def undo_record(ctx: Ctx) -> Response:
+    def run(row: Any) -> str:
+        uc.undo_record(
+            ctx.engine,
+            ctx.config,
+            row.id,
+            reason=ctx.form.get("reason", ""),
+            actor=ctx.account.actor,
+            now=ctx.now,
+            expected_version=_expected_version(ctx),
+        )
+        return f"/desk/sessions/{row.id}?ok=unrecorded"
 
     return act(ctx, run)
 
@@ -242,4 +259,5 @@ def routes() -> list[BaseRoute]:
         Route("/desk/sessions/{session_id}/makeup", desk(makeup, post=True), methods=["POST"]),
         Route("/desk/sessions/{session_id}/move", desk(move, post=True), methods=["POST"]),
         Route("/desk/sessions/{session_id}/record", desk(record, post=True), methods=["POST"]),
+        Route("/desk/sessions/{session_id}/undo", desk(undo_record, post=True), methods=["POST"]),
     ]

@@ -115,7 +115,7 @@ def adhoc(ctx: Ctx) -> Response:
         reason=ctx.form.get("reason", ""),
         actor=ctx.account.actor,
         now=ctx.now,
-    )
+    ).session
     return RedirectResponse(f"/desk/sessions/{row.id}?ok=adhoc", status_code=303)
 
 

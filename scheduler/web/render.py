@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse
 
+from rules.parsing import parse_hhmm
 from rules.vietnamese import dmy, long_date
+from rules.vocabulary import FORM_VI, STATUS_VI, kind_label
 from scheduler.accounts import ROLE_VI
 from scheduler.clock import as_utc
 from scheduler.reception_log import HANDLING_VI, TEXT_FIELDS
-from scheduler.sessions import KIND_VI, STATUS_VI
 from scheduler.web.auth import set_security_headers
 
 ACTION_VI = {
@@ -24,6 +25,7 @@ ACTION_VI = {
     "adhoc": "thêm buổi đột xuất",
     "record_held": "ghi kết quả: đã tiếp",
     "record_not_held": "ghi: không tổ chức",
+    "record_undo": "bỏ kết quả đã ghi",
     "replan": "lập lại lịch",
     "withdraw": "bỏ buổi theo lịch mới",
     "log_add": "thêm lượt vào sổ",
@@ -49,7 +51,17 @@ _env = Environment(
 _env.filters["dmy"] = lambda d: dmy(d) if isinstance(d, date) else ""
 _env.filters["long_date"] = lambda d: long_date(d) if isinstance(d, date) else ""
 _env.filters["status_vi"] = lambda s: STATUS_VI.get(s, s)
-_env.filters["kind_vi"] = lambda s: KIND_VI.get(s, s)
+_env.filters["kind_vi"] = kind_label
+_env.filters["form_vi"] = lambda s: FORM_VI.get(s, "")
+
+
+def _hm(t: time | str | None) -> str:
+    """A time of day as people write it: 07h30."""
+    value = parse_hhmm(t) if isinstance(t, str) else t
+    return f"{value:%H}h{value:%M}" if value is not None else ""
+
+
+_env.filters["hm"] = _hm
 _env.filters["role_vi"] = lambda s: ROLE_VI.get(s, s)
 _env.filters["handling_vi"] = lambda s: HANDLING_VI.get(s, "")
 _env.filters["action_vi"] = lambda s: ACTION_VI.get(s, s)

@@ -117,7 +117,8 @@ try {
   await page.getByLabel("Hướng xử lý").selectOption("accepted");
   response = await submit("Thêm vào sổ");
   await check("log", response);
-  await page.getByLabel("Người chủ trì tiếp").fill("Bí thư Đảng ủy xã");
+  await page.getByLabel("Người khác tiếp thay").check();
+  await page.getByLabel("Họ và tên người tiếp thay").fill("Bí thư Đảng ủy xã");
   response = await submit("Ghi: đã tiếp");
   await check("recorded", response);
   out.texts.afterRecord = await page.locator("main").innerText();
