@@ -100,7 +100,7 @@ def parse_date(text: str) -> date:
     try:
         d = date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"ngày {value} không có trong lịch") from None
+        raise ValueError(f"ngày {value} không có trong lịch (YYYY-MM-DD)") from None
     if not 1900 < d.year < 2200:
         raise ValueError(f"năm {d.year} không hợp lệ")
     return d

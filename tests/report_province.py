@@ -198,7 +198,8 @@ def build_province(directory: Path, db_url: str) -> Province:
 
     def makeup(unit: str, of: str, on: str, when: str) -> None:
         now, today = _at(when)
-        row = uc.book_makeup(engine, config, p.sid(unit, of), on=D(on), actor=CLERK, now=now, today=today).session
+        change = uc.book_makeup(engine, config, p.sid(unit, of), on=D(on), actor=CLERK, now=now, today=today)
+        row = change.session
         p.ids[(unit, row.date)] = row.id
 
     def held(unit: str, on: str, counts: dict[str, int], received_by: str | None = None) -> None:

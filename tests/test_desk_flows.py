@@ -9,11 +9,12 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import httpx
 import pytest
-from desk_support import Server, add_log_row, csrf_of, page_csrf, serve, snapshot
+from desk_support import PINNED, Server, add_log_row, csrf_of, page_csrf, serve, snapshot
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -203,7 +204,7 @@ def test_a_stale_form_is_refused_with_409(server: Server, staff: httpx.Client) -
         target.id,
         held=True,
         actor=uc.Actor("nguoi-khac"),
-        now=server.now(),
+        now=datetime.combine(target.date, time(4, 0), UTC),  # recorded on its day
         counts={"visits": 1},
     )
     before = snapshot(server.engine)
@@ -394,25 +395,40 @@ def test_api_cancel_makeup_move_adhoc_record_and_log(server: Server) -> None:
     assert r.status_code == 201 and r.json()["full_name"] == "Đoàn xã"
     entry = r.json()["id"]
     assert c.post(f"/api/sessions/{adhoc_id}/log", json={"full_name": "Một người"}).status_code == 201
-    r = c.post(f"/api/sessions/{adhoc_id}/record", json={"held": True, "conclusion": "Giao UBND xã"})
-    assert r.status_code == 200
-    assert {k: r.json()["outcome"][k] for k in ("visits", "people", "groups", "petitions")} == {
-        "visits": 2,
-        "people": 8,
-        "groups": 1,
-        "petitions": 1,
-    }
-    assert [e["full_name"] for e in c.get(f"/api/sessions/{adhoc_id}/log").json()] == ["Đoàn xã", "Một người"]
-    # The same edit as on the desk: the whole row again, the outcome follows, the audit names fields.
-    row = {"full_name": "Đoàn xã", "people": 9, "is_group": True, "petitions": 1, "follow_up": "Đã chuyển"}
-    r = c.put(f"/api/log/{entry}", json=row)
-    assert r.status_code == 200 and (r.json()["people"], r.json()["follow_up"]) == (9, "Đã chuyển")
-    assert c.get(f"/api/sessions/{adhoc_id}").json()["outcome"]["people"] == 10
-    assert ("staff_b", "log_edit") in _actors(server, adhoc_id)
-    assert server.api("staff_a").put(f"/api/log/{entry}", json=row).status_code in (403, 404)
-    assert c.put(f"/api/log/{entry}", json=row | {"people": 1}).status_code == 400
-    assert c.delete(f"/api/log/{entry}").status_code == 204
-    assert c.get(f"/api/sessions/{adhoc_id}").json()["outcome"]["visits"] == 1
+    # Its outcome is recorded on its day (a fact once it is true).
+    on_the_day = datetime.combine(date.fromisoformat(body["proposals"][2]), time(4, 0), UTC)
+    server.set_clock(lambda: on_the_day)
+    try:
+        r = c.post(f"/api/sessions/{adhoc_id}/record", json={"held": True, "conclusion": "Giao UBND xã"})
+        assert r.status_code == 200
+        assert {k: r.json()["outcome"][k] for k in ("visits", "people", "groups", "petitions")} == {
+            "visits": 2,
+            "people": 8,
+            "groups": 1,
+            "petitions": 1,
+        }
+        assert [e["full_name"] for e in c.get(f"/api/sessions/{adhoc_id}/log").json()] == [
+            "Đoàn xã",
+            "Một người",
+        ]
+        # The same edit as on the desk: the whole row again, the outcome follows, the audit names fields.
+        row = {
+            "full_name": "Đoàn xã",
+            "people": 9,
+            "is_group": True,
+            "petitions": 1,
+            "follow_up": "Đã chuyển",
+        }
+        r = c.put(f"/api/log/{entry}", json=row)
+        assert r.status_code == 200 and (r.json()["people"], r.json()["follow_up"]) == (9, "Đã chuyển")
+        assert c.get(f"/api/sessions/{adhoc_id}").json()["outcome"]["people"] == 10
+        assert ("staff_b", "log_edit") in _actors(server, adhoc_id)
+        assert server.api("staff_a").put(f"/api/log/{entry}", json=row).status_code in (403, 404)
+        assert c.put(f"/api/log/{entry}", json=row | {"people": 1}).status_code == 400
+        assert c.delete(f"/api/log/{entry}").status_code == 204
+        assert c.get(f"/api/sessions/{adhoc_id}").json()["outcome"]["visits"] == 1
+    finally:
+        server.set_clock(lambda: PINNED)
     past = server.past_planned("xa-b")
     r = c.post(f"/api/sessions/{past.id}/record", json={"held": True, "visits": 3, "people": 4})
     assert r.status_code == 200 and r.json()["outcome"]["people"] == 4

@@ -132,7 +132,10 @@ def test_feed_follows_cancel_makeup_move_and_not_held(feed: Feed) -> None:
         actor=ACTOR,
         now=t1,
     )
-    uc.record(feed.engine, feed.config, may.id, held=False, reason="Mưa lũ, chia cắt", actor=ACTOR, now=t1)
+    on_the_day = datetime.combine(may.date, time(4, 0), UTC)  # not held: known on its day
+    uc.record(
+        feed.engine, feed.config, may.id, held=False, reason="Mưa lũ, chia cắt", actor=ACTOR, now=on_the_day
+    )
     after_rows = {r.id: r for r in feed.rows()}
 
     body = feed.get().content

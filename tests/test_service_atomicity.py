@@ -18,6 +18,9 @@ from scheduler.planning import plan_year
 CLERK = uc.Actor("Trần Thị B")
 
 
+ON_THE_DAY = parse_now("2027-01-11T11:30")  # an outcome is recorded once it is true
+
+
 class PowerCut(Exception):
     pass
 
@@ -51,9 +54,9 @@ CHANGES = {
     "adhoc": lambda s: uc.add_adhoc(s["engine"], s["config"], "de-tham", on=date(2027, 3, 3), reason="Khẩn",
                                     actor=CLERK, now=s["now"]),
     "record held": lambda s: uc.record(s["engine"], s["config"], s["ids"][("de-tham", "2027-01-11")],
-                                       held=True, actor=CLERK, now=s["now"], counts={"visits": 5}),
+                                       held=True, actor=CLERK, now=ON_THE_DAY, counts={"visits": 5}),
     "record not held": lambda s: uc.record(s["engine"], s["config"], s["ids"][("de-tham", "2027-01-11")],
-                                           held=False, reason="Mưa lũ", actor=CLERK, now=s["now"]),
+                                           held=False, reason="Mưa lũ", actor=CLERK, now=ON_THE_DAY),
 }  # fmt: skip
 
 

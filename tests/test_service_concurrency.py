@@ -92,7 +92,7 @@ def refused(svc, message: str) -> str:
 def test_two_clerks_cancelling_the_same_session_at_once_one_wins(svc):
     sid = svc["ids"][("cao-bang", "2027-03-25")]
     results = race(svc, [["cancel", str(sid), "--reason", f"Lý do {i}"] for i in range(2)])
-    one_winner(results, refused(svc, "chỉ hủy được buổi đã lên lịch"))
+    one_winner(results, refused(svc, "chỉ hoãn được buổi đã lên lịch"))
     row = uc.get_session(svc["engine"], sid)
     assert (row.status, row.version) == ("cancelled", 2)
     (audit,) = audit_rows(svc["engine"], session_id=sid)
@@ -171,7 +171,7 @@ def test_many_cancel_commands_started_at_once_cancel_once(svc):
         for i in range(6)
     ]
     results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
-    one_winner(results, CONFLICT, "chỉ hủy được buổi đã lên lịch")
+    one_winner(results, CONFLICT, "chỉ hoãn được buổi đã lên lịch")
     assert uc.get_session(svc["engine"], sid).version == 2
     assert [a.action for a in audit_rows(svc["engine"], session_id=sid)] == ["cancel"]
 

@@ -57,12 +57,14 @@ def test_a_new_day_off_moves_only_the_planned_future_sessions_on_that_day(planne
     cancelled = planned.sid("hoa-chung", "2027-06-25")
     uc.cancel(e, c, cancelled, reason="Bí thư ốm", actor=CLERK, now=now, today=LATER_DAY)
     held = planned.sid("de-tham", "2027-06-25")
-    uc.record(e, c, held, held=True, actor=CLERK, now=now, counts={"visits": 2})
+    on_the_day = parse_now("2027-06-25T11:30")  # an outcome is recorded once it is true
+    uc.record(e, c, held, held=True, actor=CLERK, now=on_the_day, counts={"visits": 2})
     decided = planned.sid("ubnd-cao-bang", "2027-06-15")
     uc.move(e, c, decided, to=date(2027, 6, 25), reason="Trùng họp HĐND", actor=CLERK, now=now)
     made_up_for = planned.sid("ubnd-thuc-phan", "2027-06-21")
     uc.cancel(e, c, made_up_for, reason="Đi công tác", actor=CLERK, now=now, today=LATER_DAY)
-    makeup = uc.book_makeup(e, c, made_up_for, on=date(2027, 6, 25), actor=CLERK, now=now, today=LATER_DAY).session.id
+    makeup = uc.book_makeup(e, c, made_up_for, on=date(2027, 6, 25), actor=CLERK, now=now, today=LATER_DAY)
+    makeup = makeup.session.id
     adhoc = uc.add_adhoc(
         e, c, "thuc-phan", on=date(2027, 6, 25), reason="Đoàn đông người", actor=CLERK, now=now
     ).session.id
