@@ -141,7 +141,7 @@ class World:
         s = self.session(unit, day)
         now = at(f"{day.isoformat()}T11:00")
         entries = [book.add_entry(self.engine, self.config, s.id, c, actor=CLERK, now=now) for c in citizens]
-        book.record_held(self.engine, self.config, s.id, actor=CLERK, now=now)
+        uc.record(self.engine, self.config, s.id, held=True, actor=CLERK, now=now)
         return s.id, entries
 
 

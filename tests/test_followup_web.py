@@ -13,6 +13,7 @@ from sqlalchemy import MetaData, select
 
 from scheduler import followup as fu
 from scheduler import reception_log as book
+from scheduler import sessions as uc
 from scheduler.sessions import Actor
 
 SETUP = Actor("test-setup")
@@ -46,7 +47,7 @@ def seed(server: Server, unit: str) -> dict[str, int]:
         )
         for i in range(2)
     ]
-    book.record_held(server.engine, server.config, past.id, actor=SETUP, now=now)
+    uc.record(server.engine, server.config, past.id, held=True, actor=SETUP, now=now)
     d = fu.add_direction(
         server.engine, server.config, entries[0], content="Kiểm tra, xác minh", agency="Phòng Kinh tế",
         actor=SETUP, now=now, today=server.today(),

@@ -92,7 +92,8 @@ def commune(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for data in rows or []:
             book.add_entry(engine, config, sid, data, actor=CLERK, now=now)
         counts = None if rows else ORDINARY
-        book.record_held(engine, config, sid, actor=CLERK, now=now, counts=counts, received_by=received_by)
+        uc.record(engine, config, sid, held=True, actor=CLERK, now=now, counts=counts,
+                  received_by=received_by)  # fmt: skip
 
     for on in ("2026-04-10", "2026-04-28", "2026-05-11", "2026-05-25", "2026-06-25"):
         held(on)
@@ -111,14 +112,14 @@ def commune(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     now, today = _at("2026-08-14")
     uc.cancel(engine, config, ids[D("2026-08-25")], reason="Bí thư đi học", actor=CLERK, now=now, today=today)
     made = uc.book_makeup(engine, config, ids[D("2026-08-25")], on=D("2026-08-19"), actor=CLERK, now=now,
-                          today=today)  # fmt: skip
+                          today=today).session  # fmt: skip
     ids[made.date] = made.id
     held("2026-08-19")
     held("2026-09-10")
     held("2026-09-25")
     now, _ = _at("2026-09-15")
     adhoc = uc.add_adhoc(engine, config, "hoa-an", on=D("2026-09-15"), reason="Vụ việc phức tạp", actor=CLERK,
-                         now=now)  # fmt: skip
+                         now=now).session  # fmt: skip
     ids[adhoc.date] = adhoc.id
     held("2026-09-15", [_row("Phạm Văn D", cls="Phản ánh", handling="guided")])
     engine.dispose()
