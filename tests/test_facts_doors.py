@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import desk_support
 import pytest
 from desk_support import PINNED, Server, page_csrf, serve
 from sqlalchemy import select
@@ -138,8 +139,19 @@ def _state(server: Server) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]
     return sessions, queued
 
 
+# xa-a with a head and staff to be told (e-mail to files: no [email] section).
+WITH_PEOPLE = desk_support.CONFIG.replace(
+    'venue  = "Trụ sở Đảng ủy xã An Khánh"\n',
+    'venue  = "Trụ sở Đảng ủy xã An Khánh"\n'
+    'head   = { name = "Lò Văn Hùng", title = "Bí thư Đảng ủy xã", email = "bithu@ankhanh.example.vn" }\n'
+    'staff  = [ { name = "Nông Thị Mai", email = "vanphong@ankhanh.example.vn" } ]\n',
+)
+
+
 @pytest.mark.parametrize("case", list(CASES))
-def test_the_same_case_through_every_door_stores_the_same_and_queues_the_same(case, tmp_path):
+def test_the_same_case_through_every_door_stores_the_same_and_queues_the_same(case, tmp_path, monkeypatch):
+    assert WITH_PEOPLE != desk_support.CONFIG
+    monkeypatch.setattr(desk_support, "CONFIG", WITH_PEOPLE)
     setup, *doors = CASES[case]
     results = []
     for name, door in zip(("cli", "desk", "api"), doors, strict=True):
@@ -153,5 +165,7 @@ def test_the_same_case_through_every_door_stores_the_same_and_queues_the_same(ca
             assert after != before, name  # the case did something
             results.append(after)
     cli_result, desk_result, api_result = results
+    if case in ("cancel", "makeup", "move", "adhoc"):
+        assert cli_result[1], "a change is told at once: messages queued"
     assert desk_result == cli_result
     assert api_result == cli_result
