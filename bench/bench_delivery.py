@@ -13,7 +13,8 @@ peak day.
      one transaction a message) as it goes.
 
    E-mails per second for both, each round and the median, and their ratio (goal: the outbox
-   at least 80 % of the bare loop). For reference, the wire alone (MIME built beforehand).
+   at least 90 % of the bare loop on the same number of connections at once). For reference,
+   the wire alone (MIME built beforehand).
 
 2. **National peak day.** The pre2025 national registry of ``bench/registry.py`` (11,367
    units), each unit given an office e-mail as staff (the registry has none), planned for 2027.
@@ -116,6 +117,9 @@ def _gateway_main(conn: Any) -> None:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as a real gateway
+        # Headers and body go out in two writes: without this, Nagle's algorithm holds the body
+        # until the client's delayed ACK (40 ms), and that stall would be the whole measure.
+        disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -304,6 +308,7 @@ def plan(engine: Any, config: Any) -> Any:
 
 
 def reset_outbox(engine: Any) -> None:
+    """Every row delivered by a run (``sent_at`` set) pending again, its attempts forgotten."""
     from sqlalchemy import delete, update
 
     from scheduler.db.models import DeliveryAttemptRow, OutboxRow
@@ -312,7 +317,16 @@ def reset_outbox(engine: Any) -> None:
     with engine.begin() as conn:
         conn.execute(delete(DeliveryAttemptRow.__table__))
         conn.execute(
-            update(o).values(status="pending", attempts=0, claimed_until=None, sent_at=None, last_error=None)
+            update(o)
+            .where(o.c.sent_at.is_not(None))
+            .values(
+                status="pending",
+                attempts=0,
+                claimed_until=None,
+                claimed_by=None,
+                sent_at=None,
+                last_error=None,
+            )
         )
 
 
@@ -330,19 +344,21 @@ def outbox_rows(engine: Any) -> list[Any]:
 
 
 async def bare_loop(
-    messages: list[Any], port: int, per_connection: int, *, wire: list[bytes] | None = None
+    messages: list[Any], port: int, connections: int, *, wire: list[bytes] | None = None
 ) -> None:
-    """The same messages over ``ceil(len / per_connection)`` connections; ``wire``: the bytes
-    already built (else ``build_email`` for each, as the channel does)."""
+    """The same messages over ``connections`` connections at once, each sending its share one
+    after the other; ``wire``: the bytes already built (else ``build_email`` for each, as the
+    channel does)."""
     import aiosmtplib
 
     from notifiers.message import build_email, sender_address
 
     sender = sender_address(SENDER)
-    for start in range(0, len(messages), per_connection):
+
+    async def one(share: range) -> None:
         smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=30)
         await smtp.connect()
-        for i in range(start, min(start + per_connection, len(messages))):
+        for i in share:
             m = messages[i]
             if wire is not None:
                 await smtp.sendmail(sender, [m.recipient], wire[i])
@@ -351,6 +367,8 @@ async def bare_loop(
                     build_email(m, SENDER, date=SENT_AT), sender=sender, recipients=[m.recipient]
                 )
         await smtp.quit()
+
+    await asyncio.gather(*(one(range(c, len(messages), connections)) for c in range(connections)))
 
 
 def part1(database: str, label: str, messages_wanted: int, rounds: int, batch: int, sink: Server) -> None:
@@ -386,7 +404,7 @@ def part1(database: str, label: str, messages_wanted: int, rounds: int, batch: i
             def run_bare(connections: int) -> dict[str, float]:
                 sink.reset()
                 with timed() as t:
-                    asyncio.run(bare_loop(messages, sink.port, -(-queued // connections)))
+                    asyncio.run(bare_loop(messages, sink.port, connections))
                 got, distinct, used = sink.stats()
                 assert got == distinct == queued and used == connections, (got, distinct, used)
                 return t
@@ -415,12 +433,12 @@ def part1(database: str, label: str, messages_wanted: int, rounds: int, batch: i
         wire = [bytes(build_email(m, SENDER, date=SENT_AT)) for m in messages]
         sink.reset()
         with timed() as t_wire:
-            asyncio.run(bare_loop(messages, sink.port, -(-queued // conns), wire=wire))
+            asyncio.run(bare_loop(messages, sink.port, conns, wire=wire))
         bare, out = statistics.median(bare_rates), statistics.median(outbox_rates)
         cpu_b, cpu_o = statistics.median(bare_cpu), statistics.median(outbox_cpu)
         print(
             f"median: bare loop {bare:.1f} e-mails/s, outbox {out:.1f} e-mails/s -> {out / bare:.1%} of the "
-            f"bare loop (median of the rounds' ratios {statistics.median(ratios):.1%}; goal >= 80 %), "
+            f"bare loop (median of the rounds' ratios {statistics.median(ratios):.1%}; goal >= 90 %), "
             f"bookkeeping included"
         )
         print(
@@ -519,9 +537,55 @@ def part2(database: str, label: str, out_dir: Path, sink: Server, gateway: Serve
     )
     print(f"    at the SMTP sink: {mails} e-mails ({mail_ids} distinct Message-IDs) over {conns} connections")
     print(f"    at the SMS gateway: {texts} SMS ({text_ids} distinct request ids)")
-    print(f"peak day, queue and deliver: {total:.1f} s ({total / 60:.1f} min)")
+    print(f"peak day, queue and deliver: {total:.1f} s ({total / 60:.1f} min; goal <= 60 s)")
     assert stats.sent == queued == mails + texts and mails == mail_ids and texts == text_ids
+    if engine.dialect.name == "postgresql":
+        two_instances(engine, config, db, out_dir, now, queued, sink, gateway)
     engine.dispose()
+
+
+def _instance(config_path: str, now_iso: str, barrier: Any, results: Any) -> None:
+    from scheduler.clock import parse_now
+    from scheduler.config import load_config
+    from scheduler.db import create
+    from scheduler.outbox import build_channels, deliver_due
+
+    os.environ.setdefault(TOKEN_ENV, "bench-token")
+    config = load_config(Path(config_path))
+    engine = create(config.database_url)
+    channels = build_channels(config)
+    barrier.wait(timeout=120)
+    stats = asyncio.run(deliver_due(engine, config, channels, parse_now(now_iso, config.timezone)))
+    results.put(stats.sent)
+
+
+def two_instances(
+    engine: Any, config: Any, db: str, out_dir: Path, now: Any, queued: int, sink: Server, gateway: Server
+) -> None:
+    """The same peak day again, every row pending, delivered by two processes at once."""
+    reset_outbox(engine)
+    sink.reset()
+    gateway.reset()
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [
+        ctx.Process(target=_instance, args=(str(config.path), now.isoformat(), barrier, results))
+        for _ in range(2)
+    ]
+    for p in procs:
+        p.start()
+    with timed() as t:
+        sent = [results.get(timeout=600) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    mails, mail_ids, _ = sink.stats()
+    texts, text_ids, _ = gateway.stats()
+    duplicates = (mails - mail_ids) + (texts - text_ids)
+    print(
+        f"two instances on one PostgreSQL: sent {sent[0]} + {sent[1]} = {sum(sent)} of {queued} in "
+        f"{t['s']:.1f} s; received {mails + texts}, distinct {mail_ids + text_ids}, duplicates {duplicates}"
+    )
+    assert duplicates == 0 and mail_ids + text_ids == queued
 
 
 def main(argv: list[str] | None = None) -> int:

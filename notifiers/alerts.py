@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from notifiers.ics import EventSource, Method, invitation
 from notifiers.sms_text import Part, fit_one_segment
 from rules import MakeupProposal
 from rules.vietnamese import dm, dmy, long_date
@@ -40,6 +40,8 @@ class SessionFacts:
     online: str = ""
     head: str = ""
     replaces_date: date | None = None
+    # The session's calendar event, for the invitation (the same as in the unit's feed).
+    event: EventSource | None = field(default=None, compare=False)
 
     @property
     def when(self) -> str:
@@ -122,42 +124,9 @@ def _render(
     return Rendered(subject, text, html, fit_one_segment(sms_parts, unicode=unicode_sms), ics)
 
 
-@cache
-def _vtimezone() -> str:
-    """The VTIMEZONE of Asia/Ho_Chi_Minh, worked out and written once: ``add_missing_timezones``
-    did both again for every message, most of the time a national peak day's reminders took."""
-    return Timezone.from_tzid(str(VN)).to_ical().decode("utf-8")
-
-
-def invitation(s: SessionFacts, *, method: str, stamp: datetime, domain: str = "tiepdan") -> str:
-    """An iTIP invitation (METHOD:REQUEST) or cancellation (METHOD:CANCEL) for one session.
-
-    UID and SEQUENCE are the session's id and version, the same as in the unit's feed, so a
-    calendar that has the session from either place updates it in place.
-    """
-    cal = Calendar()
-    cal.add("prodid", "-//tiepdan//Lich tiep cong dan//VI")
-    cal.add("version", "2.0")
-    cal.add("method", method)
-    ev = Event()
-    ev.add("uid", f"session-{s.id}@{domain}")
-    ev.add("sequence", s.version)
-    ev.add("dtstamp", stamp.astimezone(ZoneInfo("UTC")).replace(microsecond=0))
-    start = time.fromisoformat(s.start) if s.start else time(7, 30)
-    end = time.fromisoformat(s.end) if s.end else time(11, 30)
-    ev.add("dtstart", datetime.combine(s.date, start, tzinfo=VN))
-    ev.add("dtend", datetime.combine(s.date, end, tzinfo=VN))
-    ev.add("summary", f"Tiếp công dân {KIND_VI.get(s.kind, '')} – {s.unit_name}".replace("  ", " "))
-    ev.add("location", s.venue)
-    if s.online:
-        ev.add("url", s.online)
-    ev.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    if s.reason:
-        ev.add("description", s.reason)
-    cal.add_component(ev)
-    # The zone goes before the event, where add_missing_timezones would put it.
-    head, begin, event = cal.to_ical().decode("utf-8").partition("BEGIN:VEVENT")
-    return head + _vtimezone() + begin + event
+def _invite(s: SessionFacts, method: Method) -> str | None:
+    """The session's invitation or cancellation: the feed's event (one builder, ``notifiers.ics``)."""
+    return None if s.event is None else invitation(s.event, method)
 
 
 def reminder(s: SessionFacts, ahead: str, *, stamp: datetime, unicode_sms: bool = False) -> Rendered:
@@ -176,7 +145,7 @@ def reminder(s: SessionFacts, ahead: str, *, stamp: datetime, unicode_sms: bool 
         unicode_sms=unicode_sms,
         s=s,
         ahead=ahead,
-        ics=invitation(s, method="REQUEST", stamp=stamp),
+        ics=_invite(s, "REQUEST"),
     )
 
 
@@ -196,15 +165,7 @@ def cancelled(s: SessionFacts, *, stamp: datetime, unicode_sms: bool = False) ->
         long_date(s.date),
         Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True),
     ]
-    return _render(
-        "cancelled",
-        subject,
-        sms,
-        unicode_sms=unicode_sms,
-        s=s,
-        not_held=False,
-        ics=invitation(s, method="CANCEL", stamp=stamp),
-    )
+    return _render("cancelled", subject, sms, unicode_sms=unicode_sms, s=s, ics=_invite(s, "CANCEL"))
 
 
 def changed(
@@ -231,16 +192,7 @@ def changed(
         Part(why or s.reason or "", optional=True),
     ]
     return _render(
-        "changed",
-        subject,
-        sms,
-        unicode_sms=unicode_sms,
-        s=s,
-        what=what,
-        old=old,
-        why=why or s.reason or "",
-        earlier=earlier,
-        ics=invitation(s, method="REQUEST", stamp=stamp),
+        "changed", subject, sms, unicode_sms=unicode_sms, s=s, what=what, ics=_invite(s, "REQUEST")
     )
 
 

@@ -1,4 +1,7 @@
-"""A unit's iCalendar feed (RFC 5545) with the ``icalendar`` package.
+"""A session's calendar event, for the unit's iCalendar feed (RFC 5545) and for the e-mail
+invitation (iTIP, RFC 5546), with the ``icalendar`` package: one builder (``session_event``), so
+a calendar that has the session from both places sees the same event (times, title, DTSTAMP,
+SEQUENCE, zone, description, link).
 
 Calendar programs subscribe to it and poll it, so an event must be recognisable across polls:
 its UID is the session's id (``session-<id>@tiepdan``), its SEQUENCE the session's version (it
@@ -10,14 +13,17 @@ the same bytes, which is what lets the server answer 304 and cache the rendering
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from notifiers.views import FeedView, SessionView
 from notifiers.wording import change_note, receiver, register_deadline
+from rules import Unit
 from rules.vietnamese import dmy
 
 PRODID = "-//tiepdan//Lịch tiếp công dân//VI"
@@ -48,8 +54,20 @@ def _utc(dt: datetime | None) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
-def _event(feed: FeedView, s: SessionView, tz: ZoneInfo) -> Event:
-    unit = feed.schedule.unit
+@dataclass(frozen=True, slots=True)
+class EventSource:
+    """What a session's calendar event (sự kiện lịch) is made of."""
+
+    unit: Unit
+    session: SessionView
+    timezone: str  # IANA name, e.g. "Asia/Ho_Chi_Minh"
+    board_url: str = ""  # the unit's public board, named in the description
+
+
+def session_event(src: EventSource) -> Event:
+    """The one VEVENT of a session: UID its id, SEQUENCE its version, DTSTAMP its last change;
+    a session without a time of day is an all-day event; a cancelled one stays, CANCELLED."""
+    unit, s, tz = src.unit, src.session, ZoneInfo(src.timezone)
     ev = Event()
     ev.add("uid", session_uid(s.id))
     ev.add("sequence", s.version)
@@ -75,11 +93,12 @@ def _event(feed: FeedView, s: SessionView, tz: ZoneInfo) -> Event:
         lines.append(f"{note}.")
     if unit.register_by is not None and not cancelled:
         lines.append(f"Hạn đăng ký: trước ngày {dmy(register_deadline(unit.register_by, s.date))}.")
-    if s.online_url:
-        lines.append(f"Tiếp trực tuyến: {s.online_url}")
-        ev.add("url", s.online_url)
-    if feed.board_url:
-        lines.append(f"Lịch công khai: {feed.board_url}")
+    online = s.online_url or unit.online  # the session's own link, else the unit's (``online``)
+    if online:
+        lines.append(f"Tiếp trực tuyến: {online}")
+        ev.add("url", online)
+    if src.board_url:
+        lines.append(f"Lịch công khai: {src.board_url}")
     ev.add("description", "\n".join(lines))
     ev.add("transp", "OPAQUE")
     return ev
@@ -88,7 +107,6 @@ def _event(feed: FeedView, s: SessionView, tz: ZoneInfo) -> Event:
 def feed_ics(feed: FeedView) -> bytes:
     """The whole feed: every session of the unit, sorted by date then id."""
     unit = feed.schedule.unit
-    tz = ZoneInfo(feed.timezone)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -106,6 +124,51 @@ def feed_ics(feed: FeedView) -> bytes:
         # Before the events that refer to it; it only needs to cover the feed's own years.
         cal.add_component(vtimezone(feed.timezone, sessions[0].date.year - 1, sessions[-1].date.year + 1))
     for s in sessions:
-        cal.add_component(_event(feed, s, tz))
+        cal.add_component(session_event(EventSource(unit, s, feed.timezone, feed.board_url)))
     ical: bytes = cal.to_ical()
     return ical
+
+
+Method = Literal["REQUEST", "CANCEL"]
+
+
+def invitation(src: EventSource, method: Method) -> str:
+    """An iTIP invitation (METHOD:REQUEST) or cancellation (METHOD:CANCEL): the feed's event,
+    its zone before it. ORGANIZER and ATTENDEE are the sender and the recipient, known when the
+    e-mail is built (``with_people``)."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    year = src.session.date.year
+    cal.add_component(vtimezone(src.timezone, year - 1, year + 1))
+    ev = session_event(src)
+    if method == "CANCEL":
+        ev["status"] = vText("CANCELLED")
+    cal.add_component(ev)
+    text: str = cal.to_ical().decode("utf-8")
+    return text
+
+
+def _address(name: str, address: str, **params: str) -> vCalAddress:
+    value = vCalAddress(f"mailto:{address}")
+    if name:
+        value.params["CN"] = vText(name)
+    for k, v in params.items():
+        value.params[k.replace("_", "-").upper()] = v
+    return value
+
+
+def with_people(ics: str, *, organizer: tuple[str, str], attendee: tuple[str, str]) -> str:
+    """``ics`` with ORGANIZER (the office sending it: name, address) and ATTENDEE (the person it
+    goes to) in its event, as RFC 5546 requires of a REQUEST or CANCEL; written by icalendar
+    (quoting, folding) and put before the event's end."""
+    people = Event()
+    people.add("organizer", _address(*organizer))
+    people.add(
+        "attendee",
+        _address(*attendee, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"),
+    )
+    lines = people.to_ical().decode("utf-8")
+    inner = lines.split("\r\n", 1)[1].rsplit("END:VEVENT", 1)[0]
+    return ics.replace("END:VEVENT\r\n", inner + "END:VEVENT\r\n", 1)

@@ -50,6 +50,7 @@ class OutgoingMessage:
     html: str | None = None
     ics: str | None = None
     request_id: str | None = None
+    recipient_name: str = ""  # the person's name from the configuration (To:, ATTENDEE)
     # The e-mail's MIME bytes when a channel built them beforehand (``Channel.prepare``).
     wire: bytes | None = field(default=None, repr=False, compare=False)
     date: datetime | None = None
@@ -165,24 +166,30 @@ def _subject(subject: str) -> str:
 
 def _from(sender: str) -> str:
     name, address = split_sender(sender)
+    return _named("From", name, address)
+
+
+def _named(header: str, name: str, address: str) -> str:
     if not name:
         return address
     if name.isascii():
         return formataddr((name, address))  # quotes a name with commas
-    return _Utf8Header("From", name, address)
+    return _Utf8Header(header, name, address)
 
 
 def build_email(msg: OutgoingMessage, sender: str, *, date: datetime | None = None) -> EmailMessage:
     """The MIME message for ``msg``.
 
-    Structure (the shape Gmail and Outlook produce and recognise for invitations)::
+    Structure (the shape Outlook and Gmail send and recognise for invitations)::
 
-        multipart/mixed                      only when there is an ICS
-        ├── multipart/alternative            only when there is HTML or an ICS
-        │   ├── text/plain; charset=utf-8
-        │   ├── text/html; charset=utf-8     if ``msg.html``
-        │   └── text/calendar; method=REQUEST|CANCEL; charset=utf-8
-        └── application/ics; name=invite.ics (attachment, for clients that only save files)
+        multipart/alternative                only when there is HTML or an ICS
+        ├── text/plain; charset=utf-8
+        ├── text/html; charset=utf-8         if ``msg.html``
+        └── text/calendar; method=REQUEST|CANCEL; charset=utf-8
+
+    The calendar is there once: a second copy as an attachment makes Outlook show an .ics file
+    instead of the invitation. Its event gets ORGANIZER (the sender, with its name) and ATTENDEE
+    (the recipient, with ``recipient_name``), which RFC 5546 requires of a REQUEST or CANCEL.
 
     ``date`` is the Date header (the moment of sending); without it, ``msg.date``. One of them
     is required: the clock is read by the caller.
@@ -191,7 +198,7 @@ def build_email(msg: OutgoingMessage, sender: str, *, date: datetime | None = No
         raise ValueError(f"build_email needs an e-mail message, not {msg.channel!r}")
     m = EmailMessage(policy=POLICY)
     m["From"] = _from(nfc(msg.sender or sender))
-    m["To"] = msg.recipient
+    m["To"] = _named("To", nfc(" ".join(msg.recipient_name.split())), msg.recipient)
     # Header values may not contain line breaks; a template's stray newline must not break it.
     m["Subject"] = _subject(" ".join(nfc(msg.subject).split()))
     when = date or msg.date
@@ -205,15 +212,13 @@ def build_email(msg: OutgoingMessage, sender: str, *, date: datetime | None = No
     if msg.html is not None:
         m.add_alternative(nfc(msg.html), subtype="html")
     if msg.ics is not None:
+        from notifiers.ics import with_people  # icalendar: loaded only when there is a calendar
+
         method = _ics_method(msg.ics)
-        ics = nfc(msg.ics)
+        name, address = split_sender(nfc(msg.sender or sender))
+        ics = with_people(
+            nfc(msg.ics), organizer=(name, address), attendee=(nfc(msg.recipient_name), msg.recipient)
+        )
         # base64 keeps the calendar's CRLFs and 75-octet folding byte for byte, as Exchange does.
         m.add_alternative(ics, subtype="calendar", params={"method": method}, cte="base64")
-        m.add_attachment(
-            ics.encode("utf-8"),
-            maintype="application",
-            subtype="ics",
-            filename="invite.ics",
-            params={"name": "invite.ics"},
-        )
     return m

@@ -64,7 +64,9 @@ def test_messages_arrive_with_the_outbox_message_id(config: Path, sink: SmtpSink
     for got in sink.received:
         (rcpt,) = got.rcpt
         assert got.message_id == f"<{rows[rcpt].message_id}>"  # the row's id: stable across retries
-        assert got.msg["To"] == rcpt
+        (to,) = got.msg["To"].addresses  # the person's name from the configuration, and the address
+        assert to.addr_spec == rcpt and to.display_name
+        assert got.message_id.endswith("@caobang.example.vn>")  # the sender's domain
         assert got.msg["From"].addresses[0].addr_spec == "vanphong@caobang.example.vn"
         assert got.msg["Subject"].startswith("[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027")
         assert ics_value(calendar_part(got.msg), "UID") == f"session-{session['id']}@tiepdan"

@@ -52,7 +52,7 @@ def test_tick_without_email_or_sms_writes_a_vietnamese_eml_and_an_sms_txt(tmp_pa
     assert sorted(emails) == sorted(f"{rows['email', a].message_id}.eml" for a in (HEAD_EMAIL, STAFF_EMAIL))
 
     msg = emails[f"{rows['email', HEAD_EMAIL].message_id}.eml"]
-    assert msg["To"] == HEAD_EMAIL
+    assert msg["To"].addresses[0].addr_spec == HEAD_EMAIL and msg["To"].addresses[0].display_name
     assert msg["Message-ID"] == f"<{rows['email', HEAD_EMAIL].message_id}>"
     assert msg["Subject"] == "[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027 (7 ngày nữa) – Tỉnh ủy Cao Bằng"
     body = msg.get_body(("plain",)).get_content()

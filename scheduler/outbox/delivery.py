@@ -16,6 +16,7 @@ unit's staff; an address the server refused is marked and not tried for later me
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import time as clock
@@ -30,7 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from notifiers.channels import Channel
-from notifiers.channels.base import unexpected
+from notifiers.channels.base import Sender, unexpected
 from notifiers.message import OutgoingMessage
 from rules import DeliveryError
 from rules.vietnamese import dmy
@@ -95,6 +96,7 @@ def _outgoing(row: Any, now: datetime | None = None) -> OutgoingMessage:
         message_id=row.message_id,
         date=now,
         sender=payload.get("sender") or None,
+        recipient_name=payload.get("to_name", ""),
     )
 
 
@@ -206,14 +208,16 @@ async def deliver_due(
 
         renewer = asyncio.create_task(renew())
         try:
-            done = 0
-            while max_batches is None or done < max_batches:
-                rows = await db(_claim, clk.now(), batch, me, only)
-                if not rows:
-                    break
-                done += 1
-                await _deliver_claimed(db, recorder, config, channels, clk, rows, stats)
-                await recorder.flush()
+            async with contextlib.AsyncExitStack() as stack:
+                senders = _Senders(channels, stack)
+                done = 0
+                while max_batches is None or done < max_batches:
+                    rows = await db(_claim, clk.now(), batch, me, only)
+                    if not rows:
+                        break
+                    done += 1
+                    await _deliver_claimed(db, recorder, config, senders, clk, rows, stats)
+                    await recorder.flush()
         finally:
             renewer.cancel()
             try:
@@ -221,6 +225,19 @@ async def deliver_due(
             finally:
                 await loop.run_in_executor(worker, conn.close)
     return stats
+
+
+class _Senders:
+    """Each channel opened once for the whole delivery (its connections kept across batches)."""
+
+    def __init__(self, channels: Mapping[str, Channel], stack: contextlib.AsyncExitStack) -> None:
+        self.channels, self.stack = channels, stack
+        self.open: dict[str, Sender] = {}
+
+    async def get(self, name: str) -> tuple[Channel, Sender]:
+        if name not in self.open:
+            self.open[name] = await self.stack.enter_async_context(self.channels[name].open())
+        return self.channels[name], self.open[name]
 
 
 def _sessions_of(conn: Connection, ids: list[int]) -> dict[int, Any]:
@@ -242,7 +259,7 @@ async def _deliver_claimed(
     db: Db,
     recorder: _Recorder,
     config: Config,
-    channels: Mapping[str, Channel],
+    senders: _Senders,
     clk: _Clock,
     rows: list[Any],
     stats: DeliveryStats,
@@ -273,12 +290,11 @@ async def _deliver_claimed(
             by_channel[r.channel].append(r)
     if unsent:
         await db(_record, config, now, unsent)
-    await asyncio.gather(
-        *(
-            _ChannelRun(channels[name], group, recorder, clk, stats).run()
-            for name, group in by_channel.items()
-        )
-    )
+    runs = []
+    for name, group in by_channel.items():
+        channel, sender = await senders.get(name)
+        runs.append(_ChannelRun(channel, sender, group, recorder, clk, stats).run())
+    await asyncio.gather(*runs)
 
 
 @dataclass(slots=True)
@@ -304,8 +320,15 @@ class _ChannelRun:
     workers send them, each result goes to the recorder as it comes."""
 
     def __init__(
-        self, channel: Channel, rows: list[Any], recorder: _Recorder, clk: _Clock, stats: DeliveryStats
+        self,
+        channel: Channel,
+        sender: Sender,
+        rows: list[Any],
+        recorder: _Recorder,
+        clk: _Clock,
+        stats: DeliveryStats,
     ) -> None:
+        self.sender = sender
         self.channel, self.rows, self.recorder, self.clock, self.stats = channel, rows, recorder, clk, stats
         self.workers = max(1, min(channel.concurrency, len(rows)))
         self.queue: asyncio.Queue[_Item | None] = asyncio.Queue()
@@ -313,7 +336,8 @@ class _ChannelRun:
         self.stopped: DeliveryError | None = None
 
     async def run(self) -> None:
-        async with self.channel.open() as sender, asyncio.TaskGroup() as tasks:
+        sender = self.sender
+        async with asyncio.TaskGroup() as tasks:
             # One failing (the database gone) cancels the others; what is unrecorded stays
             # claimed and comes back when the lease runs out.
             tasks.create_task(self._produce())

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, or_, select, true
 
 from notifiers import alerts
+from notifiers.ics import EventSource
+from notifiers.views import SessionView
 from rules import Unit, alert_policy
 from rules.compliance import SessionRecord, judge_sorted, lost_text
 from rules.vietnamese import dmy
@@ -22,6 +24,7 @@ from scheduler.db import reading
 from scheduler.db.models import AuditRow, OutboxRow, PlanYear, SessionRow
 from scheduler.outbox.recipients import recipients
 from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
+from scheduler.publishing import views_of
 from scheduler.sessions import proposals_for
 from scheduler.since import service_since
 
@@ -31,10 +34,14 @@ _AU = AuditRow.__table__
 REPLAN_JARGON = "Lịch thay đổi theo cấu hình mới"
 
 
-def _facts(config: Config, row: Any, replaces_date: date | None = None) -> alerts.SessionFacts | None:
+def _facts(
+    config: Config, row: Any, replaces_date: date | None = None, view: SessionView | None = None
+) -> alerts.SessionFacts | None:
     unit = config.units_by_id.get(row.unit_id)
     if unit is None:
         return None
+    board = f"{config.base_url}/board/{unit.id}" if config.base_url else ""
+    event = EventSource(unit, view, config.timezone.key, board) if view is not None else None
     return alerts.SessionFacts(
         id=row.id,
         unit_id=row.unit_id,
@@ -50,6 +57,7 @@ def _facts(config: Config, row: Any, replaces_date: date | None = None) -> alert
         online=row.online_url or unit.online or "",
         head=unit.head.name,
         replaces_date=replaces_date,
+        event=event,
     )
 
 
@@ -186,12 +194,14 @@ def queue_due(
             f"session:{r.id}" for rows in (upcoming, changed, cancelled, waiting, unrecorded) for r in rows
         }
         q.existing = _existing_keys(conn, subjects)
+    # The invitations carry the session's calendar event as the feed has it.
+    views = {v.id: v for v in views_of(engine, [*upcoming, *changed, *cancelled])}
 
     cal = config.calendar
     for row in upcoming:
         try:  # one bad session never stops the queue for the others
             unit = config.units_by_id.get(row.unit_id)
-            facts = _facts(config, row)
+            facts = _facts(config, row, view=views.get(row.id))
             if unit is None or facts is None:
                 continue
             start = _local(config, row.date, row.start, time(7, 30))
@@ -237,7 +247,7 @@ def queue_due(
     for row in changed:
         try:  # one bad session never stops the queue for the others
             unit = config.units_by_id.get(row.unit_id)
-            facts = _facts(config, row, replaced_dates.get(row.replaces_id))
+            facts = _facts(config, row, replaced_dates.get(row.replaces_id), views.get(row.id))
             if unit is None or facts is None:
                 continue
             version = row.rescheduled_version or 1
@@ -264,7 +274,7 @@ def queue_due(
     for row in cancelled:
         try:  # one bad session never stops the queue for the others
             unit = config.units_by_id.get(row.unit_id)
-            facts = _facts(config, row)
+            facts = _facts(config, row, view=views.get(row.id))
             if unit is None or facts is None:
                 continue
             # Version 0: a session is cancelled once; later bumps (its make-up booked) are no news.

@@ -65,6 +65,16 @@ def message_id(
 Key = tuple[str, int, str, int, str, str, str, str]
 
 
+def names_of(config: Config) -> dict[str, str]:
+    """Each configured address's person (the first unit that names it), for To: and ATTENDEE."""
+    names: dict[str, str] = {}
+    for unit in config.units:
+        for p in (unit.head, *unit.staff):
+            if p.email and p.name:
+                names.setdefault(p.email, p.name)
+    return names
+
+
 def sender_domain(config: Config) -> str:
     """The domain of the configured sender address (the Message-ID's right-hand side)."""
     sender = config.email.sender if config.email else ""
@@ -84,8 +94,11 @@ class _Queue:
     existing: set[Key] = field(default_factory=set)
     domain: str = "tiepdan"
 
+    names: dict[str, str] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         self.domain = sender_domain(self.config)
+        self.names = names_of(self.config)
 
     def daytime(self, at: datetime) -> datetime:
         local = at.astimezone(self.config.timezone)
@@ -134,6 +147,7 @@ class _Queue:
             when = self.daytime(max(due, self.now)).astimezone(UTC)
         for channel, recipient in to:
             payload = {
+                "to_name": self.names.get(recipient, ""),
                 "subject": rendered.subject,
                 "text": rendered.text,
                 "html": rendered.html,
