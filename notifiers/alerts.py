@@ -165,7 +165,15 @@ def cancelled(s: SessionFacts, *, stamp: datetime, unicode_sms: bool = False) ->
         long_date(s.date),
         Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True),
     ]
-    return _render("cancelled", subject, sms, unicode_sms=unicode_sms, s=s, ics=_invite(s, "CANCEL"))
+    return _render(
+        "cancelled",
+        subject,
+        sms,
+        unicode_sms=unicode_sms,
+        s=s,
+        not_held=False,
+        ics=_invite(s, "CANCEL"),
+    )
 
 
 def changed(
@@ -192,7 +200,16 @@ def changed(
         Part(why or s.reason or "", optional=True),
     ]
     return _render(
-        "changed", subject, sms, unicode_sms=unicode_sms, s=s, what=what, ics=_invite(s, "REQUEST")
+        "changed",
+        subject,
+        sms,
+        unicode_sms=unicode_sms,
+        s=s,
+        what=what,
+        old=old,
+        why=why or s.reason or "",
+        earlier=earlier,
+        ics=_invite(s, "REQUEST"),
     )
 
 
