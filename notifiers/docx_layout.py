@@ -34,6 +34,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from notifiers.notice_bodies import letterhead_lines
+from notifiers.safe import docx_text
 from notifiers.views import Issue
 from rules.units import Body
 
@@ -181,7 +182,7 @@ def add_run(
     underline: bool = False,
     size: float = BODY_SIZE,
 ) -> None:
-    run = p.add_run(text)
+    run = p.add_run(docx_text(text))  # a pasted \x0b or NUL would make lxml refuse the document
     run.bold, run.italic, run.underline = bold, italic, underline
     run.font.size = Pt(size)
     run.font.name = FONT

@@ -22,6 +22,7 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from notifiers.safe import xlsx_set
 from rules.vietnamese import dmy
 
 HANDLINGS = ("accepted", "guided", "forwarded")
@@ -73,8 +74,8 @@ class LogLine:
 def _text(cell: Cell | MergedCell, value: str) -> None:
     if not value:
         return  # an empty cell, as on the paper form
-    cell.value = value
-    cell.data_type = "s"  # never a formula, whatever the text starts with
+    xlsx_set(cell, value)  # never a formula, and no character XML cannot hold (a pasted \x0b)
+    cell.data_type = "s"
 
 
 def render_log_xlsx(*, office: str, first: date, last: date, lines: Sequence[LogLine]) -> bytes:

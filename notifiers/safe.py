@@ -11,13 +11,16 @@ error). So every renderer passes text through the helper of its format:
   pasted) becomes a new line;
 - ``sms_text``: one line: CR/LF and other controls become spaces;
 - ``terminal``: one line for a person's terminal: ESC sequences and every control character,
-  newlines included, are written as visible escapes (``\\n``, ``\\x1b``).
+  newlines included, are written as visible escapes (``\\n``, ``\\x1b``);
+- ``redact``: no secret in an error text that is stored, printed or e-mailed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 # XML 1.0: TAB, LF, CR and everything from U+0020, except surrogates and U+FFFE/U+FFFF.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -93,3 +96,28 @@ def terminal(text: str) -> str:
 def terminal_fields(line: str, sep: str = "\t") -> str:
     """A tab-separated line of fields, each made safe by ``terminal``."""
     return sep.join(terminal(f) for f in line.split(sep))
+
+
+# --- secrets ------------------------------------------------------------------------------------
+
+# The secrets this process holds (the SMS token, the SMTP password, the cookie key), registered by
+# whoever reads them from the environment, so that no error text carries one: a gateway that
+# echoes the request in its error body would otherwise have the token stored in the outbox,
+# printed by ``tiepdan outbox`` and e-mailed to staff.
+_SECRETS: set[str] = set()
+REDACTED = "***"
+
+
+def remember_secret(value: str) -> None:
+    if len(value) >= 6:  # shorter strings would blank ordinary words; config forbids them anyway
+        _SECRETS.add(value)
+        _SECRETS.add(quote(value, safe=""))
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every known secret (and ``secrets``) replaced by ***."""
+    known = _SECRETS | {s for s in secrets if len(s) >= 6}
+    for secret in sorted(known, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text

@@ -15,6 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from notifiers.safe import sms_text as safe_sms
 from rules.vietnamese import nfc, strip_diacritics
 
 # 3GPP TS 23.038 default alphabet (basic table) and its extension table.
@@ -62,7 +63,8 @@ def sms_text(text: str, *, unicode: bool) -> str:
     ("–" -> "-", "…" -> "..."), or "?" as a last resort, so the message is never silently sent
     as Unicode at 70 characters a segment.
     """
-    text = nfc(text)
+    # One line, whatever a reason or a name carried (CR/LF, controls): notifiers.safe.sms_text.
+    text = safe_sms(nfc(text))
     if unicode:
         return text
     out = []

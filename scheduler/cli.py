@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from rules import TiepdanError
+from rules.text import clean_text
 from scheduler.commands import modules_for
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
 EXIT_INTERNAL = 70
+EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,9 +35,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line(exc: BaseException) -> str:
-    # Drivers (psycopg, sqlite3) put newlines in their messages; a person gets one line.
-    return " ".join(str(exc).split())
+def _one_line(exc: BaseException | str) -> str:
+    # Drivers (psycopg, sqlite3) put newlines in their messages; a person gets one line, with no
+    # secret and no control character in it.
+    from notifiers.safe import redact, terminal
+
+    return terminal(redact(" ".join(str(exc).split())))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,6 +49,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
     argv = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(argv):
+        # Every text typed on the command line goes through the one check (rules.text): no
+        # control character reaches the database, a notice or the terminal.
+        try:
+            argv[i] = clean_text(arg)
+        except ValueError as exc:
+            print(f"lỗi: đối số {_one_line(arg[:40])!r}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     command = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(command).parse_args(argv)
     try:
@@ -58,6 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:
+        if type(exc).__name__ == "OperationalError":
+            from scheduler.db import BUSY, is_busy  # only when it happened: keeps start-up light
+
+            if is_busy(exc):
+                print(f"lỗi: {BUSY}", file=sys.stderr)
+                return EXIT_BUSY
         if os.environ.get("TIEPDAN_DEBUG"):
             raise
         print(f"lỗi nội bộ ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)

@@ -169,6 +169,16 @@ class Config:
     warnings: tuple[str, ...] = ()
     units_by_id: Mapping[str, Unit] = field(default_factory=dict)
 
+    @property
+    def public_base(self) -> str:
+        """The address links are built from: ``[http] base_url``, else the configured host and
+        port; never a request's ``Host`` header (a forged one would land in the QR code, the
+        feed and every cached page)."""
+        if self.base_url:
+            return self.base_url
+        host = f"[{self.http_host}]" if ":" in self.http_host else self.http_host
+        return f"http://{host}:{self.http_port}"
+
     def unit(self, unit_id: str) -> Unit:
         try:
             return self.units_by_id[unit_id]
@@ -317,7 +327,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
             raise ConfigError(f"{_key_of(origins[u.id], 'parent')}: không có đơn vị cấp trên {u.parent!r}")
     _check_cycles(by_id, origins)
 
-    database = _str(w, data, "database", "sqlite:///tiepdan.db")
+    database = _database_url(w, _str(w, data, "database", "sqlite:///tiepdan.db"))
     database = _resolve_sqlite(database, path.parent)
     outbox = path.parent / _str(w, data, "outbox_dir", "outbox")
 
@@ -664,6 +674,9 @@ def _email(w: _Where, raw: Any) -> EmailSettings:
             "email.security", f"phải là một trong {', '.join(SECURITY_MODES)}, không phải {security!r}"
         )
     sender = _str(w, raw, "sender", "", "email.sender")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in sender):
+        # A CR/LF would end the From: header: every e-mail would then fail for good.
+        raise w.error("email.sender", "không được chứa xuống dòng hay ký tự điều khiển")
     address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
     if not EMAIL.match(address):
         raise w.error("email.sender", f"địa chỉ người gửi không hợp lệ: {sender!r}")
@@ -708,6 +721,37 @@ def _sms(w: _Where, raw: Any) -> SmsSettings:
         float(timeout),
         _int(w, raw, "concurrency", 8, "sms.concurrency", 1, 100),
     )
+
+
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg", "postgresql+psycopg2")
+
+
+def _database_url(w: _Where, url: str) -> str:
+    """A database URL ``plan`` and ``serve`` can open: SQLite or PostgreSQL, a valid port."""
+    if any(ord(ch) < 32 for ch in url) or not url.strip():
+        raise w.error("database", "địa chỉ cơ sở dữ liệu trống hoặc có ký tự điều khiển")
+    scheme, sep, _ = url.partition("://")
+    if not sep:
+        raise w.error(
+            "database",
+            f"{url[:60]!r} không phải địa chỉ cơ sở dữ liệu; ví dụ sqlite:///tiepdan.db "
+            "hoặc postgresql+psycopg://người-dùng@máy-chủ/tên",
+        )
+    if scheme.lower() not in DATABASE_SCHEMES:
+        what = "chỉ dùng được SQLite hoặc PostgreSQL (sqlite:///..., postgresql+psycopg://...)"
+        raise w.error("database", f"{what}, không phải {scheme[:30]}://")
+    if scheme.startswith("postgresql"):
+        parts = urlsplit(url)
+        try:
+            _ = parts.port
+        except ValueError:
+            raise w.error("database", "cổng trong địa chỉ PostgreSQL phải là số từ 1 đến 65535") from None
+        if not parts.hostname and "host=" not in parts.query:
+            what = "địa chỉ PostgreSQL thiếu máy chủ (postgresql+psycopg://người-dùng@máy-chủ/tên)"
+            raise w.error("database", what)
+        if not parts.path.strip("/"):
+            raise w.error("database", "địa chỉ PostgreSQL thiếu tên cơ sở dữ liệu (.../tên)")
+    return url
 
 
 def _web_url(fail: Callable[[str, str], ConfigError], url: str, key: str) -> str:

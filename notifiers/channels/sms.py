@@ -31,6 +31,7 @@ import httpx
 
 from notifiers.channels.base import Results, Sender, send_all, wrong_channel
 from notifiers.message import OutgoingMessage
+from notifiers.safe import redact
 from notifiers.sms_text import is_gsm7, sms_text
 from rules.errors import DeliveryError
 
@@ -131,6 +132,13 @@ class _SmsSender:
         try:
             await self._send(msg)
         except DeliveryError as exc:
+            # A gateway may echo the request (the token) in its error body.
+            exc = DeliveryError(
+                redact(str(exc), [self.channel._token]),
+                permanent=exc.permanent,
+                timed_out=exc.timed_out,
+                refused=exc.refused,
+            )
             log.info("SMS delivery of %s failed: %s", msg.message_id, exc)
             return exc
         return None

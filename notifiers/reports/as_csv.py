@@ -8,11 +8,13 @@ supervising unit by name, the periods short of the mandate as "tháng 02/2027"),
 from __future__ import annotations
 
 import csv
-from typing import IO
+from collections.abc import Iterable
+from typing import IO, Any
 
 from notifiers.reports import labels
 from notifiers.reports.followup import LABELS, values
 from notifiers.reports.sections import SECTIONS
+from notifiers.safe import csv_cell
 from rules.followup_report import FollowupTotals
 from rules.report import Report
 
@@ -53,8 +55,18 @@ def breakdown_headers(report: Report) -> list[str]:
     return out
 
 
+class _SafeWriter:
+    """A csv writer whose text fields cannot become live formulas (notifiers.safe.csv_cell)."""
+
+    def __init__(self, writer: Any) -> None:
+        self._w = writer
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._w.writerow([csv_cell(v) for v in row])
+
+
 def write_csv(report: Report, out: IO[str]) -> None:
-    w = csv.writer(out, lineterminator="\n")
+    w = _SafeWriter(csv.writer(out, lineterminator="\n"))
     w.writerow([*HEADERS, *breakdown_headers(report), *FOLLOWUP_HEADERS])
     names = {u.unit.id: u.unit.name for u in report.units} | dict(report.names)
     prev = report.previous

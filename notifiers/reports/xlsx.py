@@ -26,6 +26,7 @@ from notifiers.reports.annex import Annex, annex_of
 from notifiers.reports.followup import LABELS as followup_labels
 from notifiers.reports.followup import values as followup_values
 from notifiers.reports.sections import SECTIONS, figures, groups_text
+from notifiers.safe import xlsx_set
 from rules.compliance import SessionRecord, Totals
 from rules.report import Report
 from rules.risk import PeriodRisk
@@ -98,7 +99,8 @@ class _Book:
                 Font(italic=True),
             ),
         ):
-            cell = ws.cell(row, 1, text)
+            cell = ws.cell(row, 1)
+            xlsx_set(cell, text)
             cell.font, cell.alignment = font, Alignment(horizontal="center")
             ws.merge_cells(f"A{row}:{last}{row}")
         col = 1
@@ -138,7 +140,8 @@ class _Book:
         resolved = self._resolved
         cell_at = ws.cell
         for c, v in enumerate(values, start=1):
-            cell = cell_at(row, c, v)
+            cell = cell_at(row, c)
+            xlsx_set(cell, v)  # text stays text: a unit named "=..." is no live formula
             if isinstance(v, float):
                 kind = "pct"
             elif isinstance(v, int):
@@ -224,7 +227,8 @@ def _annex_sheet(book: _Book, annex: Annex) -> None:
 
     def line(row: int, first: str, last: str, text: str, font: Font) -> None:
         cell = ws[f"{first}{row}"]
-        cell.value, cell.font, cell.alignment = text, font, center
+        xlsx_set(cell, text)
+        cell.font, cell.alignment = font, center
         ws.merge_cells(f"{first}{row}:{last}{row}")
 
     left = [*([annex.superior] if annex.superior else []), *annex.body_lines]
@@ -250,7 +254,9 @@ def _annex_sheet(book: _Book, annex: Annex) -> None:
     for c, text in enumerate(
         ("STT", "Nội dung", _upfirst(labels.period_title(report)), previous, "Tăng (+), giảm (−)"), start=1
     ):
-        ws.cell(head, c, text).style = HEAD.name
+        head_cell = ws.cell(head, c)
+        xlsx_set(head_cell, text)
+        head_cell.style = HEAD.name
     ws.row_dimensions[head].height = 32
     row = head + 1
     for n, sec in enumerate(SECTIONS):

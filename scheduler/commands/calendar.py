@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from notifiers.calendar_render import write_csv, write_json, write_text
-from rules import RuleError, Unit, plan_calendar
+from rules import RuleError, TiepdanError, Unit, plan_calendar
 from scheduler.commands.common import add_config, add_now, config_from, iso_date, now_from, require_unit
 from scheduler.config import Config
 
@@ -69,9 +69,35 @@ def run_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _service_problems(config: Config) -> list[str]:
+    """What ``serve``, ``plan`` or ``tick`` would still stop on with a configuration that loads:
+    the database driver, the channels' secrets in the environment, the cookie key."""
+    from scheduler.db import create
+    from scheduler.outbox import build_channels
+    from scheduler.web.auth import check_secret
+
+    problems: list[str] = []
+    steps = (
+        lambda: create(config.database_url).dispose(),
+        lambda: build_channels(config),
+        lambda: check_secret(config),
+    )
+    for step in steps:
+        try:
+            step()
+        except TiepdanError as exc:
+            problems.append(" ".join(str(exc).split()))
+    return problems
+
+
 def run_check(args: argparse.Namespace) -> int:
     config = config_from(args)
     now_from(args, config)
+    problems = _service_problems(config)
+    for line in problems:
+        print(f"lỗi: {line}", file=sys.stderr)
+    if problems:
+        return 1
     by_level: dict[str, int] = {}
     for u in config.units:
         by_level[u.level] = by_level.get(u.level, 0) + 1

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from notifiers.alerts import CHANNEL_VI
+from notifiers.safe import terminal
 from rules.vietnamese import dmy
 from scheduler.clock import as_utc, local_today, start_clock_at
 from scheduler.commands.common import add_config, add_now, config_from, now_from
@@ -165,7 +166,7 @@ def run_outbox(args: argparse.Namespace) -> int:
             line += " [địa chỉ bị từ chối]"
         if r.last_error:
             line += f" — {r.last_error}"
-        print(line)
+        print(terminal(line))  # stored text cannot drive the terminal
     if refused:
         print("Địa chỉ bị máy chủ từ chối (không gửi nữa cho đến khi sửa trong cấu hình):")
         for a in refused:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from notifiers.safe import terminal
 from rules import TiepdanError
 from rules.parsing import hhmm, parse_count, parse_id, parse_time_range
 from rules.vietnamese import dmy, long_date
@@ -163,7 +164,7 @@ def _print_session(row: Any, fmt: str, extra: dict[str, Any] | None = None) -> N
         line += f" — {row.reason}"
     elif row.moved:
         line += f" — {row.moved}"
-    print(line)
+    print(terminal(line))  # stored text cannot drive the terminal
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -359,7 +360,11 @@ def run_history(args: argparse.Namespace) -> int:
         d = uc.audit_dict(r)
         at = r.at if r.at.tzinfo else r.at.replace(tzinfo=__import__("datetime").UTC)
         local = at.astimezone(ctx.config.timezone)
-        print(f"{local:%d/%m/%Y %H:%M} {d['actor']}: {d['action']} #{d['session']} — {d['reason'] or ''}")
+        print(
+            terminal(
+                f"{local:%d/%m/%Y %H:%M} {d['actor']}: {d['action']} #{d['session']} — {d['reason'] or ''}"
+            )
+        )
     return 0
 
 

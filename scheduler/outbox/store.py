@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifiers import alerts
+from notifiers.safe import redact
 from rules import DeliveryError, Unit, alert_policy
 from scheduler.clock import as_utc
 from scheduler.config import Config
@@ -396,7 +397,7 @@ def _record_in(
     refused: list[dict[str, Any]] = []
     for o in outcomes:
         r, err = o.row, o.error
-        error = None if err is None else str(err)
+        error = None if err is None else redact(str(err))  # never a secret in the outbox
         retry_at = now + (RELEASE_DELAY if o.result == "released" else backoff(r.attempts + 1))
         by_result[o.result].append({"row_id": r.id, "at": now, "error": error, "retry_at": retry_at})
         if o.result in ("sent", "retry", "failed", "released"):
@@ -420,7 +421,7 @@ def _record_in(
                         "channel": r.channel,
                         "address": r.recipient,
                         "refused_at": now,
-                        "error": str(err),
+                        "error": error,
                         "outbox_id": r.id,
                         "unit_id": r.unit_id,
                     }
@@ -452,7 +453,7 @@ def _report_failures(
             purpose=r.purpose,
             channel=r.channel,
             recipient=r.recipient,
-            error=str(err),
+            error=redact(str(err)),
         )
         q.add(
             subject=f"outbox:{r.id}",

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 
 from notifiers.channels import Channel, FileChannel, SmsChannel, SmtpChannel
+from notifiers.safe import remember_secret
 from rules import ConfigError
 from scheduler.config import Config
 
@@ -29,6 +30,7 @@ def build_channels(config: Config, *, env: Mapping[str, str] | None = None) -> d
                 raise ConfigError(
                     f"{config.path}: email.password_env: biến môi trường {e.password_env} chưa được đặt"
                 )
+        remember_secret(password)
         channels["email"] = SmtpChannel(
             host=e.host,
             port=e.port,
@@ -43,6 +45,7 @@ def build_channels(config: Config, *, env: Mapping[str, str] | None = None) -> d
         token = env.get(s.token_env, "")
         if not token:
             raise ConfigError(f"{config.path}: sms.token_env: biến môi trường {s.token_env} chưa được đặt")
+        remember_secret(token)
         channels["sms"] = SmsChannel(
             url=s.url,
             token=token,

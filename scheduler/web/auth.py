@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from notifiers.safe import remember_secret
 from rules import ConfigError
 from scheduler import accounts
 from scheduler.accounts import Account
@@ -52,12 +53,25 @@ def key_file_path(config: Config) -> Path:
 MIN_SECRET = 32
 
 
+def check_secret(config: Config) -> None:
+    """What ``load_secret`` would refuse, without creating the key file (``tiepdan check``)."""
+    env = os.environ.get(SECRET_ENV, "")
+    if env:
+        if len(env) < MIN_SECRET:
+            raise ConfigError(f"{SECRET_ENV} phải dài ít nhất {MIN_SECRET} ký tự (đang có {len(env)})")
+        return
+    path = key_file_path(config)
+    if path.exists():
+        load_secret(config)
+
+
 def load_secret(config: Config) -> str:
     """The cookie-signing key; a ConfigError of one line if it is unusable (found at start-up)."""
     env = os.environ.get(SECRET_ENV, "")
     if env:
         if len(env) < MIN_SECRET:
             raise ConfigError(f"{SECRET_ENV} phải dài ít nhất {MIN_SECRET} ký tự (đang có {len(env)})")
+        remember_secret(env)
         return env
     path = key_file_path(config)
     try:
@@ -83,6 +97,7 @@ def load_secret(config: Config) -> str:
         raise ConfigError(f"tệp khóa {path} rỗng: xóa tệp để tạo khóa mới, hoặc đặt {SECRET_ENV}")
     if len(text) < MIN_SECRET:
         raise ConfigError(f"tệp khóa {path} ngắn quá (cần ít nhất {MIN_SECRET} ký tự)")
+    remember_secret(text)
     return text
 
 

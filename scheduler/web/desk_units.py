@@ -12,12 +12,12 @@ from notifiers.alerts import CHANNEL_VI
 from scheduler import access
 from scheduler import sessions as uc
 from scheduler.outbox.store import RefusedAddress, refused_addresses
+from scheduler.unit_counts import unit_counts
 from scheduler.web import auth
 from scheduler.web.desk import Ctx, desk
 from scheduler.web.desk_files import NOTICES
 from scheduler.web.inputs import parse_date
 from scheduler.web.pagecache import page_cache, unit_state
-from scheduler.web.stats import unit_counts
 from scheduler.web.yearview import year_view
 
 PAGE_SIZE = 100

@@ -16,6 +16,7 @@ from starlette.requests import Request
 
 from rules import ServiceError
 from rules import parsing as strict
+from rules.text import clean_text
 from rules.vietnamese import nfc
 
 MAX_BODY = 256 * 1024  # a log row's longest content is 5,000 characters; this is plenty
@@ -60,16 +61,26 @@ async def read_form(request: Request) -> dict[str, str]:
         pairs = parse_qsl(_decode(body), keep_blank_values=True, max_num_fields=200, errors="strict")
     except (ValueError, UnicodeDecodeError):
         raise BadInput("biểu mẫu không đọc được") from None
-    return {nfc(k): nfc(v) for k, v in pairs}
+    return {_clean(nfc(k), k): _clean(nfc(v), k) for k, v in pairs}
 
 
-def _nfc_deep(value: Any) -> Any:
+def _clean(value: str, field: str) -> str:
+    try:
+        return clean_text(value)
+    except ValueError as exc:
+        raise BadInput(f"{field[:40]}: {exc}") from None
+
+
+def _nfc_deep(value: Any, field: str = "") -> Any:
     if isinstance(value, str):
-        return nfc(value)
+        return _clean(nfc(value), field or "nội dung")
     if isinstance(value, list):
-        return [_nfc_deep(v) for v in value]
+        return [_nfc_deep(v, field) for v in value]
     if isinstance(value, dict):
-        return {nfc(k) if isinstance(k, str) else k: _nfc_deep(v) for k, v in value.items()}
+        return {
+            _clean(nfc(k), "tên trường") if isinstance(k, str) else k: _nfc_deep(v, str(k))
+            for k, v in value.items()
+        }
     return value
 
 

@@ -114,7 +114,7 @@ def _respond(request: Request, r: Rendered, media_type: str, *, refresh: int | N
 
 
 def _base_url(config: Config, request: Request) -> str:
-    return config.base_url or str(request.base_url).rstrip("/")
+    return config.public_base  # never the request's Host (see Config.public_base)
 
 
 def _last_change(views: list[Any]) -> datetime | None:

@@ -1,4 +1,5 @@
-"""Counts per unit for the supervisor's and the admin's list: one grouped read, no personal data."""
+"""Counts per unit for the desk's list of units (supervisors, admins): one grouped read, no personal
+data. A use-case read in scheduler/, so that the web layer never queries a table itself."""
 
 from __future__ import annotations
 
