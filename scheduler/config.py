@@ -298,8 +298,14 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         uid = raw.get("id")
         label = f"{key} (id {uid!r})" if isinstance(uid, str) else key
         warnings += [f"{path}: {key}.{k}: khóa không dùng đến, bỏ qua" for k in raw if k not in UNIT_KEYS]
-        unit, remind = _unit(lambda k, what, _l=label: w.error(f"{_l}.{k}" if k else _l, what), raw, levels)
-        _add_unit(units, origins, unit, f"{path}: {key}", lambda _k=key: w.error(f"{_k}.id", ""))
+        def unit_fail(k: str, what: str, _l: str = label) -> ConfigError:
+            return w.error(f"{_l}.{k}" if k else _l, what)
+
+        def id_fail(_k: str = key) -> ConfigError:
+            return w.error(f"{_k}.id", "")
+
+        unit, remind = _unit(unit_fail, raw, levels)
+        _add_unit(units, origins, unit, f"{path}: {key}", id_fail)
         if remind:
             remind_days[unit.id] = remind
 
@@ -317,7 +323,10 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
                     return ConfigError(f"{_where}: cột {k}: {what}" if k else f"{_where}: {what}")
 
                 unit, remind = _unit(fail, _csv_to_table(raw, fail), levels)
-                _add_unit(units, origins, unit, where, lambda _f=fail: _f("id", ""))
+                def csv_id_fail(_f: Callable[[str, str], ConfigError] = fail) -> ConfigError:
+                    return _f("id", "")
+
+                _add_unit(units, origins, unit, where, csv_id_fail)
                 if remind:
                     remind_days[uid] = remind
 

@@ -26,6 +26,7 @@ from scheduler import publishing as pub
 from scheduler.config import Config
 from scheduler.db import reading
 from scheduler.db.models import NoticeRow
+from scheduler.stored_session import StoredSession
 
 
 class NoSessions(ServiceError):
@@ -49,7 +50,7 @@ class ChangeDraft:
 
     notice: ChangeNotice
     unit: Unit
-    row: Row[Any]
+    row: Row[Any] | StoredSession
     soonest: date  # the affected date with the shortest lead
     lead: int  # working days from the day of posting to ``soonest``
     posted_on: date  # the day the lead is counted from: the later of today and the issue date
@@ -145,7 +146,7 @@ def record_issued(
     *,
     path: str,
     now: datetime,
-    row: Row[Any] | None = None,
+    row: Row[Any] | StoredSession | None = None,
 ) -> int:
     """The notices table's row of ``notice`` written to ``path``."""
     if isinstance(notice, AnnualNotice):

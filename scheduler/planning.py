@@ -224,6 +224,9 @@ _COPY_TYPES = (
 )  # fmt: skip
 
 
+_Day = date  # the class below has a method named "date", which shadows the type in its body
+
+
 class _Raw:
     """Values as the DB-API driver takes and gives them, bypassing SQLAlchemy's conversions."""
 
@@ -243,7 +246,7 @@ class _Raw:
             out = self._dates[d] = self._date_proc(d)  # SQLite: "2027-01-25", as SQLAlchemy stores it
         return out
 
-    def to_date(self, value: Any) -> date:
+    def to_date(self, value: Any) -> _Day:
         return date.fromisoformat(value) if isinstance(value, str) else value
 
     def timestamp(self, dt: datetime) -> Any:
@@ -273,7 +276,7 @@ def _insert_sessions(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     names = ", ".join(f'"{c}"' for c in _INSERT_COLUMNS)
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         sql = f"COPY sessions ({names}) FROM STDIN (FORMAT BINARY)"
-        with conn.connection.cursor() as cur, cur.copy(sql) as copy:
+        with conn.connection.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[attr-defined]  # psycopg's cursor
             copy.set_types(list(_COPY_TYPES))
             for row in rows:
                 copy.write_row(row)

@@ -28,6 +28,7 @@ from scheduler.clock import as_utc
 from scheduler.config import Config
 from scheduler.db import reading
 from scheduler.db.models import AuditRow, NoticeRow, SessionRow
+from scheduler.stored_session import StoredSession
 
 _T = SessionRow.__table__
 NOTICE_LEAD_DAYS = 5  # working days between publishing a schedule and the session
@@ -77,6 +78,8 @@ def _moved_from(engine: Engine, ids: Sequence[int]) -> dict[int, date]:
             .order_by(AuditRow.at, AuditRow.id)
         )
         for session_id, details in rows:
+            if session_id is None:
+                continue
             try:
                 out[session_id] = date.fromisoformat(json.loads(details or "{}")["from"])
             except (KeyError, ValueError, TypeError):
@@ -108,7 +111,9 @@ def _without(text: str | None, hide: Sequence[str]) -> str | None:
     return text
 
 
-def views_of(engine: Engine, rows: Sequence[Row[Any]], *, hide: Sequence[str] = ()) -> list[SessionView]:
+def views_of(
+    engine: Engine, rows: Sequence[Row[Any] | StoredSession], *, hide: Sequence[str] = ()
+) -> list[SessionView]:
     """Stored rows as views, with what a reader needs resolved: the make-up's original date, the
     date a cancelled session is made up on, the date a session was moved from. ``hide``: the
     citations (``citations(config)``) to leave out of the public "why it moved"."""
@@ -165,12 +170,12 @@ def unit_sessions(
 
 def session_view(
     engine: Engine, session_id: int, *, hide: Sequence[str] = ()
-) -> tuple[Row[Any], SessionView]:
+) -> tuple[StoredSession, SessionView]:
     row = uc.get_session(engine, session_id)
     return row, views_of(engine, [row], hide=hide)[0]
 
 
-def change_to_announce(row: Row[Any]) -> Change | None:
+def change_to_announce(row: Row[Any] | StoredSession) -> Change | None:
     """What a change notice would announce about a stored session, or None when it has none
     (a periodic session on its planned day is in the year's notice already). The one answer
     for the desk's link and the notice itself."""
@@ -183,7 +188,7 @@ def change_to_announce(row: Row[Any]) -> Change | None:
     return None
 
 
-def change_of(view: SessionView, row: Row[Any]) -> Change:
+def change_of(view: SessionView, row: Row[Any] | StoredSession) -> Change:
     """What a change notice announces about a session; refused for a session with no change."""
     change = change_to_announce(row)
     if change is None:

@@ -116,7 +116,7 @@ def load_records(
             bool(nm),
             *makeups.get(i, none3),
             logs.get(i),
-        )
+        )  # type: ignore[call-arg]  # the star covers made_up_by, made_up_date, made_up_status
         for i, u, k, st, d, v, p, c, pe, g, rb, rip, rs, rp, nm in rows
     ]
 

@@ -297,7 +297,7 @@ def book_makeup(
             )
             change = Change(_stored(conn, new_id), (row.id, new_id))
     except IntegrityError as exc:
-        raise _refusal(exc, row.unit_id, on) from None
+        raise _refusal(exc, row.unit_id, on if on is not None else today) from None
     return change
 
 

@@ -6,6 +6,7 @@ A frozen dataclass with the columns of ``sessions`` under their own names, its t
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from datetime import time as Time
@@ -24,7 +25,7 @@ class StoredSession:
     kind: Kind
     status: Status
     date: date
-    nominal: date | None
+    nominal: dt.date | None  # dt: the field "date" shadows the type
     slot: int | None
     start: Time | None
     end: Time | None

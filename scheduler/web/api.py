@@ -151,7 +151,7 @@ def list_sessions(call: Call) -> Response:
     key = unit_state(call.engine, unit)
     body = cache.get(name, key)
     if body is None:
-        body = _json(_sessions_json(call, unit_ids, first, last)).body
+        body = bytes(_json(_sessions_json(call, unit_ids, first, last)).body)
         cache.put(name, key, body)
     return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
 

@@ -72,7 +72,7 @@ def unit_page(ctx: Ctx) -> Response:
     )
     body = cache.get(name, key)
     if body is None:
-        body = _render_unit(ctx, unit_id, year, refused).body
+        body = bytes(_render_unit(ctx, unit_id, year, refused).body)
         cache.put(name, key, body)
     response = HTMLResponse(body)
     auth.set_security_headers(response)
