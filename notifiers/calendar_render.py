@@ -16,6 +16,7 @@ from operator import attrgetter
 from typing import IO
 
 from rules import CalendarPlan, Unit
+from rules.dialogues import DialogueFinding
 from rules.vietnamese import dm, dmy, long_date
 
 _CHUNK = 4096
@@ -40,8 +41,11 @@ def _hh_mm(t: object) -> str:
     return f"{t:%H:%M}"
 
 
-def write_json(plan: CalendarPlan, out: IO[str]) -> None:
-    """Exactly the JSON of contracts/calendar.md, sorted as it says."""
+def write_json(
+    plan: CalendarPlan, out: IO[str], *, dialogue_findings: Sequence[DialogueFinding] | None = None
+) -> None:
+    """Exactly the JSON of contracts/calendar.md, sorted as it says; with ``dialogue_findings``
+    (the years short of dialogue conferences), that key after ``findings``."""
     # A session's line is its unit's head, its planned date's middle and its unit's tail; each
     # part is built once (per unit id, per planned date), and a day's lines are one join of
     # parts: no string is built per session.
@@ -113,6 +117,14 @@ def write_json(plan: CalendarPlan, out: IO[str]) -> None:
             )
         )
         sep = ",\n"
+    if dialogue_findings is None:
+        out.write("\n]}\n")
+        return
+    out.write('\n],\n"dialogue_findings": [')
+    sep = "\n"
+    for df in dialogue_findings:
+        out.write(sep + _j(df.as_json()))
+        sep = ",\n"
     out.write("\n]}\n")
 
 
@@ -137,7 +149,11 @@ def write_csv(plan: CalendarPlan, out: IO[str]) -> None:
 
 
 def write_text(
-    plan: CalendarPlan, out: IO[str], *, describe_mandate: Callable[[Unit], str] | None = None
+    plan: CalendarPlan,
+    out: IO[str],
+    *,
+    describe_mandate: Callable[[Unit], str] | None = None,
+    dialogue_findings: Sequence[DialogueFinding] | None = None,
 ) -> None:
     """Each unit's reception days in Vietnamese, then the periods that fall short."""
     rows = sorted(((u, p) for p in plan.plans for u in p.units), key=lambda t: t[0].id)
@@ -160,14 +176,18 @@ def write_text(
                 line += f"  (dời từ {dm(d.nominal)}: {d.moved})"
             out.write(line + "\n")
     findings = list(plan.findings())
+    names = {u.id: u.name for p in plan.plans for u in p.units}
     out.write("\n")
     if not findings:
         out.write("Không có tháng/tuần nào thiếu ngày tiếp so với quy định.\n")
-        return
-    out.write(f"CÁC KỲ THIẾU NGÀY TIẾP SO VỚI QUY ĐỊNH ({len(findings)})\n")
-    names = {u.id: u.name for p in plan.plans for u in p.units}
-    for f in findings:
-        out.write(f"  {names.get(f.unit, f.unit)} ({f.unit}) – {f.message}\n")
+    else:
+        out.write(f"CÁC KỲ THIẾU NGÀY TIẾP SO VỚI QUY ĐỊNH ({len(findings)})\n")
+        for f in findings:
+            out.write(f"  {names.get(f.unit, f.unit)} ({f.unit}) – {f.message}\n")
+    if dialogue_findings:
+        out.write(f"\nCÁC NĂM CHƯA ĐỦ HỘI NGHỊ ĐỐI THOẠI ({len(dialogue_findings)})\n")
+        for df in dialogue_findings:
+            out.write(f"  {names.get(df.unit, df.unit)} ({df.unit}) – {df.message}\n")
 
 
 def render(plan: CalendarPlan, fmt: str, **kwargs: object) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from rules.dialogues import DialogueMandate
 from rules.periods import Period, PeriodKind, period_of, periods_starting_in
 
 
@@ -39,6 +40,7 @@ class Level:
     name: str
     mandates: tuple[Mandate, ...]  # sorted by start; contiguous; the last has no end
     notice_basis: tuple[str, ...] = ()  # the notices' "Căn cứ" lines of its units (empty: defaults)
+    dialogue: DialogueMandate | None = None  # hội nghị đối thoại a year; None: the level asks none
 
     @classmethod
     def from_history(
@@ -48,6 +50,7 @@ class Level:
         current: tuple[int, PeriodKind, str],
         earlier: list[tuple[date, int, PeriodKind, str]] = (),  # type: ignore[assignment]
         notice_basis: tuple[str, ...] = (),
+        dialogue: DialogueMandate | None = None,
     ) -> Level:
         """Build from the configuration's shape: the current mandate and ``earlier`` ones, each
         in force through its ``until``."""
@@ -58,7 +61,7 @@ class Level:
             start = date.fromordinal(until.toordinal() + 1)
         min_days, per, basis = current
         mandates.append(Mandate(min_days, per, basis, start, None))
-        return cls(id, name, tuple(mandates), notice_basis)
+        return cls(id, name, tuple(mandates), notice_basis, dialogue)
 
     def mandate_on(self, d: date) -> Mandate:
         for m in self.mandates:

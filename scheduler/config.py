@@ -33,6 +33,8 @@ from rules import (
     Unit,
     WorkCalendar,
 )
+from rules.dialogues import PRESETS as DIALOGUE_PRESETS
+from rules.dialogues import DialogueMandate
 from rules.parsing import parse_time_range
 from rules.patterns import parse_rrule
 from rules.vietnamese import nfc
@@ -95,7 +97,7 @@ UNIT_KEYS = {
     "sender",
     "brandname",
 }
-LEVEL_KEYS = {"name", "min_days", "per", "basis", "earlier", "remind", "notice_basis"}
+LEVEL_KEYS = {"name", "min_days", "per", "basis", "earlier", "remind", "notice_basis", "dialogue"}
 TOP_KEYS = {
     "timezone",
     "calendar",
@@ -448,7 +450,30 @@ def _level(w: _Where, level_id: str, raw: dict[str, Any], key: str) -> Level:
             )
         )
     notice_basis = _lines(w.error, raw.get("notice_basis"), f"{key}.notice_basis")
-    return Level.from_history(level_id, name, (min_days, per, basis), earlier, notice_basis)
+    dialogue = _dialogue(w, raw.get("dialogue"), f"{key}.dialogue")
+    return Level.from_history(level_id, name, (min_days, per, basis), earlier, notice_basis, dialogue)
+
+
+def _dialogue(w: _Where, raw: Any, key: str) -> DialogueMandate | None:
+    """``dialogue``: a preset's name (``"law-72-2025"``) or ``{ min, per = "year", basis }``."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        preset = DIALOGUE_PRESETS.get(raw)
+        if preset is None:
+            names = ", ".join(DIALOGUE_PRESETS)
+            raise w.error(key, f"không có mức đối thoại {raw!r}; dùng {names} hoặc bảng {{min, per, basis}}")
+        return preset
+    if not isinstance(raw, dict):
+        raise w.error(key, 'phải là "law-72-2025" hoặc bảng { min = 1, per = "year", basis = "..." }')
+    unknown = sorted(set(raw) - {"min", "per", "basis"})
+    if unknown:
+        raise w.error(f"{key}.{unknown[0]}", "khóa không có; dùng min, per, basis")
+    per = raw.get("per", "year")
+    if per != "year":
+        raise w.error(f"{key}.per", f'phải là "year", không phải {per!r}')
+    n = _int(w, raw, "min", None, f"{key}.min", 0, 52)
+    return DialogueMandate(n, "year", _str(w, raw, "basis", "", f"{key}.basis"))
 
 
 def _lines(error: Any, raw: Any, key: str) -> tuple[str, ...]:

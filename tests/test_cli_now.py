@@ -34,6 +34,7 @@ ARGS = {
     "direction": ["show", "1"],
     "followup": ["--unit", "a"],
     "limits": [],
+    "dialogue": ["show", "1"],
 }
 
 

@@ -17,6 +17,7 @@ COMMANDS = {
     "tick": "jobs", "serve": "jobs", "outbox": "jobs",
     "report": "report", "user": "users", "token": "users", "notice": "notice",
     "direction": "followup", "followup": "followup", "limits": "followup",
+    "dialogue": "dialogue",
 }  # fmt: skip
 
 

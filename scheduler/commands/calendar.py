@@ -8,6 +8,7 @@ from typing import Any
 
 from notifiers.calendar_render import write_csv, write_json, write_text
 from rules import RuleError, TiepdanError, Unit, plan_calendar
+from rules.dialogues import DialogueFinding
 from scheduler.commands.common import add_config, add_now, config_from, iso_date, now_from, require_unit
 from scheduler.config import Config
 
@@ -54,9 +55,10 @@ def run_calendar(args: argparse.Namespace) -> int:
     require_unit(config, args.unit)
     units = config.subtree(args.unit) if args.unit else None
     plan = build_plan(config, args, units)
+    dialogue = calendar_dialogue_findings(config, args, units)
     out = sys.stdout
     if args.format == "json":
-        write_json(plan, out)
+        write_json(plan, out, dialogue_findings=dialogue)
     elif args.format == "csv":
         write_csv(plan, out)
     else:
@@ -65,7 +67,7 @@ def run_calendar(args: argparse.Namespace) -> int:
             m = config.levels[u.level].mandate_on(args.last)
             return f"{config.levels[u.level].name}: {m.describe()}"
 
-        write_text(plan, out, describe_mandate=mandate)
+        write_text(plan, out, describe_mandate=mandate, dialogue_findings=dialogue)
     return 0
 
 
@@ -88,6 +90,32 @@ def _service_problems(config: Config) -> list[str]:
         except TiepdanError as exc:
             problems.append(" ".join(str(exc).split()))
     return problems
+
+
+def calendar_dialogue_findings(
+    config: Config, args: argparse.Namespace, units: list[Unit] | None
+) -> list[DialogueFinding] | None:
+    """None when no unit in scope has a level that asks for dialogues (the JSON then stays as
+    the contract has it, without the key); else the whole years in the range in which such a
+    unit has fewer planned or held than asked. The dialogues are the store's: the database is read
+    only when a unit's level asks for one and a whole year lies in the range, and a database
+    not yet created (SQLite file absent) has none."""
+    from rules.dialogues import DialogueMandate, dialogue_findings, judged_years
+
+    scope = units if units is not None else config.units
+    mandates: dict[str, DialogueMandate] = {}
+    for u in scope:
+        m = config.levels[u.level].dialogue
+        if m is not None and m.min > 0:
+            mandates[u.id] = m
+    if not mandates:
+        return None
+    if not judged_years(args.first, args.last):
+        return []
+    from scheduler.dialogues import stored_facts
+
+    stored = stored_facts(config, args.first, args.last, mandates)
+    return dialogue_findings(mandates, stored, args.first, args.last)
 
 
 def run_check(args: argparse.Namespace) -> int:
