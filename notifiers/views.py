@@ -7,6 +7,7 @@ was moved from), so a renderer is a pure function that a test can call without a
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Literal
@@ -26,19 +27,19 @@ class SessionView:
     """One stored session as a reader sees it."""
 
     id: int
-    date: date
+    date: date  # the field shadows the type below: those say dt.date
     kind: Kind = "periodic"
     status: Status = "planned"
     start: time | None = None
     end: time | None = None
     venue: str = ""
     online_url: str = ""
-    nominal: date | None = None
+    nominal: dt.date | None = None
     moved: str | None = None  # why the rules put it off its nominal day ("25/01 trùng Chủ nhật")
     reason: str | None = None  # the last decision's reason (cancel, move, make-up, ad hoc)
-    moved_from: date | None = None  # moved by decision: the date it had before
-    replaces_date: date | None = None  # a make-up: the date of the session it stands for
-    made_up_on: date | None = None  # cancelled or not held: the date of its booked make-up
+    moved_from: dt.date | None = None  # moved by decision: the date it had before
+    replaces_date: dt.date | None = None  # a make-up: the date of the session it stands for
+    made_up_on: dt.date | None = None  # cancelled or not held: the date of its booked make-up
     version: int = 1
     updated_at: datetime | None = None  # UTC
 

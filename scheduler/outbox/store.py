@@ -269,7 +269,7 @@ def _claim(
             .where(_A.c.outbox_id.in_(ids), _A.c.finished_at.is_(None))
             .values(finished_at=now, result="interrupted", error=INTERRUPTED)
         )
-        return rows
+        return list(rows)
 
 
 def _refused_of(conn: Connection, addresses: Iterable[str]) -> dict[tuple[str, str], Any]:
@@ -492,7 +492,7 @@ class RefusedAddress:
 
 def refused_addresses(engine: Engine, config: Config, *, unit_id: str | None = None) -> list[RefusedAddress]:
     """The refused addresses still in the configuration (of ``unit_id``'s people, or anyone's)."""
-    units = [config.units_by_id[unit_id]] if unit_id in config.units_by_id else []
+    units = [config.units_by_id[unit_id]] if unit_id is not None and unit_id in config.units_by_id else []
     if unit_id is None:
         units = list(config.units)
     configured = {pair for u in units for pair in recipients(config, u)}
