@@ -17,6 +17,7 @@ from functools import lru_cache
 from operator import add, attrgetter
 
 from rules.compliance import SessionRecord, Totals, UnitReport, judge_sorted, sum_totals
+from rules.dialogue_report import DialogueFigures
 from rules.followup_report import FollowupFigures
 from rules.mandates import Level
 from rules.report_periods import ReportRange, months_between
@@ -77,6 +78,7 @@ class Report:
     risks: tuple[PeriodRisk, ...]  # open periods (when the range contains today)
     pending: tuple[PendingMakeup, ...]  # lost sessions still owing a make-up, with proposals
     followup: FollowupFigures | None = None  # directions issued, resolved, on time (counts only)
+    dialogues: DialogueFigures | None = None  # hội nghị đối thoại: held against required (counts only)
     previous: Report | None = None  # the same units over the period before (kỳ trước)
     names: Mapping[str, str] = field(default_factory=dict)  # unit id -> name, units outside it too
     since: date | None = None  # the day the office began to use tiepdan (ngày bắt đầu sử dụng)

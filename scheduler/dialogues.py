@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.engine import Row
 
 from rules import ConflictError, ServiceError
+from rules.dialogue_report import DialogueRecord
 from rules.dialogues import (
     DIALOGUE_FORMS,
     DIALOGUE_KINDS,
@@ -520,3 +521,29 @@ def stored_facts(config: Config, first: date, last: date, unit_ids: Iterable[str
         return facts(list_dialogues(engine, units=list(unit_ids), first=first, last=last))
     finally:
         engine.dispose()
+
+
+def dialogue_records(
+    conn: Connection, unit_ids: Sequence[str] | None, first: date, last: date
+) -> list[DialogueRecord]:
+    """The dialogues of the units (None: all) dated in [first, last], as the report counts them."""
+    cols = (
+        _T.c.unit_id,
+        _T.c.held_on,
+        _T.c.kind,
+        _T.c.status,
+        _T.c.trigger,
+        _T.c.opinions_raised,
+        _T.c.opinions_answered,
+        _T.c.mttq_opinions,
+        _T.c.concluded_on,
+    )
+    q = select(*cols).where(_T.c.held_on >= first, _T.c.held_on <= last)
+    rows: list[Any] = []
+    if unit_ids is None:
+        rows = list(conn.execute(q))
+    else:
+        ids = list(unit_ids)
+        for i in range(0, len(ids), 500):
+            rows.extend(conn.execute(q.where(_T.c.unit_id.in_(ids[i : i + 500]))))
+    return [DialogueRecord(*r) for r in rows]

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, Select, case, func, select
 from rules import RuleError
 from rules.breakdown import LogFigures, LogRow, log_figures
 from rules.compliance import LOST, SessionRecord
+from rules.dialogue_report import build_dialogues, report_years
 from rules.followup_report import build_followup
 from rules.received import delegated
 from rules.report import Report, build_report
@@ -27,6 +28,7 @@ from rules.units import Person, Unit
 from scheduler.config import Config
 from scheduler.db import reading
 from scheduler.db.models import LogEntryRow, SessionRow
+from scheduler.dialogues import dialogue_records, unit_mandates
 from scheduler.followup import direction_records
 from scheduler.since import service_since
 
@@ -237,6 +239,10 @@ def make_report(
             owing = sorted({r.unit for r in records if r.fate == "not_made_up" and r.date >= rng.first})
             taken = active_dates_after(conn, owing, rng.last)
         directions = direction_records(conn, ids, rng.first, rng.last)
+        years = report_years(rng.first, rng.last, rng.name)
+        lo = min([rng.first, *(date(y, 1, 1) for y in years)])
+        hi = max([rng.last, *(date(y, 12, 31) for y in years)])
+        dialogues = dialogue_records(conn, ids, lo, hi)
         earlier = (
             load_records(
                 conn, ids, min(_judged_from(config, units, before), before.first), before.last, heads
@@ -262,7 +268,11 @@ def make_report(
     )
     # Beside the sessions' figures: the directions' follow-up, counts only.
     followup = build_followup(units, directions, rng.first, rng.last, today=today)
+    # And the dialogue conferences: held against required, by level and kind (counts only).
+    dialogue_figures = build_dialogues(
+        units, unit_mandates(config, [u.id for u in units]), dialogues, rng.first, rng.last, years=years
+    )
     # The supervising units outside the report, by name (the CSV names a unit's parent).
     outside = {u.parent for u in units if u.parent} - {u.id for u in units}
     names = {uid: config.units_by_id[uid].name for uid in outside if uid in config.units_by_id}
-    return replace(report, followup=followup, previous=previous, names=names)
+    return replace(report, followup=followup, dialogues=dialogue_figures, previous=previous, names=names)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from notifiers.reports.followup import followup_dict
+from notifiers.reports.followup import dialogues_dict, followup_dict
 from notifiers.reports.sections import SECTIONS, figures
 from rules.compliance import TOTAL_FIELDS, PeriodResult, SessionRecord, Totals, UnitReport
 from rules.report import Report
@@ -200,6 +200,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "at_risk": [risk_dict(r) for r in report.at_risk],
         "pending_makeups": [pending_dict(m) for m in report.pending],
         "followup": followup_dict(report),
+        "dialogues": dialogues_dict(report),
+        "dialogue_findings": [f.as_json() for f in report.dialogues.findings] if report.dialogues else [],
         "breakdown": breakdown_list(report),
         "previous": previous_dict(report),
     }

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rules.dialogue_report import FIGURES as DIALOGUE_FIGURES
+from rules.dialogue_report import DialogueTotals
+from rules.dialogues import DIALOGUE_KINDS
 from rules.followup_report import FollowupFigures, FollowupTotals
 from rules.report import Report
 
@@ -54,3 +57,55 @@ def followup_dict(report: Report) -> dict[str, Any] | None:
             for uid in f.below_target()
         ],
     }
+
+
+def dialogues_dict(report: Report) -> dict[str, Any] | None:
+    """The report's ``dialogues`` object: held against required, by level and kind (counts)."""
+    d = report.dialogues
+    if d is None:
+        return None
+    names = {u.unit.id: u.unit.name for u in report.units}
+
+    def figures(t: DialogueTotals) -> dict[str, Any]:
+        out: dict[str, Any] = {k: getattr(t, k) for k in DIALOGUE_FIGURES if k not in DIALOGUE_KINDS}
+        out["by_kind"] = t.by_kind
+        return out
+
+    return {
+        "years": list(d.years),
+        "total": figures(d.total),
+        "by_level": [
+            {"level": lv, "name": report.levels[lv].name} | figures(d.by_level[lv])
+            for lv in sorted(d.by_level)
+        ],
+        "units": [
+            {"unit": uid, "name": names.get(uid, uid)} | figures(d.units[uid]) for uid in sorted(d.units)
+        ],
+        "rollups": [
+            {"unit": k, "name": names[k], "children": list(report.children[k])} | figures(d.rollups[k])
+            for k in report.supervisors
+        ],
+    }
+
+
+DIALOGUE_LABELS = (
+    ("required", "Phải tổ chức"),
+    ("held", "Đã tổ chức"),
+    ("planned", "Dự kiến"),
+    ("not_held", "Không tổ chức được"),
+    ("postponed", "Hoãn"),
+    ("periodic", "Định kỳ"),
+    ("adhoc", "Đột xuất"),
+    ("thematic", "Chuyên đề"),
+    ("enterprise", "Với doanh nghiệp"),
+    ("triggered", "Theo kiến nghị, vụ việc bức xúc"),
+    ("opinions_raised", "Ý kiến phát biểu"),
+    ("opinions_answered", "Trả lời tại hội nghị"),
+    ("mttq_opinions", "Ý kiến MTTQ tổng hợp"),
+    ("concluded", "Đã thông báo kết quả"),
+    ("results_on_time", "Thông báo kết quả đúng hạn"),
+)
+
+
+def dialogue_values(t: DialogueTotals) -> list[int]:
+    return [getattr(t, k) for k, _ in DIALOGUE_LABELS]
