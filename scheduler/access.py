@@ -3,7 +3,10 @@
 - staff of a unit: sees and changes that unit only, with its reception log (personal data);
 - supervisor of a unit: reads that unit and every unit under it, never changes anything, and
   sees counts only, never citizens' names or ID numbers (Nghị định 13/2023/NĐ-CP);
-- admin: everything, and manages accounts.
+- admin: everything, and manages accounts;
+- mttq (Ủy ban Mặt trận Tổ quốc) of a unit: reads, like a supervisor, that unit and every unit
+  under it, never changes anything and sees no citizen's personal data; its own business is the
+  dialogue conferences (their opinions and results), which it reads in full.
 
 A unit or session the account may not see is reported exactly like one that does not exist
 (``NotVisible`` → 404), so that typing ids reveals nothing. A unit it may see but not change
@@ -57,7 +60,7 @@ def visible_units(user: Account, config: Config) -> frozenset[str]:
         return frozenset()  # an account whose unit left the configuration sees nothing
     if user.role == "staff":
         return frozenset((user.unit_id,))
-    if user.role == "supervisor":
+    if user.role in ("supervisor", "mttq"):
         return _subtree(config, user.unit_id)
     return frozenset()
 
@@ -78,6 +81,31 @@ def can_change(user: Account, unit_id: str) -> bool:
 def can_see_personal(user: Account, unit_id: str) -> bool:
     """Read citizens' names and ID numbers in the reception log of ``unit_id``."""
     return can_change(user, unit_id)
+
+
+def require_dialogue(user: Account, config: Config, unit_id: str, *, change: bool = False) -> None:
+    """The dialogues of ``unit_id``: read by whoever may see the unit (a dialogue holds no
+    citizen's personal data), changed by its staff and administrators."""
+    require_unit(user, config, unit_id, change=change)
+
+
+def dialogue_for(
+    engine: Any, user: Account, config: Config, dialogue_id: int, *, change: bool = False
+) -> Any:
+    """The stored dialogue if ``user`` may see it (and change it, with ``change``)."""
+    from scheduler.dialogues import get_dialogue
+
+    if not 0 < dialogue_id < 2**63:
+        raise NotVisible(f"không có hội nghị đối thoại số {dialogue_id}")
+    try:
+        row = get_dialogue(engine, dialogue_id)
+    except ServiceError:
+        raise NotVisible(f"không có hội nghị đối thoại số {dialogue_id}") from None
+    if not can_see(user, config, row.unit_id):
+        raise NotVisible(f"không có hội nghị đối thoại số {dialogue_id}")
+    if change and not can_change(user, row.unit_id):
+        raise ReadOnly(f"tài khoản {user.login} chỉ được xem hội nghị đối thoại số {dialogue_id}")
+    return row
 
 
 def can_manage_accounts(user: Account) -> bool:

@@ -45,8 +45,13 @@ from scheduler.db import reading
 from scheduler.db.models import ApiTokenRow, DeskSessionRow, UserRow
 from scheduler.sessions import Actor
 
-ROLES = ("staff", "supervisor", "admin")
-ROLE_VI = {"staff": "cán bộ tiếp dân", "supervisor": "giám sát", "admin": "quản trị"}
+ROLES = ("staff", "supervisor", "admin", "mttq")
+ROLE_VI = {
+    "staff": "cán bộ tiếp dân",
+    "supervisor": "giám sát",
+    "admin": "quản trị",
+    "mttq": "Ủy ban Mặt trận Tổ quốc",
+}
 # Consecutive failures after which an account waits LOCK_FOR between password checks. Above the
 # per-address limit (scheduler.web.auth.ADDRESS_LIMIT), so that one address cannot reach it.
 LOCK_AFTER = 10

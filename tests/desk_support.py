@@ -277,6 +277,22 @@ class Target:
     makeup_day: date  # the first proposed make-up day of ``cancelled``
 
 
+def add_mttq(server: Server, unit: str = "tinh") -> None:
+    """An account of the Ủy ban MTTQ of ``unit`` (role ``mttq``), login "mttq", with a token."""
+    now, admin = server.now(), Actor("test-setup")
+    accounts.add_user(
+        server.engine,
+        server.config,
+        "mttq",
+        role="mttq",
+        unit_id=unit,
+        password=PASSWORD,
+        now=now,
+        actor=admin,
+    )
+    server.tokens["mttq"] = accounts.create_token(server.engine, "mttq", now=now, actor=admin)
+
+
 def targets(server: Server) -> dict[str, Target]:
     from datetime import timedelta
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from desk_support import Server, Target, serve, snapshot, targets
+from desk_support import Server, Target, add_mttq, serve, snapshot, targets
 
 SECRET_NAME = "Nguyễn Thị Bí Mật"
 SECRET_ID = "001234567890"
@@ -21,7 +21,8 @@ SECRET_ID = "001234567890"
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     with serve(tmp_path_factory.mktemp("api-access")) as server:
         ts = targets(server)
-        clients = {role: server.api(role) for role in ("staff_a", "staff_b", "sup", "admin")}
+        add_mttq(server)
+        clients = {role: server.api(role) for role in ("staff_a", "staff_b", "sup", "admin", "mttq")}
         clients["anon"] = server.api(None)
         clients["forged"] = server.api(None, token="tdn_" + "A" * 43)
         clients["other_scheme"] = server.client(headers={"Authorization": f"Basic {server.tokens['admin']}"})
@@ -65,7 +66,7 @@ def expected(role: str, unit: str, name: str) -> int:
         return 401
     if role in ("staff_a", "staff_b"):
         return 404
-    if role == "sup":
+    if role in ("sup", "mttq"):  # the MTTQ of the province reads like its supervisor, no more
         if unit == "tinh-khac":
             return 404
         return 200 if name in READS else 403
@@ -81,6 +82,7 @@ CASES = [
         "staff_a": ("xa-b", "tinh", "tinh-khac"),
         "staff_b": ("xa-a", "tinh", "tinh-khac"),
         "sup": ("xa-a", "xa-b", "tinh", "tinh-khac"),
+        "mttq": ("xa-a", "xa-b", "tinh", "tinh-khac"),
     }.items()
     for unit in units
     for i in range(11)
@@ -107,7 +109,7 @@ def test_route_as_role_on_unit(world: dict[str, Any], role: str, unit: str, i: i
     assert SECRET_NAME not in r.text and SECRET_ID not in r.text
 
 
-@pytest.mark.parametrize("role", ["staff_a", "sup", "admin"])
+@pytest.mark.parametrize("role", ["staff_a", "sup", "admin", "mttq"])
 @pytest.mark.parametrize(
     ("method", "path"),
     [
@@ -138,6 +140,7 @@ def test_unknown_ids_are_not_found(world: dict[str, Any], role: str, method: str
         ("staff_a", {"xa-a"}),
         ("staff_b", {"xa-b"}),
         ("sup", {"tinh", "xa-a", "xa-b"}),
+        ("mttq", {"tinh", "xa-a", "xa-b"}),
         ("admin", {"tinh", "xa-a", "xa-b", "tinh-khac"}),
     ],
 )

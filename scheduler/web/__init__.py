@@ -33,6 +33,7 @@ ROUTE_MODULES = (
     "scheduler.web.public",
     "scheduler.web.api",
     "scheduler.web.api_followup",
+    "scheduler.web.api_dialogues",
     "scheduler.web.desk",
 )
 
