@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from rules.errors import RuleError
+from rules.workcalendar import WorkCalendar
 
 DialoguePer = Literal["year"]
 
@@ -264,3 +265,61 @@ def dialogue_risks(
     for f in dialogue_findings(mandates, dialogues, date(today.year, 1, 1), end):
         out.append(DialogueRisk(f.unit, f.year, f.required, f.scheduled, days_left))
     return out
+
+
+# What is chased, and when (the alert policy's shape: working days only, a decreasing cadence, a
+# last word, a key that is the state told): the notice 3 and 1 working days before its deadline
+# and 1 after; the results 3 and 1 before, then 1 and 3 after, the last also to the superior.
+NOTICE_STEPS: tuple[tuple[int, ...], tuple[int, ...]] = ((3, 1), (1,))
+RESULTS_STEPS: tuple[tuple[int, ...], tuple[int, ...]] = ((3, 1), (1, 3))
+DialoguePurpose = Literal["dlg_notice_due", "dlg_notice_late", "dlg_results_due", "dlg_results_late"]
+
+
+@dataclass(frozen=True, slots=True)
+class DialogueAlert:
+    """One step to tell about a dialogue's deadline."""
+
+    purpose: DialoguePurpose
+    step: int  # working days before (negative) or after (positive) the deadline
+    deadline: date
+    last: bool = False
+
+
+def _latest(
+    purposes: tuple[DialoguePurpose, DialoguePurpose],
+    deadline: date,
+    steps: tuple[tuple[int, ...], tuple[int, ...]],
+    today: date,
+    calendar: WorkCalendar,
+) -> DialogueAlert | None:
+    if not calendar.is_working_day(today):
+        return None
+    before, after = steps
+    days = [(-n, calendar.add_working_days(deadline, -n)) for n in sorted(before, reverse=True)]
+    days += [(n, calendar.add_working_days(deadline, n)) for n in sorted(after)]
+    due = [(step, on) for step, on in days if on <= today]
+    if not due:
+        return None
+    step = due[-1][0]
+    return DialogueAlert(purposes[0] if step < 0 else purposes[1], step, deadline, last=step == days[-1][0])
+
+
+def notice_alert(
+    held_on: date, status: str, announced_on: date | None, today: date, calendar: WorkCalendar
+) -> DialogueAlert | None:
+    """The reminder of a planned dialogue's public notice, or None once it is given (or the day
+    has come)."""
+    if status != "planned" or (announced_on is not None and announced_on <= today) or today >= held_on:
+        return None
+    return _latest(("dlg_notice_due", "dlg_notice_late"), notice_due(held_on), NOTICE_STEPS, today, calendar)
+
+
+def results_alert(
+    held_on: date, status: str, concluded_on: date | None, today: date, calendar: WorkCalendar
+) -> DialogueAlert | None:
+    """The reminder of a held dialogue's results notice, or None once it is given."""
+    if status != "held" or (concluded_on is not None and concluded_on <= today):
+        return None
+    return _latest(
+        ("dlg_results_due", "dlg_results_late"), results_due(held_on), RESULTS_STEPS, today, calendar
+    )

@@ -387,7 +387,13 @@ def queue_due(
     # The follow-up of directions (scheduler/followup_due.py) is due on the same ticks.
     from scheduler.followup_due import queue_followup
 
-    return _insert_new(engine, q.rows) + (queue_followup(engine, config, now) if only is None else 0)
+    new = _insert_new(engine, q.rows)
+    if only is not None:
+        return new
+    # And the dialogue conferences' deadlines and years at risk (scheduler/dialogue_due.py).
+    from scheduler.dialogue_due import queue_dialogues
+
+    return new + queue_followup(engine, config, now) + queue_dialogues(engine, config, now)
 
 
 PERIOD_LOOKBACK = 75  # days: the previous month, its grace, and a late record's correction

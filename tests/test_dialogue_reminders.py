@@ -1,0 +1,86 @@
+"""The dialogue of 20/06/2027 chased through the outbox: its notice (due 13/06) and its results
+(due 30/06) reminded on working days on the policy's steps, each once, to the head and the staff,
+the last step to the superior too; nothing once the fact is recorded; a year at risk told in its
+last quarter. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from dialogue_support import CLERK, at, dialogue_config
+from sqlalchemy import select
+
+from scheduler import dialogues as dg
+from scheduler.config import load_config
+from scheduler.db import open_database
+from scheduler.db.models import OutboxRow
+from scheduler.dialogue_due import queue_dialogues
+
+D = date.fromisoformat
+
+
+class Told:
+    def __init__(self, row):
+        self.subject, self.purpose, self.lead = row.subject, row.purpose, row.lead
+        self.payload_text = json.dumps(json.loads(row.payload), ensure_ascii=False)
+
+
+def told(engine, subject_prefix="dialogue:"):
+    with engine.connect() as conn:
+        rows = conn.execute(select(OutboxRow).order_by(OutboxRow.id)).all()
+    return [Told(r) for r in rows if r.subject.startswith(subject_prefix)]
+
+
+def test_the_notice_and_the_results_of_20_june_2027_are_chased(tmp_path, db_url):
+    path = dialogue_config(tmp_path, db_url)
+    text = path.read_text(encoding="utf-8").replace(
+        'venue  = "Bộ phận Tiếp công dân phường Thục Phán"',
+        'venue  = "Bộ phận Tiếp công dân phường Thục Phán"\n'
+        'head   = { name = "Lê Văn H", title = "Chủ tịch UBND phường", email = "ct@thucphan.example.vn" }\n'
+        'staff  = [ { name = "Vũ Thị S", email = "vp@thucphan.example.vn" } ]',
+    )
+    path.write_text(text, encoding="utf-8")
+    config, engine = load_config(path), open_database(db_url)
+    try:
+        row = dg.plan_dialogue(
+            engine, config, "ubnd-thuc-phan", held_on=D("2027-06-20"), topic="Quy hoạch",
+            actor=CLERK, now=at("2027-01-05T08:00"), today=D("2027-01-05"),
+        )  # fmt: skip
+        assert queue_dialogues(engine, config, at("2027-06-08T08:00")) == 0  # before the first step
+        # Wednesday 09/06: 3 working days before Sunday 13/06.
+        assert queue_dialogues(engine, config, at("2027-06-09T08:00")) == 2  # head and staff, by e-mail
+        assert queue_dialogues(engine, config, at("2027-06-09T15:00")) == 0  # never twice
+        first = told(engine)
+        assert {r.purpose for r in first} == {"dlg_notice_due"} and {r.lead for r in first} == {-3}
+        assert "13/06/2027" in first[0].payload_text and "/desk/units/ubnd-thuc-phan" in first[0].payload_text
+        assert queue_dialogues(engine, config, at("2027-06-12T08:00")) == 0  # a Saturday: no alert
+        # Monday 14/06: one working day late, the last word (no superior staff here: same two).
+        assert queue_dialogues(engine, config, at("2027-06-14T08:00")) == 2
+        late = [r for r in told(engine) if r.purpose == "dlg_notice_late"]
+        assert {r.lead for r in late} == {1} and "Đây là lần nhắc cuối" in late[0].payload_text
+        dg.announce_dialogue(engine, row.id, actor=CLERK, now=at("2027-06-14T09:00"), today=D("2027-06-14"))
+        dg.record_dialogue(engine, row.id, actor=CLERK, now=at("2027-06-20T16:00"), today=D("2027-06-20"))
+        # Results due Wednesday 30/06: told on Friday 25/06 (3 before), 29/06 (1), 01/07 (1 after).
+        assert queue_dialogues(engine, config, at("2027-06-25T08:00")) == 2
+        assert queue_dialogues(engine, config, at("2027-07-01T08:00")) == 2
+        results = [r for r in told(engine) if r.purpose.startswith("dlg_results")]
+        assert [r.lead for r in results][::2] == [-3, 1] and "30/06/2027" in results[-1].payload_text
+        dg.conclude_dialogue(engine, row.id, actor=CLERK, now=at("2027-07-01T09:00"), today=D("2027-07-01"))
+        assert queue_dialogues(engine, config, at("2027-07-05T08:00")) == 0  # told it is done: stops
+    finally:
+        engine.dispose()
+
+
+def test_a_year_without_a_dialogue_is_at_risk_in_its_last_quarter(tmp_path, db_url):
+    path = dialogue_config(tmp_path, db_url)
+    config, engine = load_config(path), open_database(db_url)
+    try:
+        assert queue_dialogues(engine, config, at("2027-09-01T08:00")) == 0  # 121 days left
+        queue_dialogues(engine, config, at("2027-10-01T08:00"))  # 91 days left: the first stage
+        year = told(engine, "dialogue-year:")
+        assert {r.subject for r in year} == {"dialogue-year:cao-bang:2027"}  # the only one with a head
+        assert "0/1" in year[0].payload_text and "31/12/2027" in year[0].payload_text
+        assert queue_dialogues(engine, config, at("2027-10-04T08:00")) == 0  # the same stage: once
+    finally:
+        engine.dispose()
