@@ -603,6 +603,12 @@ def undo_record(
                     f"buổi tiếp số {row.id} {STATUS_VI[row.status]}, chưa có kết quả nào để bỏ"
                 )
             previous_reason = row.reason
+            if row.status == "held":
+                # Directions hang on the log rows of a held session (issue 17): the record stays
+                # while they do. Imported here: scheduler.followup builds on this module.
+                from scheduler.followup import refuse_if_directions
+
+                refuse_if_directions(conn, session_id=row.id)
             if row.status == "not_held":
                 made = conn.execute(select(_T.c.id).where(_T.c.replaces_id == row.id)).scalar()
                 if made is not None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from rules import ServiceError
 from scheduler import followup as fu
 from scheduler import reception_log as book
+from scheduler import sessions as uc
 from scheduler.db.models import AuditRow
 
 D = date.fromisoformat
@@ -83,7 +84,7 @@ def test_facts_that_cannot_be_true_are_refused_and_change_nothing(w, db_url):
     kw = {"content": "Giải quyết", "agency": "Sở Xây dựng", "actor": CLERK, "now": at("2027-01-25T09:00")}
     with pytest.raises(ServiceError, match="chưa được ghi là đã tiếp"):
         fu.add_direction(w.engine, w.config, entry, today=D("2027-01-25"), **kw)
-    _, rows = w.hold("ubnd", JAN22)
+    session_id, rows = w.hold("ubnd", JAN22)
     for bad, match in (
         ({"limit": "khong-co"}, "không có thời hạn"),
         ({"due": D("2027-02-06")}, "không phải ngày làm việc"),
@@ -107,9 +108,13 @@ def test_facts_that_cannot_be_true_are_refused_and_change_nothing(w, db_url):
             fu.record_result(
                 w.engine, d.id, actor=CLERK, now=at("2027-02-10T09:00"), today=D("2027-02-10"), **bad
             )
-    # The log row a direction hangs on cannot be deleted.
+    # The log row a direction hangs on cannot be deleted, nor the held record undone.
     with pytest.raises(ServiceError, match="đang có 1 chỉ đạo"):
         book.delete_entry(w.engine, w.config, rows[0], actor=CLERK, now=at("2027-02-10T09:00"))
+    with pytest.raises(ServiceError, match="đang có 1 chỉ đạo"):
+        uc.undo_record(
+            w.engine, w.config, session_id, reason="Ghi nhầm", actor=CLERK, now=at("2027-02-10T09:00")
+        )
     assert snapshot(db_url) == before
 
 
