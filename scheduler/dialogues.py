@@ -547,3 +547,48 @@ def dialogue_records(
         for i in range(0, len(ids), 500):
             rows.extend(conn.execute(q.where(_T.c.unit_id.in_(ids[i : i + 500]))))
     return [DialogueRecord(*r) for r in rows]
+
+
+def plan_document(
+    engine: Engine,
+    config: Config,
+    unit_id: str,
+    year: int,
+    *,
+    number: str | None = None,
+    issued_on: date | None = None,
+    signer: str | None = None,
+) -> bytes:
+    """The Kế hoạch tiếp xúc, đối thoại năm ``year`` of a unit (its own dialogues and those of the
+    units under it, not postponed), as DOCX."""
+    from notifiers.dialogue_plan_docx import (
+        DialoguePlan,
+        PlannedDialogue,
+        dialogue_plan_docx,
+        plan_number_line,
+    )
+    from notifiers.notice_docx import default_signature
+    from notifiers.views import Issue
+
+    unit = config.unit(unit_id)
+    names = {u.id: u.name for u in config.subtree(unit_id)}
+    rows = list_dialogues(engine, units=list(names), first=date(year, 1, 1), last=date(year, 12, 31))
+    planned = tuple(
+        PlannedDialogue(
+            r.held_on,
+            r.start,
+            r.topic,
+            r.kind,
+            r.form,
+            r.place,
+            r.lead_agency,
+            tuple(x for x in r.co_organisers.split("\n") if x),
+            names[r.unit_id],
+        )
+        for r in rows
+        if r.status in ("planned", "held")
+    )
+    m = config.levels[unit.level].dialogue
+    recipients = ("Ủy ban Mặt trận Tổ quốc Việt Nam", "Thường trực Hội đồng nhân dân", "Lưu: VT")
+    issue = Issue(plan_number_line(unit, number), issued_on, default_signature(unit, signer), recipients)
+    return dialogue_plan_docx(DialoguePlan(unit, year, issue, planned, m.basis if m else ""))

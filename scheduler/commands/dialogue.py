@@ -17,6 +17,7 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
+from rules import TiepdanError
 from rules.dialogues import DIALOGUE_FORMS, DIALOGUE_KINDS, FORM_VI, KIND_VI, STATUS_VI
 from rules.vietnamese import dmy
 from scheduler import dialogues as dg
@@ -134,6 +135,16 @@ def add_parser(sub: Any) -> None:
     ls.add_argument("--year", type=_year, help="năm")
     _common(ls)
     ls.set_defaults(func=run_list)
+
+    doc = ds.add_parser("document", help="Kế hoạch tiếp xúc, đối thoại của năm (DOCX hoặc PDF)")
+    doc.add_argument("--unit", required=True, help="đơn vị ban hành (gồm các đơn vị trực thuộc)")
+    doc.add_argument("--year", type=_year, required=True)
+    doc.add_argument("--out", required=True, metavar="FILE.docx|FILE.pdf")
+    doc.add_argument("--number", help="số kế hoạch, ví dụ 05")
+    doc.add_argument("--date", dest="issued_on", type=iso_date, metavar="YYYY-MM-DD", help="ngày ban hành")
+    doc.add_argument("--signer", help="người ký (hoặc 'KT. CHỦ TỊCH|PHÓ CHỦ TỊCH|Họ tên')")
+    _common(doc)
+    doc.set_defaults(func=run_document)
 
     show = ds.add_parser("show", help="xem một hội nghị đối thoại")
     show.add_argument("id", type=_id, metavar="DIALOGUE_ID")
@@ -304,6 +315,36 @@ def run_list(args: argparse.Namespace) -> int:
         print(
             f"{r.id:>5}  {dmy(r.held_on)}  {r.unit_id}  {KIND_VI[r.kind]}  {STATUS_VI[r.status]}  {r.topic}"
         )
+    return 0
+
+
+def run_document(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    ctx = _Ctx(args)
+    require_unit(ctx.config, args.unit)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".docx", ".pdf"):
+        raise TiepdanError(f"--out {args.out}: tệp phải có đuôi .docx hoặc .pdf")
+    data = dg.plan_document(
+        ctx.engine,
+        ctx.config,
+        args.unit,
+        args.year,
+        number=args.number,
+        issued_on=args.issued_on,
+        signer=args.signer,
+    )
+    if out.suffix.lower() == ".pdf":
+        from notifiers.pdf import docx_to_pdf
+
+        data = docx_to_pdf(data, name="ke-hoach-doi-thoai")
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    print(
+        f"Đã ghi {out}: Kế hoạch tiếp xúc, đối thoại năm {args.year} của {ctx.config.unit(args.unit).name}."
+    )
     return 0
 
 
