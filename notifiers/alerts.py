@@ -65,10 +65,25 @@ class Addressee:
 
     name: str  # the office's own unit: "Tỉnh ủy Cao Bằng"
     supervisor: bool = False
+    # The head (người đứng đầu), greeted by name and title instead of the office.
+    person: str = ""
+    title: str = ""
+
+    @property
+    def head(self) -> bool:
+        return bool(self.person or self.title)
 
     @property
     def greeting(self) -> str:
+        if self.head:
+            who = ", ".join(x for x in (self.person, self.title) if x)
+            return f"Kính gửi đồng chí {who},"
         return f"Kính gửi Văn phòng {self.name},"
+
+
+def office(name: str) -> Addressee:
+    """The unit's own office (Văn phòng), the default greeting of a session's messages."""
+    return Addressee(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +144,14 @@ def _invite(s: SessionFacts, method: Method) -> str | None:
     return None if s.event is None else invitation(s.event, method)
 
 
-def reminder(s: SessionFacts, ahead: str, *, stamp: datetime, unicode_sms: bool = False) -> Rendered:
+def reminder(
+    s: SessionFacts,
+    ahead: str,
+    *,
+    stamp: datetime,
+    to: Addressee | None = None,
+    unicode_sms: bool = False,
+) -> Rendered:
     """``ahead``: how far off, in words ("ngày mai", "7 ngày nữa": ``rules.alert_policy``)."""
     subject = f"[Nhắc lịch] Tiếp công dân {long_date(s.date)} ({ahead}) – {s.unit_name}"
     sms = [
@@ -144,12 +166,15 @@ def reminder(s: SessionFacts, ahead: str, *, stamp: datetime, unicode_sms: bool 
         sms,
         unicode_sms=unicode_sms,
         s=s,
+        to=to or office(s.unit_name),
         ahead=ahead,
         ics=_invite(s, "REQUEST"),
     )
 
 
-def cancelled(s: SessionFacts, *, stamp: datetime, unicode_sms: bool = False) -> Rendered:
+def cancelled(
+    s: SessionFacts, *, stamp: datetime, to: Addressee | None = None, unicode_sms: bool = False
+) -> Rendered:
     """A session postponed (hoãn) before it, with a CANCEL invitation; or recorded "không được
     tổ chức" after the fact: no invitation (it is past), not a cancellation."""
     if s.status == "not_held":
@@ -158,7 +183,15 @@ def cancelled(s: SessionFacts, *, stamp: datetime, unicode_sms: bool = False) ->
             f"Buổi tiếp công dân {dmy(s.date)} của {s.unit_name} không được tổ chức",
             Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True),
         ]
-        return _render("cancelled", subject, sms, unicode_sms=unicode_sms, s=s, not_held=True)
+        return _render(
+            "cancelled",
+            subject,
+            sms,
+            unicode_sms=unicode_sms,
+            s=s,
+            to=to or office(s.unit_name),
+            not_held=True,
+        )
     subject = f"[Hoãn lịch] Tiếp công dân {long_date(s.date)} – {s.unit_name}"
     sms = [
         f"Hoãn lịch tiếp công dân {s.unit_name}",
@@ -171,6 +204,7 @@ def cancelled(s: SessionFacts, *, stamp: datetime, unicode_sms: bool = False) ->
         sms,
         unicode_sms=unicode_sms,
         s=s,
+        to=to or office(s.unit_name),
         not_held=False,
         ics=_invite(s, "CANCEL"),
     )
@@ -182,6 +216,7 @@ def changed(
     stamp: datetime,
     old_date: date | None = None,
     why: str = "",
+    to: Addressee | None = None,
     unicode_sms: bool = False,
 ) -> Rendered:
     """A change (thay đổi lịch): the old date, the new date and why, in words a citizen reads;
@@ -205,6 +240,7 @@ def changed(
         sms,
         unicode_sms=unicode_sms,
         s=s,
+        to=to or office(s.unit_name),
         what=what,
         old=old,
         why=why or s.reason or "",

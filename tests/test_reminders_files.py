@@ -57,7 +57,9 @@ def test_tick_without_email_or_sms_writes_a_vietnamese_eml_and_an_sms_txt(tmp_pa
     assert msg["Subject"] == "[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027 (7 ngày nữa) – Tỉnh ủy Cao Bằng"
     body = msg.get_body(("plain",)).get_content()
     assert unicodedata.is_normalized("NFC", body)
-    assert "Kính gửi đồng chí Nguyễn Văn A và Văn phòng Tỉnh ủy Cao Bằng" in body
+    assert body.startswith("Kính gửi đồng chí Nguyễn Văn A, Bí thư Tỉnh ủy,")  # the head as who he is
+    staff_msg = emails[f"{rows['email', STAFF_EMAIL].message_id}.eml"]
+    assert staff_msg.get_body(("plain",)).get_content().startswith("Kính gửi Văn phòng Tỉnh ủy Cao Bằng,")
     assert "Nhắc lịch tiếp công dân định kỳ (7 ngày nữa)" in body
     assert "07:30-11:30, Thứ Hai, 25/01/2027" in body
     assert "Trụ sở Tiếp công dân tỉnh, số 1 đường Hoàng Đình Giong" in body

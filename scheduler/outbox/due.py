@@ -89,6 +89,17 @@ def _addressees(
     return out
 
 
+def _people(config: Config, unit: Unit) -> list[tuple[alerts.Addressee, list[tuple[str, str]]]]:
+    """A session's own people, each greeted as who they are: the head (người đứng đầu) by name
+    and title, the staff as the unit's office (Văn phòng)."""
+    head = recipients(config, unit, staff=False)
+    staff = [pair for pair in recipients(config, unit, head=False) if pair not in head]
+    who = alerts.Addressee(unit.name, person=unit.head.name, title=unit.head.title)
+    if not who.head:  # a head with no name nor title is greeted with the office
+        return [(alerts.Addressee(unit.name), head + staff)]
+    return [(who, head), (alerts.Addressee(unit.name), staff)]
+
+
 def _change_of(conn: Connection, config: Config, ids: list[int]) -> dict[int, tuple[date, str]]:
     """The old date and the reason of each session's last move or re-plan (from the audit)."""
     out: dict[int, tuple[date, str]] = {}
@@ -229,18 +240,21 @@ def queue_due(
                 continue
             lead = min(due_leads)  # after an outage only the most recent reminder is still useful
             ahead = alert_policy.ahead_words(row.date, today)  # how far off it is, even when late
-            q.add(
-                subject=f"session:{row.id}",
-                session_id=row.id,
-                version=row.version,
-                purpose="reminder",
-                lead=lead,
-                unit=unit,
-                to=recipients(config, unit),
-                rendered=lambda f=facts, a=ahead: alerts.reminder(f, a, stamp=now, unicode_sms=sms_unicode),
-                due=due_at[lead],
-                expires=start,
-            )
+            for to, pairs in _people(config, unit):
+                q.add(
+                    subject=f"session:{row.id}",
+                    session_id=row.id,
+                    version=row.version,
+                    purpose="reminder",
+                    lead=lead,
+                    unit=unit,
+                    to=pairs,
+                    rendered=lambda f=facts, a=ahead, t=to: alerts.reminder(
+                        f, a, stamp=now, to=t, unicode_sms=sms_unicode
+                    ),
+                    due=due_at[lead],
+                    expires=start,
+                )
         except Exception as exc:  # reported and skipped
             _skip(row, exc)
 
@@ -254,20 +268,21 @@ def queue_due(
             old, why = moves.get(row.id, (None, ""))
             if old is not None:
                 why = _citizen_reason(config, old, row.date, why)
-            q.add(
-                subject=f"session:{row.id}",
-                session_id=row.id,
-                version=version,
-                purpose="changed",
-                lead=0,
-                unit=unit,
-                to=recipients(config, unit),
-                rendered=lambda f=facts, o=old, w=why: alerts.changed(
-                    f, stamp=now, old_date=o, why=w, unicode_sms=sms_unicode
-                ),
-                due=now,
-                expires=_local(config, row.date, row.start, time(7, 30)),
-            )
+            for to, pairs in _people(config, unit):
+                q.add(
+                    subject=f"session:{row.id}",
+                    session_id=row.id,
+                    version=version,
+                    purpose="changed",
+                    lead=0,
+                    unit=unit,
+                    to=pairs,
+                    rendered=lambda f=facts, o=old, w=why, t=to: alerts.changed(
+                        f, stamp=now, old_date=o, why=w, to=t, unicode_sms=sms_unicode
+                    ),
+                    due=now,
+                    expires=_local(config, row.date, row.start, time(7, 30)),
+                )
         except Exception as exc:  # reported and skipped
             _skip(row, exc)
 
@@ -278,17 +293,20 @@ def queue_due(
             if unit is None or facts is None:
                 continue
             # Version 0: a session is cancelled once; later bumps (its make-up booked) are no news.
-            q.add(
-                subject=f"session:{row.id}",
-                session_id=row.id,
-                version=0,
-                purpose="cancelled",
-                lead=0,
-                unit=unit,
-                to=recipients(config, unit),
-                rendered=lambda f=facts: alerts.cancelled(f, stamp=now, unicode_sms=sms_unicode),
-                due=now,
-            )
+            for to, pairs in _people(config, unit):
+                q.add(
+                    subject=f"session:{row.id}",
+                    session_id=row.id,
+                    version=0,
+                    purpose="cancelled",
+                    lead=0,
+                    unit=unit,
+                    to=pairs,
+                    rendered=lambda f=facts, t=to: alerts.cancelled(
+                        f, stamp=now, to=t, unicode_sms=sms_unicode
+                    ),
+                    due=now,
+                )
         except Exception as exc:  # reported and skipped
             _skip(row, exc)
 
