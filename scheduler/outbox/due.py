@@ -153,11 +153,13 @@ def queue_due(
     sms_unicode = bool(config.sms and config.sms.unicode)
     q = _Queue(config, now, [])
     max_lead = max([*config.default_remind_days, *(d for v in config.remind_days.values() for d in v)] or [0])
+    # A reminder whose day is off goes on the working day before (reminder_day): before Tết that
+    # is a week early, so look as far as the last session whose reminder falls today, that is up
+    # to the day before the next working day, plus the longest lead.
+    horizon = config.calendar.add_working_days(today, 1) + timedelta(days=max_lead - 1)
     with reading(engine) as conn:
         upcoming = conn.execute(
-            select(_S).where(
-                mine, _S.c.status == "planned", _S.c.date.between(today, today + timedelta(days=max_lead))
-            )
+            select(_S).where(mine, _S.c.status == "planned", _S.c.date.between(today, max(horizon, today)))
         ).all()
         changed = conn.execute(
             select(_S).where(
