@@ -18,7 +18,8 @@ peak day.
 
 2. **National peak day.** The pre2025 national registry of ``bench/registry.py`` (11,367
    units), each unit given an office e-mail as staff (the registry has none), planned for 2027.
-   The busiest reminder day is the day with the most sessions 1 and 7 days later; sessions
+   The busiest reminder day is the morning with the most 1- and 7-day reminders as the alert
+   policy sends them (a day off moves a reminder to the working day before it); sessions
    before it are recorded as held (an office that keeps up, so no missing-outcome flood). Then
    ``queue_due`` and ``deliver_due`` as of 07:01 that day, e-mail to the aiosmtpd sink and SMS
    to a local HTTP gateway (both in their own processes): counts and times, a second
@@ -455,19 +456,31 @@ def part1(database: str, label: str, messages_wanted: int, rounds: int, batch: i
 # --- part 2 ------------------------------------------------------------------------------------------
 
 
-def busiest_day(engine: Any) -> tuple[date, int, int]:
+def busiest_day(engine: Any, config: Any) -> tuple[date, int, int]:
+    """The morning with the most reminders: each session's 1- and 7-day reminders fall on the day
+    the alert policy sends them (a day off moves them to the working day before, so the last
+    working day before Tết collects a whole week's)."""
+    from collections import Counter
+
     from sqlalchemy import func, select
 
+    from rules.alert_policy import reminder_day
     from scheduler.db.models import SessionRow
 
     s = SessionRow.__table__
     with engine.connect() as conn:
         by_day = dict(conn.execute(select(s.c.date, func.count()).group_by(s.c.date)).all())
-    best = max(
-        (date(YEAR, 1, 1) + timedelta(days=i) for i in range(358)),
-        key=lambda d: (by_day.get(d + timedelta(days=1), 0) + by_day.get(d + timedelta(days=7), 0), d),
-    )
-    return best, by_day.get(best + timedelta(days=1), 0), by_day.get(best + timedelta(days=7), 0)
+    by_day = {d if isinstance(d, date) else date.fromisoformat(d): n for d, n in by_day.items()}
+    send: Counter[date] = Counter()
+    near: Counter[date] = Counter()
+    far: Counter[date] = Counter()
+    for d, n in by_day.items():
+        for lead, tally in ((1, near), (7, far)):
+            day = reminder_day(d, lead, config.calendar)
+            send[day] += n
+            tally[day] += n
+    best = max((d for d in send if d.year == YEAR and d > date(YEAR, 1, 1)), key=lambda d: (send[d], d))
+    return best, near[best], far[best]
 
 
 def part2(database: str, label: str, out_dir: Path, sink: Server, gateway: Server) -> None:
@@ -488,24 +501,26 @@ def part2(database: str, label: str, out_dir: Path, sink: Server, gateway: Serve
     with timed() as t_plan:
         result = plan(engine, config)
     print(f"plan {YEAR}: {result.created} sessions in {t_plan['s']:.1f} s")
-    day, next_day, next_week = busiest_day(engine)
+    day, next_day, next_week = busiest_day(engine, config)
     s = SessionRow.__table__
     with engine.begin() as conn:
         conn.execute(update(s).where(s.c.date < day, s.c.status == "planned").values(status="held"))
     print(
-        f"busiest reminder day: {day.isoformat()} ({next_day} sessions the next day, {next_week} a week "
-        f"later); sessions before it recorded as held (outcomes kept up to date)"
+        f"busiest reminder day: {day.isoformat()} ({next_day} sessions due a 1-day reminder, {next_week} "
+        f"a 7-day one); sessions before it recorded as held (outcomes kept up to date)"
     )
     # The service ran the day before: what was due then is in the outbox and sent (else the
     # peak day would also catch up on every 7-day reminder of the week, as a first tick does).
     o = OutboxRow.__table__
     with timed() as t_before:
         before = queue_due(engine, config, parse_now(f"{day - timedelta(days=1)}T07:01", config.timezone))
+    # Only what was due that day went out; rows queued ahead for the peak morning stay pending.
+    peak_morning = parse_now(f"{day.isoformat()}T00:00", config.timezone)
     with engine.begin() as conn:
-        conn.execute(update(o).values(status="sent"))
+        conn.execute(update(o).where(o.c.due_at < peak_morning).values(status="sent"))
     print(
         f"the day before ({day - timedelta(days=1)}): {before} messages queued "
-        f"in {t_before['s']:.1f} s, marked sent"
+        f"in {t_before['s']:.1f} s, those due that day marked sent"
     )
     now = parse_now(f"{day.isoformat()}T07:01", config.timezone)
     with timed() as t_queue:
