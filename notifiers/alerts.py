@@ -6,6 +6,8 @@ Plain values in (``SessionFacts``), rendered strings out; templates under
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -39,7 +41,7 @@ class SessionFacts:
     reason: str | None = None
     online: str = ""
     head: str = ""
-    replaces_date: date | None = None
+    replaces_date: dt.date | None = None  # dt: the field "date" shadows the type
     # The session's calendar event, for the invitation (the same as in the unit's feed).
     event: EventSource | None = field(default=None, compare=False)
 
@@ -125,7 +127,7 @@ def _env() -> Environment:
 def _render(
     name: str,
     subject: str,
-    sms_parts: list[Part | str],
+    sms_parts: Sequence[Part | str],
     *,
     unicode_sms: bool,
     ics: str | None = None,
@@ -154,7 +156,7 @@ def reminder(
 ) -> Rendered:
     """``ahead``: how far off, in words ("ngày mai", "7 ngày nữa": ``rules.alert_policy``)."""
     subject = f"[Nhắc lịch] Tiếp công dân {long_date(s.date)} ({ahead}) – {s.unit_name}"
-    sms = [
+    sms: list[Part | str] = [
         f"Nhắc lịch ({ahead}): {s.unit_name} tiếp công dân",
         s.when,
         Part(s.venue, shorten=True),
@@ -179,7 +181,7 @@ def cancelled(
     tổ chức" after the fact: no invitation (it is past), not a cancellation."""
     if s.status == "not_held":
         subject = f"[Không tổ chức] Buổi tiếp công dân {long_date(s.date)} – {s.unit_name}"
-        sms = [
+        sms: list[Part | str] = [
             f"Buổi tiếp công dân {dmy(s.date)} của {s.unit_name} không được tổ chức",
             Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True),
         ]
@@ -227,7 +229,7 @@ def changed(
     subject = f"[{what}] Tiếp công dân {long_date(s.date)} – {s.unit_name}"
     if old is not None and s.kind != "makeup":
         subject = f"[{what}] Tiếp công dân {dmy(old)} chuyển sang {long_date(s.date)} – {s.unit_name}"
-    sms = [
+    sms: list[Part | str] = [
         f"{what}: {s.unit_name} tiếp công dân",
         f"từ {dmy(old)} sang {s.when}" if old is not None and s.kind != "makeup" else s.when,
         "(sớm hơn lịch đã thông báo)" if earlier else "",
@@ -266,7 +268,7 @@ def makeup_alert(
     if last:
         subject = f"[Cần tiếp bù - nhắc lần cuối] Buổi tiếp {long_date(s.date)} của {s.unit_name}"
     first = next((p for p in proposals if p.in_period and p.postable), proposals[0] if proposals else None)
-    sms = [
+    sms: list[Part | str] = [
         f"Cần tiếp bù: {s.unit_name}, buổi {dmy(s.date)}",
         Part(f"đề xuất {dmy(first.date)}" if first else "", optional=True),
         "(nhắc lần cuối)" if last else f"(nhắc lần {stage})",
@@ -299,7 +301,7 @@ def period_alert(p: PeriodFacts, *, to: Addressee, link: str, unicode_sms: bool 
         subject = (
             f"[Nguy cơ thiếu ngày tiếp] {p.unit_name}: {label} còn {p.planned} buổi, quy định {p.required}"
         )
-    sms = [
+    sms: list[Part | str] = [
         subject.replace("[", "").replace("]", ":", 1),
         Part(
             f"Ngày trống: {', '.join(dm(d) for d in p.free_days[:3])}" if p.free_days else "", optional=True

@@ -51,7 +51,10 @@ def deadline_reminder(n: DialogueNote, alert: DialogueAlert, *, unicode_sms: boo
         "Đây là lần nhắc cuối; việc chậm đã được báo cấp trên." if alert.last else "",
     ]
     short = "Thong bao hoi nghi doi thoai" if notice else "Thong bao ket qua doi thoai"
-    sms = [f"{short} {dmy(n.held_on)} {n.unit_name}: han {dmy(alert.deadline)}", Part(n.link, optional=True)]
+    sms: list[Part | str] = [
+        f"{short} {dmy(n.held_on)} {n.unit_name}: han {dmy(alert.deadline)}",
+        Part(n.link, optional=True),
+    ]
     return _render(subject, body, sms, unicode_sms=unicode_sms)
 
 
@@ -63,7 +66,7 @@ def risk_reminder(unit_name: str, risk: DialogueRisk, link: str, *, unicode_sms:
         "đối thoại đã tổ chức hoặc dự kiến.",
         f"Đề nghị xây dựng kế hoạch và tổ chức hội nghị đối thoại trước ngày 31/12/{risk.year}: {link}",
     ]
-    sms = [
+    sms: list[Part | str] = [
         f"Nam {risk.year} {unit_name} moi co {risk.scheduled}/{risk.required} hoi nghi doi thoai",
         Part(link, optional=True),
     ]

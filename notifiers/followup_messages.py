@@ -8,6 +8,7 @@ the direction's number, its content and the deadline are enough to act on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -41,7 +42,7 @@ def _html() -> Environment:
     )
 
 
-def _render(subject: str, paragraphs: list[str], sms: list[Part | str], *, unicode_sms: bool) -> Rendered:
+def _render(subject: str, paragraphs: list[str], sms: Sequence[Part | str], *, unicode_sms: bool) -> Rendered:
     paragraphs = [p for p in paragraphs if p]
     text = "\n\n".join(paragraphs) + "\n"
     html = _html().get_template("message.html.j2").render(subject=subject, paragraphs=paragraphs)
@@ -79,7 +80,7 @@ def direction_to_office(n: DirectionNote, alert: FollowupAlert, *, unicode_sms: 
         ),
         "Đây là lần nhắc cuối; việc chậm đã được báo Văn phòng cấp trên." if alert.last else "",
     ]
-    sms = [
+    sms: list[Part | str] = [
         f"{tag}: chi dao so {n.id} {n.unit_name}",
         f"han {dmy(alert.deadline)}",
         Part(n.agency, shorten=True),
@@ -123,5 +124,8 @@ def conclusion_missing(
         "Vui lòng ghi nội dung kết luận, chỉ đạo cho từng vụ việc và ban hành thông báo tại: " + link,
         "Đây là lần nhắc cuối; việc chậm đã được báo Văn phòng cấp trên." if last else "",
     ]
-    sms = [f"Chua co thong bao ket luan buoi tiep {dmy(held_on)} {unit_name}", Part(link, optional=True)]
+    sms: list[Part | str] = [
+        f"Chua co thong bao ket luan buoi tiep {dmy(held_on)} {unit_name}",
+        Part(link, optional=True),
+    ]
     return _render(subject, body, sms, unicode_sms=unicode_sms)

@@ -276,8 +276,8 @@ def change_notice_docx(n: ChangeNotice) -> bytes:
             doc, f"Công dân đã đăng ký tiếp tại buổi {since_text} được tiếp tại buổi ngày {dmy(s.date)}."
         )
     elif n.change == "makeup":
-        since = f" cho buổi tiếp ngày {dmy(s.replaces_date)} đã hoãn" if s.replaces_date else ""
-        page.text(doc, f"{cite}, {body} thông báo lịch tiếp công dân bù của {who}{since}: {_when(s)}.")
+        for_day = f" cho buổi tiếp ngày {dmy(s.replaces_date)} đã hoãn" if s.replaces_date else ""
+        page.text(doc, f"{cite}, {body} thông báo lịch tiếp công dân bù của {who}{for_day}: {_when(s)}.")
         if s.replaces_date:
             page.text(
                 doc,

@@ -156,9 +156,9 @@ class _Book:
             style = resolved.get(name)
             if style is None:
                 cell.style = name
-                resolved[name] = cell._style
+                resolved[name] = cell._style  # type: ignore[union-attr]  # openpyxl's private style
             else:
-                cell._style = copy(style)
+                cell._style = copy(style)  # type: ignore[union-attr]
 
     def stat_rows(self, ws: Worksheet, rows: Sequence[tuple[str, Totals, int]], total: Totals | None) -> None:
         row = FIRST_ROW
