@@ -13,6 +13,7 @@ from typing import Any
 
 from notifiers.alerts import CHANNEL_VI
 from notifiers.safe import terminal
+from rules.parsing import parse_count
 from rules.vietnamese import dmy
 from scheduler.clock import as_utc, local_today, start_clock_at
 from scheduler.commands.common import add_config, add_now, config_from, now_from
@@ -31,6 +32,18 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _limit(text: str) -> int:
+    """``outbox --limit``: how many rows to show, strictly parsed (int() took 2^63, which SQLite
+    cannot bind, and "٥٠")."""
+    try:
+        value = parse_count(text, high=100_000)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"số dòng: {exc}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("số dòng: phải từ 1 trở lên")
+    return value
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("tick", help="chạy mọi việc định kỳ một lần: lập lịch, xếp tin, gửi tin")
     add_config(p)
@@ -47,7 +60,7 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("outbox", help="các tin đã xếp, đã gửi, lỗi")
     add_config(p)
     p.add_argument("--status", choices=("pending", "sent", "failed", "dropped"))
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=_limit, default=50)
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_now(p)
     p.set_defaults(func=run_outbox)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rules import TiepdanError
+from rules.parsing import parse_id
 from rules.vietnamese import dmy
 from scheduler.clock import local_today, parse_now
 from scheduler.commands.common import add_config, add_now, config_from, iso_date, require_unit
@@ -32,10 +33,11 @@ SUFFIXES = (".docx", ".pdf")
 
 
 def _session_id(text: str) -> int:
+    # The strict parser (ASCII digits, 1 .. 2^63-1): int() took "8_3", "٨٣" and ids SQLite overflows on.
     try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"mã buổi tiếp phải là số, không phải {text!r}") from None
+        return parse_id(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"mã buổi tiếp: {exc}") from None
 
 
 def add_parser(sub: Any) -> None:
