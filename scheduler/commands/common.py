@@ -46,3 +46,21 @@ def config_from(args: argparse.Namespace) -> Config:
 def require_unit(config: Config, unit_id: str | None) -> None:
     if unit_id is not None and unit_id not in config.units_by_id:
         raise ConfigError(f"không có đơn vị {unit_id!r} trong {config.path}")
+
+
+class CommandContext:
+    """What a command that changes the store needs: the configuration, the instant it acts as
+    of (``--now``) and its local day, the database and who acts (``--by``)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        # Imported here: the calendar command uses this module too and must not load the database.
+        from scheduler.audit import default_actor
+        from scheduler.clock import local_today
+        from scheduler.db import open_database
+        from scheduler.sessions import Actor
+
+        self.config: Config = config_from(args)
+        self.now: datetime = parse_now(args.now, self.config.timezone)
+        self.today: date = local_today(self.now, self.config.timezone)
+        self.engine = open_database(self.config.database_url)
+        self.actor = Actor(getattr(args, "by", None) or default_actor())

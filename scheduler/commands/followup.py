@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +23,8 @@ from rules.followup import STATE_VI
 from rules.time_limits import LIMITS
 from rules.vietnamese import dmy
 from scheduler import followup as fu
-from scheduler.audit import default_actor
-from scheduler.clock import local_today, parse_now
-from scheduler.commands.common import add_config, config_from, iso_date, require_unit
-from scheduler.config import Config
-from scheduler.db import open_database
-from scheduler.sessions import Actor
+from scheduler.clock import parse_now
+from scheduler.commands.common import CommandContext, add_config, iso_date, require_unit
 
 
 def _id(text: str) -> int:
@@ -115,13 +111,7 @@ def add_parser(sub: Any) -> None:
     lim.set_defaults(func=run_limits)
 
 
-class _Ctx:
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.config: Config = config_from(args)
-        self.now: datetime = parse_now(args.now, self.config.timezone)
-        self.today: date = local_today(self.now, self.config.timezone)
-        self.engine = open_database(self.config.database_url)
-        self.actor = Actor(getattr(args, "by", None) or default_actor())
+_Ctx = CommandContext
 
 
 def _print(ctx: _Ctx, args: argparse.Namespace, row: Any, line: str) -> int:
