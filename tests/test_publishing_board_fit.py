@@ -33,8 +33,9 @@ PARTS = ("header.top", ".headline", ".months", ".info", "footer")
 
 
 class Site:
-    def __init__(self, base: str, facts: dict[str, date]) -> None:
+    def __init__(self, base: str, public: str, facts: dict[str, date]) -> None:
         self.base = base
+        self.public = public  # the configured address links are built from, never the request's
         self.facts = facts
 
     def get(self, path: str) -> httpx.Response:
@@ -109,7 +110,7 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     app = create_app(config, engine)
     app.state.clock = lambda: NOW
     with ps.served(app) as base:
-        yield Site(base, {"makeup": date(2027, 3, 3), "postponed": date(2027, 3, 2)})
+        yield Site(base, config.public_base, {"makeup": date(2027, 3, 3), "postponed": date(2027, 3, 2)})
     engine.dispose()
 
 
@@ -162,10 +163,10 @@ def test_headline_gives_the_place_and_the_make_up_of_a_postponed_day(site: Site)
 def test_qr_code_opens_a_subscription_page_with_the_schedule(site: Site) -> None:
     board = site.get("/board/cao-bang").text
     assert 'aria-labelledby="qr-title"' in board
-    assert f"Mã QR của trang theo dõi lịch tiếp công dân: {site.base}/lich/cao-bang" in board
+    assert f"Mã QR của trang theo dõi lịch tiếp công dân: {site.public}/lich/cao-bang" in board
     r = site.get("/lich/cao-bang")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-    host = site.base.split("://", 1)[1]
+    host = site.public.split("://", 1)[1]
     assert f'href="webcal://{host}/ics/cao-bang.ics"' in r.text
     text = _text(r.text)
     assert "Theo dõi lịch trên điện thoại" in text
