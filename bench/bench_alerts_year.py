@@ -56,9 +56,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--communes", type=int, default=6)
     args = ap.parse_args()
-    from scheduler.config import load_config
-    from scheduler.db import open_database
-    from scheduler.db.models import OutboxRow, SessionRow
+    from scheduler.infra.config import load_config
+    from scheduler.infra.db import open_database
+    from scheduler.infra.db.models import OutboxRow, SessionRow
     from scheduler.jobs import tick
     from scheduler.outbox import build_channels
 

@@ -56,7 +56,7 @@ from registry import SHAPES, write_registry
 
 from notifiers.calendar_render import write_json
 from rules import Pattern, Unit, WorkCalendar, plan_calendar
-from scheduler.config import Config, load_config
+from scheduler.infra.config import Config, load_config
 
 ONE_YEAR = (date(2027, 1, 1), date(2027, 12, 31))
 TEN_YEARS = (date(2026, 1, 1), date(2035, 12, 31))
@@ -241,7 +241,7 @@ import sys
 from datetime import date
 from notifiers.calendar_render import write_json
 from rules import plan_calendar
-from scheduler.config import load_config
+from scheduler.infra.config import load_config
 sys.stdout.reconfigure(encoding="utf-8")
 c = load_config(sys.argv[1])
 first, last = date.fromisoformat(sys.argv[2]), date.fromisoformat(sys.argv[3])

@@ -293,16 +293,16 @@ def timed() -> Any:
 
 
 def open_all(config_path: Path) -> tuple[Any, Any]:
-    from scheduler.config import load_config
-    from scheduler.db import open_database
+    from scheduler.infra.config import load_config
+    from scheduler.infra.db import open_database
 
     config = load_config(config_path)
     return config, open_database(config.database_url)
 
 
 def plan(engine: Any, config: Any) -> Any:
-    from scheduler.clock import parse_now
-    from scheduler.planning import plan_year
+    from scheduler.infra.clock import parse_now
+    from scheduler.usecases.planning import plan_year
 
     now = parse_now(f"{YEAR - 1}-12-01T08:00", config.timezone)
     return plan_year(engine, config, YEAR, now=now, today=date(YEAR - 1, 12, 1), actor="bench")
@@ -312,7 +312,7 @@ def reset_outbox(engine: Any) -> None:
     """Every row delivered by a run (``sent_at`` set) pending again, its attempts forgotten."""
     from sqlalchemy import delete, update
 
-    from scheduler.db.models import DeliveryAttemptRow, OutboxRow
+    from scheduler.infra.db.models import DeliveryAttemptRow, OutboxRow
 
     o = OutboxRow.__table__
     with engine.begin() as conn:
@@ -334,7 +334,7 @@ def reset_outbox(engine: Any) -> None:
 def outbox_rows(engine: Any) -> list[Any]:
     from sqlalchemy import select
 
-    from scheduler.db.models import OutboxRow
+    from scheduler.infra.db.models import OutboxRow
 
     o = OutboxRow.__table__
     with engine.connect() as conn:
@@ -373,7 +373,7 @@ async def bare_loop(
 
 
 def part1(database: str, label: str, messages_wanted: int, rounds: int, batch: int, sink: Server) -> None:
-    from scheduler.clock import parse_now
+    from scheduler.infra.clock import parse_now
     from scheduler.outbox import _outgoing, build_channels, deliver_due, queue_due
 
     units = max(1, messages_wanted // 3)
@@ -465,7 +465,7 @@ def busiest_day(engine: Any, config: Any) -> tuple[date, int, int]:
     from sqlalchemy import func, select
 
     from rules.alert_policy import reminder_day
-    from scheduler.db.models import SessionRow
+    from scheduler.infra.db.models import SessionRow
 
     s = SessionRow.__table__
     with engine.connect() as conn:
@@ -486,8 +486,8 @@ def busiest_day(engine: Any, config: Any) -> tuple[date, int, int]:
 def part2(database: str, label: str, out_dir: Path, sink: Server, gateway: Server) -> None:
     from sqlalchemy import func, select, update
 
-    from scheduler.clock import parse_now
-    from scheduler.db.models import OutboxRow, SessionRow
+    from scheduler.infra.clock import parse_now
+    from scheduler.infra.db.models import OutboxRow, SessionRow
     from scheduler.outbox import build_channels, deliver_due, queue_due
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -560,9 +560,9 @@ def part2(database: str, label: str, out_dir: Path, sink: Server, gateway: Serve
 
 
 def _instance(config_path: str, now_iso: str, barrier: Any, results: Any) -> None:
-    from scheduler.clock import parse_now
-    from scheduler.config import load_config
-    from scheduler.db import create
+    from scheduler.infra.clock import parse_now
+    from scheduler.infra.config import load_config
+    from scheduler.infra.db import create
     from scheduler.outbox import build_channels, deliver_due
 
     os.environ.setdefault(TOKEN_ENV, "bench-token")

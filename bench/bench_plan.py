@@ -86,7 +86,7 @@ def with_database(template: Path, directory: Path, url: str) -> Path:
 
 def fingerprint(url: str) -> tuple[Any, ...]:
     """What any write by plan would change."""
-    from scheduler.db.models import AuditRow, PlanYear, SessionRow
+    from scheduler.infra.db.models import AuditRow, PlanYear, SessionRow
 
     engine = create_engine(url, poolclass=NullPool)
     try:
@@ -176,8 +176,8 @@ def bench_backend(
     out["sessions_cmd"], out["sessions_cmd_cpu"] = best(cmd_times), best(cmd_cpu)
     listed_count = len(json.loads(listed))
 
-    from scheduler import sessions as uc
-    from scheduler.db import open_database
+    from scheduler.infra.db import open_database
+    from scheduler.usecases import sessions as uc
 
     engine = open_database(url)
     try:

@@ -40,10 +40,10 @@ from registry import SHAPES, write_registry
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scheduler.clock import local_today, now_utc  # noqa: E402
-from scheduler.config import Config, load_config  # noqa: E402
-from scheduler.db import open_database  # noqa: E402
-from scheduler.planning import plan_year  # noqa: E402
+from scheduler.infra.clock import local_today, now_utc  # noqa: E402
+from scheduler.infra.config import Config, load_config  # noqa: E402
+from scheduler.infra.db import open_database  # noqa: E402
+from scheduler.usecases.planning import plan_year  # noqa: E402
 
 GOAL_P99_MS = 50.0
 GOAL_SHARE = 0.5  # of the static file's rate
@@ -51,8 +51,8 @@ SPREAD = 1000  # units visited in turn by the "spread" runs
 
 APP = """\
 import os
-from scheduler.config import load_config
-from scheduler.db import open_database
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
 from scheduler.web import create_app
 
 

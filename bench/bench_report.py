@@ -36,10 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scheduler.cli import main as tiepdan_main  # noqa: E402
-from scheduler.clock import parse_now  # noqa: E402
-from scheduler.config import Config, load_config  # noqa: E402
-from scheduler.db import open_database  # noqa: E402
-from scheduler.planning import plan_year  # noqa: E402
+from scheduler.infra.clock import parse_now  # noqa: E402
+from scheduler.infra.config import Config, load_config  # noqa: E402
+from scheduler.infra.db import open_database  # noqa: E402
+from scheduler.usecases.planning import plan_year  # noqa: E402
 
 YEAR = 2026
 NOW = "2026-12-20T09:00"

@@ -449,7 +449,7 @@ def sessions_in_year(config_toml: Path, year: int = 2027) -> int:
     from datetime import date
 
     from rules import plan_calendar
-    from scheduler.config import load_config
+    from scheduler.infra.config import load_config
 
     config = load_config(config_toml)
     plan = plan_calendar(

@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection the caller hands in (scheduler.db.upgrade)."""
+"""Alembic environment: runs on the connection the caller hands in (scheduler.infra.db.upgrade)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from scheduler.db.models import Base
+from scheduler.infra.db.models import Base
 
 config = context.config
 target_metadata = Base.metadata

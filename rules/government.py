@@ -1,6 +1,6 @@
 """The Government's decisions (quyết định của Chính phủ về ngày nghỉ, ngày làm bù) and the years
 whose Tết was decided: plain values parsed from the project's data files (rules/government.toml,
-rules/tet.toml); reading the files is the caller's job (scheduler/decisions.py)."""
+rules/tet.toml); reading the files is the caller's job (scheduler/infra/decisions.py)."""
 
 from __future__ import annotations
 

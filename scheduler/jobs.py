@@ -13,12 +13,12 @@ from datetime import date, datetime
 from sqlalchemy import Engine, select
 
 from notifiers.channels import Channel
-from scheduler.clock import local_today, now_utc
-from scheduler.config import Config
-from scheduler.db import reading
-from scheduler.db.models import PlanYear
+from scheduler.infra.clock import local_today, now_utc
+from scheduler.infra.config import Config
+from scheduler.infra.db import reading
+from scheduler.infra.db.models import PlanYear
 from scheduler.outbox import DeliveryStats, deliver_due, queue_due
-from scheduler.planning import PlanResult, plan_year
+from scheduler.usecases.planning import PlanResult, plan_year
 
 log = logging.getLogger("tiepdan.jobs")
 

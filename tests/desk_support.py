@@ -1,7 +1,7 @@
 """Helpers for the desk and API tests (tests/test_desk_*.py, tests/test_api_*.py).
 
 A real server: the app of ``scheduler.web.create_app`` served by uvicorn in a thread on
-127.0.0.1, over an SQLite database planned by ``scheduler.planning.plan_year`` from a small
+127.0.0.1, over an SQLite database planned by ``scheduler.usecases.planning.plan_year`` from a small
 configuration written here (a province with two communes, and another province the supervisor
 must not see), with one account per role and an API token for each.
 """
@@ -24,12 +24,12 @@ import uvicorn
 from sqlalchemy import MetaData, select
 from sqlalchemy.engine import Engine
 
-from scheduler import accounts
-from scheduler.clock import local_today, now_utc
-from scheduler.config import Config, load_config
-from scheduler.db import open_database
-from scheduler.planning import plan_year
-from scheduler.sessions import Actor
+from scheduler.infra.clock import local_today, now_utc
+from scheduler.infra.config import Config, load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import accounts
+from scheduler.usecases.planning import plan_year
+from scheduler.usecases.sessions import Actor
 from scheduler.web import create_app
 from scheduler.web.edge import uvicorn_config
 
@@ -145,7 +145,7 @@ class Server:
         return self.client(headers=headers)
 
     def sessions(self, unit: str, *, status: str | None = None) -> list[Any]:
-        from scheduler.sessions import list_sessions
+        from scheduler.usecases.sessions import list_sessions
 
         rows = list_sessions(self.engine, unit_ids=[unit])
         return [r for r in rows if status is None or r.status == status]
@@ -249,7 +249,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def add_log_row(server: Server, session_id: int, **fields: Any) -> int:
-    from scheduler.reception_log import add_entry
+    from scheduler.usecases.reception_log import add_entry
 
     data = {
         "full_name": "Nguyễn Thị Bí Mật",
@@ -296,7 +296,7 @@ def add_mttq(server: Server, unit: str = "tinh") -> None:
 def targets(server: Server) -> dict[str, Target]:
     from datetime import timedelta
 
-    from scheduler import sessions as uc
+    from scheduler.usecases import sessions as uc
 
     out: dict[str, Target] = {}
     today = server.today()

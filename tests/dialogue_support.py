@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from service_support import write_config
 
-from scheduler.sessions import Actor
+from scheduler.usecases.sessions import Actor
 
 CLERK = Actor("van-thu")
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

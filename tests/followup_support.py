@@ -15,11 +15,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from scheduler import reception_log as book
-from scheduler import sessions as uc
-from scheduler.config import Config, load_config
-from scheduler.db import open_database
-from scheduler.planning import plan_year
+from scheduler.infra.config import Config, load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import reception_log as book
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.planning import plan_year
 
 CLERK = uc.Actor("lan")
 CONFIG = """\

@@ -272,7 +272,7 @@ def now_utc() -> datetime:
 
 
 def local_today() -> date:
-    from scheduler.clock import local_today as _local_today
+    from scheduler.infra.clock import local_today as _local_today
 
     return _local_today(now_utc())
 

@@ -28,12 +28,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from scheduler import sessions as uc
-from scheduler.clock import parse_now
-from scheduler.config import Config, load_config
-from scheduler.db import open_database
-from scheduler.db.models import SessionRow
-from scheduler.planning import plan_year
+from scheduler.infra.clock import parse_now
+from scheduler.infra.config import Config, load_config
+from scheduler.infra.db import open_database
+from scheduler.infra.db.models import SessionRow
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.planning import plan_year
 
 TODAY = date(2026, 11, 23)
 NOW = "2026-11-23T09:00"

@@ -217,7 +217,7 @@ def is_postgres(url: str) -> bool:
 
 
 def session_rows(engine: Engine, **where: Any) -> list[Any]:
-    from scheduler.db.models import SessionRow
+    from scheduler.infra.db.models import SessionRow
 
     t = SessionRow.__table__
     q = select(t).order_by(t.c.id)
@@ -228,7 +228,7 @@ def session_rows(engine: Engine, **where: Any) -> list[Any]:
 
 
 def audit_rows(engine: Engine, **where: Any) -> list[Any]:
-    from scheduler.db.models import AuditRow
+    from scheduler.infra.db.models import AuditRow
 
     t = AuditRow.__table__
     q = select(t).order_by(t.c.id)
@@ -255,7 +255,7 @@ def cli_worker(
     import time
 
     from scheduler import cli
-    from scheduler import sessions as uc
+    from scheduler.usecases import sessions as uc
 
     if inside_version_check:
         real_bump = uc._bump
@@ -285,7 +285,7 @@ def stalled_cli_worker(args: list[str], reached: Any) -> None:
     import time
 
     from scheduler import cli
-    from scheduler import sessions as uc
+    from scheduler.usecases import sessions as uc
 
     def stall(*a: Any, **kw: Any) -> None:
         reached.set()

@@ -16,9 +16,9 @@ import pytest
 from desk_support import PASSWORD, Server, csrf_of, page_csrf, serve, sign_in
 from sqlalchemy import select
 
-from scheduler import accounts
-from scheduler.db.models import UserRow
-from scheduler.sessions import Actor
+from scheduler.infra.db.models import UserRow
+from scheduler.usecases import accounts
+from scheduler.usecases.sessions import Actor
 from scheduler.web.auth import AddressLimiter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,8 +241,8 @@ def test_thirty_parallel_wrong_sign_ins_check_at_most_the_limit(pg_url: str, tmp
     passwords are checked (each checked guess raised the count by one; the others did not)."""
     from desk_support import write_config
 
-    from scheduler.config import load_config
-    from scheduler.db import open_database
+    from scheduler.infra.config import load_config
+    from scheduler.infra.db import open_database
 
     path = write_config(tmp_path)
     path.write_text(path.read_text().replace('database = "sqlite:///desk.db"', f'database = "{pg_url}"'))

@@ -142,10 +142,10 @@ def test_an_ad_hoc_session_is_announced_to_its_people_when_it_is_created(tmp_pat
 
 def test_a_change_is_told_at_once_from_inside_the_use_case_and_only_its_own_messages(tmp_path: Path) -> None:
     # What the desk and the API call: the use case itself, not the CLI.
-    from scheduler import sessions as uc
-    from scheduler.clock import parse_now
-    from scheduler.config import load_config
-    from scheduler.db import open_database
+    from scheduler.infra.clock import parse_now
+    from scheduler.infra.config import load_config
+    from scheduler.infra.db import open_database
+    from scheduler.usecases import sessions as uc
 
     config_path = write_config(tmp_path)
     plan(config_path)
@@ -169,7 +169,7 @@ def test_one_bad_session_is_reported_and_skipped_never_stopping_the_others(tmp_p
     from sqlalchemy.pool import NullPool
     from test_outbox_support import database_of
 
-    from scheduler.db.models import SessionRow
+    from scheduler.infra.db.models import SessionRow
 
     config = write_config(tmp_path)
     plan(config)

@@ -8,7 +8,7 @@ import argparse
 import pytest
 
 from scheduler.cli import build_parser, main
-from scheduler.commands import COMMANDS
+from scheduler.cli.registry import COMMANDS
 
 # The arguments each command needs besides --config and --now.
 ARGS = {
@@ -72,7 +72,7 @@ def test_a_bad_now_is_one_line_and_changes_nothing(command, value, tmp_path, mon
 def test_a_good_now_is_local_time_unless_it_says_otherwise(tmp_path, monkeypatch, capsys):
     from datetime import UTC, datetime
 
-    from scheduler.clock import VN, parse_now
+    from scheduler.infra.clock import VN, parse_now
 
     assert parse_now("2026-12-01T03:00", VN) == datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
     assert parse_now("2026-12-01T03:00+00:00", VN) == datetime(2026, 12, 1, 3, 0, tzinfo=UTC)

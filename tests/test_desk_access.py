@@ -241,7 +241,7 @@ def test_admin_lists_and_adds_accounts(world: dict[str, Any]) -> None:
 
 
 def _logins(server: Server) -> set[str]:
-    from scheduler.accounts import list_users
+    from scheduler.usecases.accounts import list_users
 
     return {a.login for a in list_users(server.engine)}
 
@@ -271,7 +271,7 @@ OWNER_ORDER = [
 def test_the_owner_may_use_every_route(world: dict[str, Any], role: str, unit: str) -> None:
     from sqlalchemy import select
 
-    from scheduler.db.models import AuditRow
+    from scheduler.infra.db.models import AuditRow
 
     server: Server = world["server"]
     routes = {name: (method, path, form) for name, method, path, form in requests_for(world["targets"][unit])}

@@ -13,7 +13,7 @@ import pytest
 from desk_support import Server, serve
 from sqlalchemy import select
 
-from scheduler.db.models import ApiTokenRow, UserRow
+from scheduler.infra.db.models import ApiTokenRow, UserRow
 
 ROOT = Path(__file__).resolve().parent.parent
 

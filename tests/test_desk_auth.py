@@ -12,8 +12,8 @@ from desk_support import PASSWORD, Server, csrf_of, page_csrf, serve, sign_in, s
 from sqlalchemy import select
 
 from rules import ConfigError
-from scheduler.clock import as_utc
-from scheduler.db.models import UserRow
+from scheduler.infra.clock import as_utc
+from scheduler.infra.db.models import UserRow
 from scheduler.web.auth import COOKIE, AddressLimiter
 
 
@@ -139,8 +139,8 @@ def test_an_account_waits_after_many_failures_and_says_nothing_more(server: Serv
     for word, as for a login that does not exist; an administrator can lift the wait."""
     from desk_support import PINNED
 
-    from scheduler.accounts import LOCK_AFTER, LOCK_FOR, unlock
-    from scheduler.sessions import Actor
+    from scheduler.usecases.accounts import LOCK_AFTER, LOCK_FOR, unlock
+    from scheduler.usecases.sessions import Actor
 
     server.app.state.login_limiter = AddressLimiter(limit=1000)
     with server.client() as c:
@@ -178,7 +178,7 @@ def _error_text(html: str) -> str:
 def test_one_address_cannot_make_an_account_wait(server: Server) -> None:
     """A stranger at one address is stopped by the address limit before the account's count
     reaches the point where its owner would have to wait."""
-    from scheduler.accounts import LOCK_AFTER
+    from scheduler.usecases.accounts import LOCK_AFTER
 
     limiter = server.app.state.login_limiter
     assert limiter.limit < LOCK_AFTER
@@ -244,7 +244,7 @@ def test_secret_from_the_environment_wins(server: Server, monkeypatch: pytest.Mo
 def test_the_cookie_of_a_changed_password_no_longer_works(server: Server) -> None:
     from sqlalchemy import update
 
-    from scheduler.accounts import _hasher
+    from scheduler.usecases.accounts import _hasher
 
     c = server.signed_in("sup")
     assert c.get("/desk/").status_code == 200

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from desk_support import PASSWORD, Server, serve
 
-from scheduler import sessions as uc
+from scheduler.usecases import sessions as uc
 
 JS = Path(__file__).resolve().parent / "js"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

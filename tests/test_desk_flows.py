@@ -18,8 +18,8 @@ from desk_support import PINNED, Server, add_log_row, csrf_of, page_csrf, serve,
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from scheduler import sessions as uc
-from scheduler.db.models import AuditRow, LogEntryRow
+from scheduler.infra.db.models import AuditRow, LogEntryRow
+from scheduler.usecases import sessions as uc
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from desk_support import Server, add_mttq, serve, snapshot, targets
 
-from scheduler import dialogues as dg
-from scheduler.sessions import Actor
+from scheduler.usecases import dialogues as dg
+from scheduler.usecases.sessions import Actor
 
 SECRET_NAME, SECRET_ID = "Nguyễn Thị Bí Mật", "001234567890"  # in every unit's reception log
 UNITS = ("xa-a", "xa-b", "tinh", "tinh-khac")

@@ -11,11 +11,11 @@ from datetime import date
 from dialogue_support import CLERK, at, dialogue_config
 from sqlalchemy import select
 
-from scheduler import dialogues as dg
-from scheduler.config import load_config
-from scheduler.db import open_database
-from scheduler.db.models import OutboxRow
-from scheduler.dialogue_due import queue_dialogues
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.infra.db.models import OutboxRow
+from scheduler.outbox.due_dialogue import queue_dialogues
+from scheduler.usecases import dialogues as dg
 
 D = date.fromisoformat
 

@@ -10,9 +10,9 @@ from datetime import date
 from dialogue_support import CLERK, at, dialogue_config
 from service_support import tiepdan
 
-from scheduler import dialogues as dg
-from scheduler.config import load_config
-from scheduler.db import open_database
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import dialogues as dg
 
 D = date.fromisoformat
 

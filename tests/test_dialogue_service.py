@@ -12,9 +12,9 @@ from dialogue_support import CLERK, PROVINCE_RULE, at, dialogue_config
 from service_support import one_line_error, snapshot, tiepdan
 
 from rules import ServiceError
-from scheduler import dialogues as dg
-from scheduler.config import load_config
-from scheduler.db import open_database
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import dialogues as dg
 
 D = date.fromisoformat
 YEAR = ("--from", "2027-01-01", "--to", "2027-12-31", "--format", "json")

@@ -34,13 +34,13 @@ from service_support import (
 from sqlalchemy.engine import Engine
 
 from scheduler import cli
-from scheduler import reception_log as book
-from scheduler import sessions as uc
-from scheduler.clock import parse_now
-from scheduler.config import load_config
-from scheduler.db import open_database
-from scheduler.planning import plan_year
-from scheduler.reports import make_report, resolve_range
+from scheduler.infra.clock import parse_now
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import reception_log as book
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.planning import plan_year
+from scheduler.usecases.reports import make_report, resolve_range
 
 CLERK = uc.Actor("Trần Thị B")
 MID_MARCH = "2027-03-15T09:00"  # "today" of these tests: January and February are past
@@ -59,7 +59,7 @@ def svc(tmp_path, db_url):
 
 def run(svc, *args: str, now: str = MID_MARCH) -> tuple[int, str, str]:
     """``tiepdan ARGS --config ... --now ...`` in this process: (exit code, stdout, stderr)."""
-    from scheduler.commands import service as commands
+    from scheduler.cli.registry import service as commands
 
     out, err = io.StringIO(), io.StringIO()
     opened: list[Engine] = []
@@ -362,7 +362,7 @@ def test_the_delegated_count_is_the_sessions_someone_else_received(svc):
 def test_a_legacy_free_text_naming_the_head_counts_as_in_person(svc):
     from sqlalchemy import update
 
-    from scheduler.db.models import SessionRow
+    from scheduler.infra.db.models import SessionRow
 
     on = sid(svc, "cao-bang", "2027-01-25")
     uc.record(svc["engine"], svc["config"], on, held=True, actor=CLERK, now=parse_now("2027-01-25T11:30"))

@@ -20,8 +20,8 @@ from desk_support import PINNED, Server, page_csrf, serve
 from sqlalchemy import select
 
 from scheduler import cli
-from scheduler import sessions as uc
-from scheduler.db.models import OutboxRow
+from scheduler.infra.db.models import OutboxRow
+from scheduler.usecases import sessions as uc
 
 NOW = PINNED.isoformat()
 SETUP = uc.Actor("test-setup")

@@ -14,8 +14,8 @@ from followup_support import CLERK, at, world
 from service_support import one_line_error, tiepdan
 
 from rules import ServiceError
-from scheduler import followup as fu
-from scheduler.conclusion import build_notice
+from scheduler.usecases import followup as fu
+from scheduler.usecases.conclusion import build_notice
 
 D = date.fromisoformat
 
@@ -176,7 +176,7 @@ def test_state_notice_pdf_through_the_cli_looked_at(tmp_path):
 def test_the_notice_is_refused_before_the_session_is_held(tmp_path):
     w = world(tmp_path, f"sqlite:///{tmp_path / 't.db'}")
     s = w.session("tinh", D("2027-01-25"))
-    from scheduler import reception_log as book
+    from scheduler.usecases import reception_log as book
 
     book.add_entry(w.engine, w.config, s.id, {"full_name": "A"}, actor=CLERK, now=at("2027-01-25T09:00"))
     with pytest.raises(ServiceError, match="chưa được ghi là đã tiếp"):

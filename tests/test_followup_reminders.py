@@ -12,9 +12,9 @@ from followup_support import CLERK, at, world
 from service_support import tiepdan
 from sqlalchemy import select
 
-from scheduler import followup as fu
-from scheduler.db.models import OutboxRow
-from scheduler.followup_due import queue_followup
+from scheduler.infra.db.models import OutboxRow
+from scheduler.outbox.due_followup import queue_followup
+from scheduler.usecases import followup as fu
 
 D = date.fromisoformat
 JAN22 = D("2027-01-22")

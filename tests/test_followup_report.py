@@ -13,8 +13,8 @@ from followup_support import CLERK, at, world
 from service_support import tiepdan
 
 from notifiers.reports.as_json import report_dict
-from scheduler import followup as fu
-from scheduler.reports import custom_range, make_report
+from scheduler.usecases import followup as fu
+from scheduler.usecases.reports import custom_range, make_report
 
 D = date.fromisoformat
 TODAY = D("2027-03-10")

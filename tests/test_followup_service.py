@@ -12,10 +12,10 @@ from service_support import one_line_error, snapshot, tiepdan
 from sqlalchemy import select
 
 from rules import ServiceError
-from scheduler import followup as fu
-from scheduler import reception_log as book
-from scheduler import sessions as uc
-from scheduler.db.models import AuditRow
+from scheduler.infra.db.models import AuditRow
+from scheduler.usecases import followup as fu
+from scheduler.usecases import reception_log as book
+from scheduler.usecases import sessions as uc
 
 D = date.fromisoformat
 JAN22 = D("2027-01-22")

@@ -11,10 +11,10 @@ import pytest
 from desk_support import Server, csrf_of, page_csrf, serve
 from sqlalchemy import MetaData, select
 
-from scheduler import followup as fu
-from scheduler import reception_log as book
-from scheduler import sessions as uc
-from scheduler.sessions import Actor
+from scheduler.usecases import followup as fu
+from scheduler.usecases import reception_log as book
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.sessions import Actor
 
 SETUP = Actor("test-setup")
 TABLES = ("sessions", "log_entries", "audit", "directions", "conclusion_notices", "notices", "outbox")

@@ -14,8 +14,8 @@ import reference as ref
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.config import parse_config
-from scheduler.decisions import government_decisions, tet_decided
+from scheduler.infra.config import parse_config
+from scheduler.infra.decisions import government_decisions, tet_decided
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "Công văn 12729/VPCP-KGVX ngày 25/12/2025"

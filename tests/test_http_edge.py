@@ -18,12 +18,12 @@ import pytest
 import uvicorn
 from desk_support import CONFIG, PASSWORD, PINNED, csrf_of
 
-from scheduler import accounts
-from scheduler.clock import local_today
-from scheduler.config import load_config
-from scheduler.db import create, open_database
-from scheduler.planning import plan_year
-from scheduler.sessions import Actor
+from scheduler.infra.clock import local_today
+from scheduler.infra.config import load_config
+from scheduler.infra.db import create, open_database
+from scheduler.usecases import accounts
+from scheduler.usecases.planning import plan_year
+from scheduler.usecases.sessions import Actor
 from scheduler.web import create_app
 from scheduler.web.edge import uvicorn_config
 
@@ -199,7 +199,7 @@ def test_a_flood_of_half_sent_requests_holds_no_sockets_and_passes(edge: Any) ->
 def test_a_busy_database_is_a_503_that_says_to_retry_and_reads_go_on(tmp_path: Path) -> None:
     with served(tmp_path, busy_timeout=0.3) as s, _client(s.base) as c:
         assert _sign_in(c, PASSWORD) == 303
-        from scheduler.sessions import list_sessions
+        from scheduler.usecases.sessions import list_sessions
 
         ahead = [r for r in list_sessions(s.app.state.engine, unit_ids=["xa-a"]) if r.date > PINNED.date()]
         session_id = ahead[0].id

@@ -25,10 +25,10 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 from test_outbox_support import SmtpSink, many_units, outbox, plan, write_config
 
-from scheduler.clock import parse_now
-from scheduler.config import Config, load_config
-from scheduler.db import create
-from scheduler.db.models import DeliveryAttemptRow
+from scheduler.infra.clock import parse_now
+from scheduler.infra.config import Config, load_config
+from scheduler.infra.db import create
+from scheduler.infra.db.models import DeliveryAttemptRow
 from scheduler.outbox import LEASE, build_channels, deliver_due, queue_due
 
 SEED = 20270124

@@ -20,9 +20,9 @@ from notifiers import alerts
 from notifiers.ics import EventSource, feed_ics, invitation
 from notifiers.message import POLICY, OutgoingMessage, build_email, split_sender
 from notifiers.views import FeedView, SessionView
-from scheduler import publishing as pub
-from scheduler.config import load_config
-from scheduler.db import open_database
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import publishing as pub
 
 NOW = "2027-01-18T07:01"  # 7 days before the session of Monday 25/01/2027
 ONLINE = "https://meet.caobang.example.vn/tiep-cong-dan"

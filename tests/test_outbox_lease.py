@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from test_outbox_support import SmsGateway, SmtpSink, many_units, outbox, plan, write_config
 
-from scheduler.clock import parse_now
-from scheduler.config import load_config
-from scheduler.db import open_database
+from scheduler.infra.clock import parse_now
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
 from scheduler.outbox import build_channels, deliver_due, delivery, queue_due, store
 
 NOW = "2027-01-24T07:01"  # the day before the units' sessions of Monday 25/01/2027

@@ -29,7 +29,7 @@ from test_outbox_support import (
     write_config,
 )
 
-from scheduler.clock import as_utc, parse_now
+from scheduler.infra.clock import as_utc, parse_now
 from scheduler.outbox import backoff
 
 NOW = "2027-01-18T07:01"  # 7 days before the session of Monday 25/01/2027

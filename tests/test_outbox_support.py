@@ -218,14 +218,14 @@ def tiepdan_proc(
 
 
 def database_of(config: Path) -> str:
-    from scheduler.config import load_config
+    from scheduler.infra.config import load_config
 
     return load_config(config).database_url
 
 
 def outbox(config: Path, **where: Any) -> list[Any]:
     """Outbox rows in id order, filtered by column values (``purpose="reminder"``...)."""
-    from scheduler.db.models import OutboxRow
+    from scheduler.infra.db.models import OutboxRow
 
     t = OutboxRow.__table__
     q = select(t).order_by(t.c.id)
@@ -240,7 +240,7 @@ def outbox(config: Path, **where: Any) -> list[Any]:
 
 
 def attempts(config: Path, outbox_id: int) -> list[Any]:
-    from scheduler.db.models import DeliveryAttemptRow
+    from scheduler.infra.db.models import DeliveryAttemptRow
 
     t = DeliveryAttemptRow.__table__
     engine = create_engine(database_of(config), poolclass=NullPool)
@@ -264,10 +264,10 @@ def plan(config_path: Path, year: int = YEAR) -> None:
     """``tiepdan plan --year YEAR`` (the use case, on an engine that is closed afterwards)."""
     from datetime import date
 
-    from scheduler.clock import parse_now
-    from scheduler.config import load_config
-    from scheduler.db import open_database
-    from scheduler.planning import plan_year
+    from scheduler.infra.clock import parse_now
+    from scheduler.infra.config import load_config
+    from scheduler.infra.db import open_database
+    from scheduler.usecases.planning import plan_year
 
     config = load_config(config_path)
     engine = open_database(config.database_url)
@@ -491,9 +491,9 @@ staff = [ {people} ]
 
 def queue_only(config_path: Path, now: str) -> int:
     """Queue what is due as of ``now`` without delivering (a tick that stopped after queueing)."""
-    from scheduler.clock import parse_now
-    from scheduler.config import load_config
-    from scheduler.db import open_database
+    from scheduler.infra.clock import parse_now
+    from scheduler.infra.config import load_config
+    from scheduler.infra.db import open_database
     from scheduler.outbox import queue_due
 
     config = load_config(config_path)
@@ -506,9 +506,9 @@ def queue_only(config_path: Path, now: str) -> int:
 
 def deliver_worker(config_path: str, now: str, batch: int, barrier: Any, results: Any) -> None:
     """``deliver_due`` in a child process, started together with the others at ``barrier``."""
-    from scheduler.clock import parse_now
-    from scheduler.config import load_config
-    from scheduler.db import open_database
+    from scheduler.infra.clock import parse_now
+    from scheduler.infra.config import load_config
+    from scheduler.infra.db import open_database
     from scheduler.outbox import build_channels, deliver_due
 
     config = load_config(config_path)

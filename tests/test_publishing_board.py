@@ -20,10 +20,10 @@ import pytest
 
 from rules import ServiceError
 from rules.vietnamese import dmy
-from scheduler import sessions as uc
-from scheduler.config import load_config
-from scheduler.db import open_database
-from scheduler.planning import plan_year
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.planning import plan_year
 from scheduler.web import create_app
 
 

@@ -17,10 +17,10 @@ import httpx
 import publishing_support as ps
 import pytest
 
-from scheduler import sessions as uc
-from scheduler.config import load_config
-from scheduler.db import open_database
-from scheduler.planning import plan_year
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.planning import plan_year
 from scheduler.web import create_app
 
 # Monday 1 March 2027: the board shows March and April, nine sessions each for the ward's

@@ -14,10 +14,10 @@ import publishing_support as ps
 import pytest
 from icalendar import Calendar
 
-from scheduler import sessions as uc
-from scheduler.config import load_config
-from scheduler.db import open_database
-from scheduler.planning import plan_year
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.planning import plan_year
 from scheduler.web import create_app
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -11,10 +11,10 @@ import publishing_support as ps
 import pytest
 from docx import Document
 
-from scheduler import sessions as uc
-from scheduler.config import load_config
-from scheduler.db import open_database
-from scheduler.planning import plan_year
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.planning import plan_year
 
 NOW = "2026-12-01T08:00"
 T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)

@@ -41,11 +41,11 @@ from openpyxl import load_workbook
 from report_province import CLERK, D, _at, write_config
 from test_reports_province import ok
 
-from scheduler import reception_log as book
-from scheduler import sessions as uc
-from scheduler.config import load_config
-from scheduler.db import open_database
-from scheduler.planning import plan_year
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import reception_log as book
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.planning import plan_year
 
 NOW = "2026-10-05T09:00"
 ORDINARY = {"visits": 2, "people": 3, "cases": 1, "petitions": 1}

@@ -125,7 +125,7 @@ def test_the_rules_gave_the_dates_the_hand_figures_stand_on(province):
     from report_province import PLANNED_2026
     from sqlalchemy import select
 
-    from scheduler.db.models import SessionRow
+    from scheduler.infra.db.models import SessionRow
 
     t = SessionRow.__table__
     with province.engine.connect() as conn:

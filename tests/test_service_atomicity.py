@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from service_support import NOW, TODAY, YEAR, snapshot, stalled_cli_worker, tiepdan, write_config
 
-from scheduler import planning
-from scheduler import sessions as uc
-from scheduler.clock import parse_now
-from scheduler.config import load_config
-from scheduler.db import open_database
-from scheduler.planning import plan_year
+from scheduler.infra.clock import parse_now
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import planning
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.planning import plan_year
 
 CLERK = uc.Actor("Trần Thị B")
 

@@ -27,12 +27,12 @@ from service_support import (
 )
 from sqlalchemy import func, select
 
-from scheduler import sessions as uc
-from scheduler.clock import parse_now
-from scheduler.config import load_config
-from scheduler.db import open_database
-from scheduler.db.models import AuditRow, SessionRow
-from scheduler.planning import plan_year
+from scheduler.infra.clock import parse_now
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.infra.db.models import AuditRow, SessionRow
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.planning import plan_year
 
 CLERK = uc.Actor("Trần Thị B")
 TET_SWAP = ("2027-02-11", "Nghỉ Tết Nguyên đán (hoán đổi)")

@@ -26,11 +26,11 @@ from service_support import (
     write_config,
 )
 
-from scheduler import sessions as uc
-from scheduler.clock import parse_now
-from scheduler.config import load_config
-from scheduler.db import open_database
-from scheduler.planning import plan_year
+from scheduler.infra.clock import parse_now
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.planning import plan_year
 
 CONFLICT = "vừa được người khác thay đổi"
 

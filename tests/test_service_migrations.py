@@ -11,8 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from service_support import argv, env, snapshot, tiepdan, write_config
 from sqlalchemy import inspect
 
-from scheduler.db import alembic_config, current_revision, head_revision, open_database
-from scheduler.db.models import Base
+from scheduler.infra.db import alembic_config, current_revision, head_revision, open_database
+from scheduler.infra.db.models import Base
 
 TABLES = {t.name for t in Base.metadata.sorted_tables}
 

@@ -9,11 +9,11 @@ from datetime import date
 import pytest
 from service_support import NOW, TODAY, YEAR, audit_rows, one_line_error, snapshot, tiepdan, write_config
 
-from scheduler import sessions as uc
-from scheduler.clock import parse_now
-from scheduler.config import load_config
-from scheduler.db import open_database
-from scheduler.planning import plan_year
+from scheduler.infra.clock import parse_now
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.planning import plan_year
 
 CLERK = uc.Actor("Trần Thị B")
 LATER = "2027-03-01T08:00"  # "today" of the re-plans: January and February are past

@@ -11,10 +11,10 @@ import pytest
 from service_support import one_line_error, tiepdan, write_config
 from sqlalchemy import select
 
-from scheduler.config import load_config
-from scheduler.db import open_database
-from scheduler.db.models import ServiceState
-from scheduler.since import record_first_plan, service_since
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.infra.db.models import ServiceState
+from scheduler.infra.since import record_first_plan, service_since
 
 
 def _since(cfg) -> date | None:

@@ -35,9 +35,9 @@ from notifiers.channels.base import Sender, unexpected
 from notifiers.message import OutgoingMessage
 from rules import DeliveryError
 from rules.vietnamese import dmy
-from scheduler.clock import as_utc
-from scheduler.config import Config
-from scheduler.db.models import SessionRow
+from scheduler.infra.clock import as_utc
+from scheduler.infra.config import Config
+from scheduler.infra.db.models import SessionRow
 from scheduler.outbox import store
 from scheduler.outbox.store import MAX_ATTEMPTS, Outcome, _claim, _commit, _record, _refused_of
 

@@ -18,15 +18,15 @@ from notifiers.views import SessionView
 from rules import Unit, alert_policy
 from rules.compliance import SessionRecord, judge_sorted, lost_text
 from rules.vietnamese import dmy
-from scheduler.clock import as_utc, local_today
-from scheduler.config import Config
-from scheduler.db import reading
-from scheduler.db.models import AuditRow, OutboxRow, PlanYear, SessionRow
+from scheduler.infra.clock import as_utc, local_today
+from scheduler.infra.config import Config
+from scheduler.infra.db import reading
+from scheduler.infra.db.models import AuditRow, OutboxRow, PlanYear, SessionRow
+from scheduler.infra.since import service_since
 from scheduler.outbox.recipients import recipients
 from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
-from scheduler.publishing import views_of
-from scheduler.sessions import proposals_for
-from scheduler.since import service_since
+from scheduler.usecases.publishing import views_of
+from scheduler.usecases.sessions import proposals_for
 
 _S = SessionRow.__table__
 _O = OutboxRow.__table__
@@ -146,7 +146,7 @@ def queue_due(
     only: tuple[Collection[int], Collection[str]] | None = None,
 ) -> int:
     """Write every message due as of ``now``; returns how many rows were new. ``only``:
-    (session ids, unit ids) of one change, for "tell people now" (``scheduler.tell``): the
+    (session ids, unit ids) of one change, for "tell people now" (``scheduler.usecases.tell``): the
     messages about those sessions and those units' periods, nothing else."""
     today = local_today(now, config.timezone)
     mine = _S.c.id.in_(list(only[0])) if only is not None else true()
@@ -404,14 +404,14 @@ def queue_due(
         sms_unicode,
         None if only is None else only[1],
     )
-    # The follow-up of directions (scheduler/followup_due.py) is due on the same ticks.
-    from scheduler.followup_due import queue_followup
+    # The follow-up of directions (scheduler/outbox/due_followup.py) is due on the same ticks.
+    from scheduler.outbox.due_followup import queue_followup
 
     new = _insert_new(engine, q.rows)
     if only is not None:
         return new
-    # And the dialogue conferences' deadlines and years at risk (scheduler/dialogue_due.py).
-    from scheduler.dialogue_due import queue_dialogues
+    # And the dialogue conferences' deadlines and years at risk (scheduler/outbox/due_dialogue.py).
+    from scheduler.outbox.due_dialogue import queue_dialogues
 
     return new + queue_followup(engine, config, now) + queue_dialogues(engine, config, now)
 

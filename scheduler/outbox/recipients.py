@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rules import Unit
-from scheduler.config import Config
+from scheduler.infra.config import Config
 
 
 def recipients(

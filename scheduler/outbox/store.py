@@ -22,10 +22,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from notifiers import alerts
 from notifiers.safe import redact
 from rules import DeliveryError, Unit, alert_policy
-from scheduler.clock import as_utc
-from scheduler.config import Config
-from scheduler.db import reading
-from scheduler.db.models import DeliveryAttemptRow, OutboxRow, RefusedRecipientRow
+from scheduler.infra.clock import as_utc
+from scheduler.infra.config import Config
+from scheduler.infra.db import reading
+from scheduler.infra.db.models import DeliveryAttemptRow, OutboxRow, RefusedRecipientRow
 from scheduler.outbox.recipients import recipients
 
 _O = OutboxRow.__table__

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from notifiers.channels import Channel, FileChannel, SmsChannel, SmtpChannel
 from notifiers.safe import remember_secret
 from rules import ConfigError
-from scheduler.config import Config
+from scheduler.infra.config import Config
 
 
 def build_channels(config: Config, *, env: Mapping[str, str] | None = None) -> dict[str, Channel]:

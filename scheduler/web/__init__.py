@@ -4,7 +4,7 @@
 - ``api``: JSON for scripts, with bearer tokens;
 - ``desk``: the staff's pages, with signed cookies and CSRF.
 
-Routes are thin: they call the same use cases as the CLI (``scheduler.sessions`` ...).
+Routes are thin: they call the same use cases as the CLI (``scheduler.usecases.sessions`` ...).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from scheduler.config import Config
-from scheduler.db import BUSY, is_busy
+from scheduler.infra.config import Config
+from scheduler.infra.db import BUSY, is_busy
 from scheduler.web.edge import SecurityHeaders
 
 STATIC = Path(__file__).resolve().parent / "static"

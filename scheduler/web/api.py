@@ -34,12 +34,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rules import TiepdanError
-from scheduler import access
-from scheduler import reception_log as book
-from scheduler import sessions as uc
-from scheduler.accounts import Account
-from scheduler.clock import local_today
-from scheduler.config import Config
+from scheduler.infra.clock import local_today
+from scheduler.infra.config import Config
+from scheduler.usecases import access
+from scheduler.usecases import reception_log as book
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.accounts import Account
 from scheduler.web import auth, pipeline
 from scheduler.web.inputs import (
     BadInput,

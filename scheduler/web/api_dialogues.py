@@ -22,8 +22,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from scheduler import access
-from scheduler import dialogues as dg
+from scheduler.usecases import access
+from scheduler.usecases import dialogues as dg
 from scheduler.web.api import Call, _api, _json
 from scheduler.web.inputs import BadInput, parse_count, parse_date, parse_id, text_field
 

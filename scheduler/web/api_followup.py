@@ -22,7 +22,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from scheduler import followup as fu
+from scheduler.usecases import followup as fu
 from scheduler.web.api import Call, _api, _json
 from scheduler.web.followup_access import (
     deadline_args,

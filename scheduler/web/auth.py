@@ -2,7 +2,7 @@
 
 The desk's cookie is a payload signed with itsdangerous (timestamped, so it expires), HttpOnly,
 SameSite=Lax and limited to ``/desk``; it carries the account id, the key of a server-side
-sign-in (``scheduler.accounts.start_desk_session``: signing out, disabling the account or a new
+sign-in (``scheduler.usecases.accounts.start_desk_session``: signing out, disabling the account or a new
 password ends it, wherever the cookie was copied), a fingerprint of the password hash, and the
 CSRF token, which every form sends back (session-bound synchronizer token). Every request reads
 the account: a disabled account or a revoked token stops at the next request.
@@ -30,9 +30,9 @@ from starlette.responses import Response
 
 from notifiers.safe import remember_secret
 from rules import ConfigError
-from scheduler import accounts
-from scheduler.accounts import Account
-from scheduler.config import Config
+from scheduler.infra.config import Config
+from scheduler.usecases import accounts
+from scheduler.usecases.accounts import Account
 
 COOKIE = "tiepdan_desk"
 COOKIE_PATH = "/desk"

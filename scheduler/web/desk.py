@@ -4,7 +4,7 @@ unit's year), ``desk_session`` (one session and its changes), ``desk_log`` (the 
 ``desk_files`` (notices and the log's XLSX).
 
 Every page goes through ``desk``: the signed cookie names the account, POSTs must carry the
-CSRF token, and every unit or session is fetched through ``scheduler.access`` (404 for what the
+CSRF token, and every unit or session is fetched through ``scheduler.usecases.access`` (404 for what the
 account may not see, 403 for what it may only read). Changes call the same use cases as the CLI
 and the API, with the account's login as the actor of the audit row.
 """
@@ -28,11 +28,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rules import TiepdanError
-from scheduler import access, accounts
-from scheduler.accounts import Account, LoginError
-from scheduler.clock import local_today
-from scheduler.config import Config
-from scheduler.db import BUSY, is_busy
+from scheduler.infra.clock import local_today
+from scheduler.infra.config import Config
+from scheduler.infra.db import BUSY, is_busy
+from scheduler.usecases import access, accounts
+from scheduler.usecases.accounts import Account, LoginError
 from scheduler.web import auth, pipeline
 from scheduler.web.inputs import BadInput, TooLarge, parse_id, read_form
 from scheduler.web.render import render

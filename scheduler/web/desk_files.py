@@ -10,8 +10,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from notifiers.reception_log_xlsx import LogLine, render_log_xlsx
-from scheduler import access
-from scheduler import reception_log as book
+from scheduler.usecases import access
+from scheduler.usecases import reception_log as book
 from scheduler.web import auth
 from scheduler.web.desk import Ctx, desk, session_id_of
 from scheduler.web.inputs import BadInput, parse_date

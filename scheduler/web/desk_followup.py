@@ -12,8 +12,8 @@ from starlette.routing import BaseRoute, Route
 from rules import ConflictError, TiepdanError
 from rules.followup import STATE_VI
 from rules.time_limits import LIMITS
-from scheduler import followup as fu
-from scheduler import reception_log as book
+from scheduler.usecases import followup as fu
+from scheduler.usecases import reception_log as book
 from scheduler.web.desk import Ctx, desk
 from scheduler.web.followup_access import (
     deadline_args,

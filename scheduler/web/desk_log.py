@@ -11,8 +11,8 @@ from starlette.routing import BaseRoute, Route
 
 from rules import TiepdanError
 from rules.vietnamese import dmy
-from scheduler import access
-from scheduler import reception_log as book
+from scheduler.usecases import access
+from scheduler.usecases import reception_log as book
 from scheduler.web.desk import Ctx, desk
 from scheduler.web.desk_session import act, confirm_page, confirmed
 from scheduler.web.inputs import parse_id

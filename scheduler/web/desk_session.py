@@ -11,10 +11,10 @@ from starlette.routing import BaseRoute, Route
 
 from rules import ConflictError, TiepdanError
 from rules.vietnamese import long_date
-from scheduler import access
-from scheduler import publishing as pub
-from scheduler import reception_log as book
-from scheduler import sessions as uc
+from scheduler.usecases import access
+from scheduler.usecases import publishing as pub
+from scheduler.usecases import reception_log as book
+from scheduler.usecases import sessions as uc
 from scheduler.web.desk import Ctx, desk, session_id_of
 from scheduler.web.desk_files import NOTICES
 from scheduler.web.inputs import BadInput, parse_count, parse_date, parse_version
@@ -62,7 +62,7 @@ def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> R
 
 def _makeup_warning(ctx: Ctx, row: Any) -> str | None:
     """The clerk's one line when a booked make-up breaks the mandate or the posting rule."""
-    from scheduler.makeup_check import makeup_warning_for
+    from scheduler.usecases.makeup_check import makeup_warning_for
 
     return makeup_warning_for(ctx.engine, ctx.config, row, ctx.today)
 

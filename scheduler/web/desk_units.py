@@ -9,10 +9,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from notifiers.alerts import CHANNEL_VI
-from scheduler import access
-from scheduler import sessions as uc
 from scheduler.outbox.store import RefusedAddress, refused_addresses
-from scheduler.unit_counts import unit_counts
+from scheduler.usecases import access
+from scheduler.usecases import sessions as uc
+from scheduler.usecases.unit_counts import unit_counts
 from scheduler.web import auth
 from scheduler.web.desk import Ctx, desk
 from scheduler.web.desk_files import NOTICES

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from rules import ConfigError
-from scheduler.config import Config
+from scheduler.infra.config import Config
 
 REQUEST_TIMEOUT = 10.0  # seconds to send a whole request (head and body)
 KEEP_ALIVE = 5  # seconds an idle kept-alive connection stays open

@@ -1,4 +1,4 @@
-"""Who may see and change directions: the rules of ``scheduler.access``, applied to directions.
+"""Who may see and change directions: the rules of ``scheduler.usecases.access``, applied to directions.
 
 A direction carries what a citizen raised (Nghị định 13/2023/NĐ-CP): only the receiving unit's
 staff (and administrators) read and change it; a supervisor sees counts, in the report, and gets
@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from rules import ServiceError
-from scheduler import access
-from scheduler import followup as fu
-from scheduler import reception_log as book
-from scheduler.accounts import Account
-from scheduler.config import Config
+from scheduler.infra.config import Config
+from scheduler.usecases import access
+from scheduler.usecases import followup as fu
+from scheduler.usecases import reception_log as book
+from scheduler.usecases.accounts import Account
 
 COUNTS_ONLY = "cấp trên chỉ xem số liệu tổng hợp theo dõi giải quyết trong báo cáo (Nghị định 13/2023/NĐ-CP)"
 

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 from starlette.responses import Response
 
-from scheduler.config import Config
-from scheduler.sessions import Actor
+from scheduler.infra.config import Config
+from scheduler.usecases.sessions import Actor
 from scheduler.web.desk_files import DOCX, download
 
 PDF = "application/pdf"
@@ -28,7 +28,7 @@ def conclusion_file(
 ) -> Response:
     """Record the notice's number and date, and hand back the .docx (or .pdf)."""
     from notifiers.conclusion_docx import conclusion_notice_docx
-    from scheduler.conclusion import build_notice
+    from scheduler.usecases.conclusion import build_notice
 
     notice = build_notice(
         engine, config, session_id, number=number, issued_on=issued_on, actor=actor, now=now, today=today

@@ -1,5 +1,5 @@
 """Drafts of the notices for the desk to download: the annual schedule notice of a unit and the
-change notice of one session, assembled by ``scheduler.notices`` exactly as ``tiepdan notice``
+change notice of one session, assembled by ``scheduler.usecases.notices`` exactly as ``tiepdan notice``
 does and drawn by notifiers/notice_docx.py.
 
 A download is a draft with the number left for the clerk: it records no issued notice (that
@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 
 from notifiers.notice_docx import annual_notice_docx, change_notice_docx
 from rules import Unit
-from scheduler import notices
-from scheduler.config import Config
+from scheduler.infra.config import Config
+from scheduler.usecases import notices
 
 
 def annual_docx(config: Config, engine: Engine, unit: Unit, year: int, issued_on: date) -> bytes:

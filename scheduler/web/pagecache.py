@@ -1,7 +1,7 @@
 """Rendered desk pages and API reads, kept while what they were made from has not changed.
 
 A commune's calendar page is read far more often than its sessions change. Each entry is keyed
-by the unit's state in the database (``scheduler.publishing.unit_state``: how many sessions, the
+by the unit's state in the database (``scheduler.usecases.publishing.unit_state``: how many sessions, the
 sum of their versions and the last change, one small indexed read on a connection kept open),
 so any change to any of the unit's sessions (a cancellation, a make-up, an outcome, a re-plan,
 from this process or another) makes the entry unusable at once: nothing is ever served stale,
@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
-from scheduler.publishing import unit_state
+from scheduler.usecases.publishing import unit_state
 
 __all__ = ["PageCache", "page_cache", "unit_state"]
 

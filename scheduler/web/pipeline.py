@@ -19,10 +19,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from rules import ConflictError, TiepdanError
-from scheduler import access
-from scheduler.accounts import Account
-from scheduler.clock import now_utc
-from scheduler.db import BUSY, is_busy
+from scheduler.infra.clock import now_utc
+from scheduler.infra.db import BUSY, is_busy
+from scheduler.usecases import access
+from scheduler.usecases.accounts import Account
 from scheduler.web.inputs import BadInput, TooLarge, read_form, read_json
 from scheduler.web.workers import in_worker
 

@@ -30,9 +30,9 @@ from starlette.routing import BaseRoute, Route
 from notifiers.board import REFRESH_SECONDS, render_board, render_not_found, render_subscribe
 from notifiers.ics import feed_ics
 from notifiers.views import BoardView, FeedView, MonthView
-from scheduler import publishing as pub
-from scheduler.clock import local_today, now_utc
-from scheduler.config import Config
+from scheduler.infra.clock import local_today, now_utc
+from scheduler.infra.config import Config
+from scheduler.usecases import publishing as pub
 
 CACHE_SIZE = 4096  # renderings kept per app: boards and feeds of the most viewed units
 HTML = "text/html; charset=utf-8"

@@ -13,9 +13,9 @@ from starlette.responses import HTMLResponse
 from rules.parsing import parse_hhmm
 from rules.vietnamese import dmy, long_date
 from rules.vocabulary import FORM_VI, STATUS_VI, kind_label
-from scheduler.accounts import ROLE_VI
-from scheduler.clock import as_utc
-from scheduler.reception_log import HANDLING_VI, TEXT_FIELDS
+from scheduler.infra.clock import as_utc
+from scheduler.usecases.accounts import ROLE_VI
+from scheduler.usecases.reception_log import HANDLING_VI, TEXT_FIELDS
 from scheduler.web.auth import set_security_headers
 
 ACTION_VI = {

@@ -1,0 +1,66 @@
+"""Helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+
+from rules import ConfigError
+from rules.parsing import parse_date
+from scheduler.infra.clock import parse_now
+from scheduler.infra.config import Config, load_config
+
+
+def iso_date(text: str) -> date:
+    try:
+        return parse_date(text)  # ASCII digits, YYYY-MM-DD only, a year in range
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_config(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", default="config.toml", help="tệp cấu hình (mặc định: config.toml)")
+
+
+def add_now(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--now",
+        metavar="ISO-8601",
+        help="làm như vào thời điểm này (ví dụ 2027-01-18T08:00; mặc định: bây giờ)",
+    )
+
+
+def now_from(args: argparse.Namespace, config: Config) -> datetime:
+    """``--now`` (a time without zone is the configuration's local time), else the clock."""
+    return parse_now(getattr(args, "now", None), config.timezone)
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    config = load_config(args.config)
+    for line in config.warnings:
+        print(f"cảnh báo: {line}", file=sys.stderr)
+    return config
+
+
+def require_unit(config: Config, unit_id: str | None) -> None:
+    if unit_id is not None and unit_id not in config.units_by_id:
+        raise ConfigError(f"không có đơn vị {unit_id!r} trong {config.path}")
+
+
+class CommandContext:
+    """What a command that changes the store needs: the configuration, the instant it acts as
+    of (``--now``) and its local day, the database and who acts (``--by``)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        # Imported here: the calendar command uses this module too and must not load the database.
+        from scheduler.infra.audit import default_actor
+        from scheduler.infra.clock import local_today
+        from scheduler.infra.db import open_database
+        from scheduler.usecases.sessions import Actor
+
+        self.config: Config = config_from(args)
+        self.now: datetime = parse_now(args.now, self.config.timezone)
+        self.today: date = local_today(self.now, self.config.timezone)
+        self.engine = open_database(self.config.database_url)
+        self.actor = Actor(getattr(args, "by", None) or default_actor())

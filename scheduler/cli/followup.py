@@ -1,0 +1,286 @@
+"""Subcommands after the session: directions, their results, the follow-up list, the limits.
+
+tiepdan direction add ENTRY_ID --content TEXT --agency TEXT [--limit ID | --days N | --due D]
+tiepdan direction edit ID [--content] [--agency] [--limit | --days | --due] [--accepted D]
+tiepdan direction result ID [--resolved D --result TEXT] [--answered D] [--notified D]
+tiepdan direction delete ID
+tiepdan direction show ID [--format json]
+tiepdan followup --unit U [--state S,S] [--agency TEXT] [--format json]
+tiepdan limits [--format json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rules import TiepdanError
+from rules.followup import STATE_VI
+from rules.time_limits import LIMITS
+from rules.vietnamese import dmy
+from scheduler.cli.common import CommandContext, add_config, iso_date, require_unit
+from scheduler.infra.clock import parse_now
+from scheduler.usecases import followup as fu
+
+
+def _id(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
+        raise argparse.ArgumentTypeError(f"mã phải là số nguyên dương, không phải {text!r}")
+    return int(text)
+
+
+def _days(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"số ngày làm việc phải là số nguyên, không phải {text!r}")
+    return int(text)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    add_config(p)
+    p.add_argument("--by", help="người thực hiện (mặc định: tài khoản hệ điều hành)")
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _deadline_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--limit", help="thời hạn theo quy định (xem tiepdan limits)")
+    g.add_argument("--days", type=_days, help="thời hạn do người đứng đầu giao, số ngày làm việc")
+    g.add_argument("--due", type=iso_date, help="hạn giải quyết cụ thể (YYYY-MM-DD, ngày làm việc)")
+    p.add_argument(
+        "--accepted",
+        type=iso_date,
+        help="ngày thụ lý (thời hạn giải quyết khiếu nại, tố cáo tính từ ngày này)",
+    )
+
+
+def add_parser(sub: Any) -> None:
+    d = sub.add_parser("direction", help="kết luận, chỉ đạo giải quyết từng vụ việc của sổ tiếp công dân")
+    dsub = d.add_subparsers(dest="action", required=True)
+    add = dsub.add_parser("add", help="ghi chỉ đạo cho một dòng sổ tiếp công dân")
+    add.add_argument("entry", type=_id, metavar="ENTRY_ID")
+    add.add_argument("--content", required=True, help="nội dung kết luận, chỉ đạo")
+    add.add_argument("--agency", required=True, help="cơ quan được giao giải quyết")
+    _deadline_args(add)
+    _common(add)
+    add.set_defaults(func=run_add)
+    edit = dsub.add_parser("edit", help="sửa nội dung, cơ quan hoặc thời hạn của chỉ đạo")
+    edit.add_argument("id", type=_id, metavar="DIRECTION_ID")
+    edit.add_argument("--content")
+    edit.add_argument("--agency")
+    _deadline_args(edit)
+    edit.add_argument("--if-version", type=int, dest="if_version", metavar="N")
+    _common(edit)
+    edit.set_defaults(func=run_edit)
+    res = dsub.add_parser("result", help="ghi kết quả giải quyết, ngày trả lời công dân")
+    res.add_argument("id", type=_id, metavar="DIRECTION_ID")
+    res.add_argument("--resolved", type=iso_date, help="ngày giải quyết xong")
+    res.add_argument("--result", help="kết quả giải quyết (cơ quan đã làm gì)")
+    res.add_argument("--answered", type=iso_date, help="ngày trả lời kết quả cho công dân")
+    res.add_argument(
+        "--notified", type=iso_date, help="ngày thông báo bằng văn bản cho công dân (thụ lý/chuyển đơn)"
+    )
+    res.add_argument("--if-version", type=int, dest="if_version", metavar="N")
+    _common(res)
+    res.set_defaults(func=run_result)
+    rm = dsub.add_parser("delete", help="xóa chỉ đạo ghi nhầm (chưa có kết quả)")
+    rm.add_argument("id", type=_id, metavar="DIRECTION_ID")
+    rm.add_argument("--if-version", type=int, dest="if_version", metavar="N")
+    _common(rm)
+    rm.set_defaults(func=run_delete)
+    show = dsub.add_parser("show", help="xem một chỉ đạo")
+    show.add_argument("id", type=_id, metavar="DIRECTION_ID")
+    _common(show)
+    show.set_defaults(func=run_show)
+
+    f = sub.add_parser("followup", help="danh sách theo dõi giải quyết của một đơn vị")
+    f.add_argument("--unit", required=True, help="mã đơn vị")
+    f.add_argument("--state", help="lọc theo trạng thái: " + ", ".join(STATE_VI))
+    f.add_argument("--agency", help="lọc theo cơ quan được giao (một phần tên)")
+    _common(f)
+    f.set_defaults(func=run_followup)
+
+    lim = sub.add_parser("limits", help="các thời hạn giải quyết theo quy định, với căn cứ")
+    add_config(lim)
+    lim.add_argument("--now", help=argparse.SUPPRESS)  # every command takes it; the limits do not change
+    lim.add_argument("--format", choices=("text", "json"), default="text")
+    lim.set_defaults(func=run_limits)
+
+
+_Ctx = CommandContext
+
+
+def _print(ctx: _Ctx, args: argparse.Namespace, row: Any, line: str) -> int:
+    if args.format == "json":
+        json.dump(fu.direction_dict(row, ctx.config, ctx.today), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(line)
+    return 0
+
+
+def _describe(ctx: _Ctx, row: Any) -> str:
+    d = fu.direction_dict(row, ctx.config, ctx.today)
+    return f"chỉ đạo số {row.id}: {row.agency}, hạn {dmy(row.due)}, {d['state_vi']}"
+
+
+def run_add(args: argparse.Namespace) -> int:
+    ctx = _Ctx(args)
+    row = fu.add_direction(
+        ctx.engine,
+        ctx.config,
+        args.entry,
+        content=args.content,
+        agency=args.agency,
+        actor=ctx.actor,
+        now=ctx.now,
+        today=ctx.today,
+        limit=args.limit,
+        days=args.days,
+        due=args.due,
+        accepted_on=args.accepted,
+    )
+    return _print(ctx, args, row, f"Đã ghi {_describe(ctx, row)}.")
+
+
+def run_edit(args: argparse.Namespace) -> int:
+    ctx = _Ctx(args)
+    row = fu.edit_direction(
+        ctx.engine,
+        ctx.config,
+        args.id,
+        actor=ctx.actor,
+        now=ctx.now,
+        today=ctx.today,
+        content=args.content,
+        agency=args.agency,
+        limit=args.limit,
+        days=args.days,
+        due=args.due,
+        accepted_on=args.accepted,
+        expected_version=args.if_version,
+    )
+    return _print(ctx, args, row, f"Đã sửa {_describe(ctx, row)}.")
+
+
+def run_result(args: argparse.Namespace) -> int:
+    ctx = _Ctx(args)
+    row = fu.record_result(
+        ctx.engine,
+        args.id,
+        actor=ctx.actor,
+        now=ctx.now,
+        today=ctx.today,
+        resolved_on=args.resolved,
+        result=args.result,
+        answered_on=args.answered,
+        notified_on=args.notified,
+        expected_version=args.if_version,
+    )
+    return _print(ctx, args, row, f"Đã ghi kết quả {_describe(ctx, row)}.")
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    ctx = _Ctx(args)
+    session_id = fu.delete_direction(
+        ctx.engine, args.id, actor=ctx.actor, now=ctx.now, expected_version=args.if_version
+    )
+    print(f"Đã xóa chỉ đạo số {args.id} (buổi tiếp số {session_id}).")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    ctx = _Ctx(args)
+    row = fu.get_direction(ctx.engine, args.id)
+    return _print(ctx, args, row, _describe(ctx, row))
+
+
+def run_followup(args: argparse.Namespace) -> int:
+    ctx = _Ctx(args)
+    require_unit(ctx.config, args.unit)
+    data = fu.followup_list(
+        ctx.engine, ctx.config, args.unit, ctx.today, states=fu.parse_states(args.state), agency=args.agency
+    )
+    if args.format == "json":
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    unit = ctx.config.unit(args.unit)
+    print(f"Theo dõi giải quyết — {unit.name}, ngày {dmy(ctx.today)}")
+    if not data["directions"]:
+        print("  Không có chỉ đạo nào.")
+    for d in data["directions"]:
+        due = dmy(date.fromisoformat(d["due"]))
+        print(f"  [{d['id']}] hạn {due} — {d['state_vi']} — {d['agency']}: {d['content'][:80]}")
+    for m in data["conclusions_missing"]:
+        day = dmy(date.fromisoformat(m["date"]))
+        print(
+            f"  Buổi tiếp số {m['session']} ngày {day} chưa có thông báo kết luận "
+            f"(hạn {dmy(date.fromisoformat(m['due']))}): tiepdan notice --conclusion {m['session']} --out ..."
+        )
+    return 0
+
+
+def run_limits(args: argparse.Namespace) -> int:
+    parse_now(args.now)  # checked: a bad --now is one line here too
+    if args.format == "json":
+        out = [
+            {
+                "id": lim.id,
+                "name": lim.name,
+                "days": lim.days,
+                "counting": lim.counting,
+                "runs_from": lim.runs_from,
+                "basis": lim.basis,
+                "since": lim.since.isoformat() if lim.since else None,
+                "until": lim.until.isoformat() if lim.until else None,
+            }
+            for lim in LIMITS
+        ]
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    for lim in LIMITS:
+        start = "kể từ ngày thụ lý" if lim.runs_from == "accepted" else "kể từ ngày nhận"
+        print(f"{lim.id}: {lim.name} — {lim.days_text} {start} ({lim.basis})")
+    return 0
+
+
+def run_conclusion(args: argparse.Namespace, out: Path, write: Any) -> int:
+    """``tiepdan notice --conclusion SESSION --out F.docx|.pdf [--number N] [--date D]``."""
+    from notifiers.conclusion_docx import conclusion_notice_docx
+    from scheduler.usecases.conclusion import build_notice
+    from scheduler.usecases.sessions import get_session
+
+    ctx = _Ctx(args)
+    try:
+        unit_id = get_session(ctx.engine, args.conclusion).unit_id
+    except TiepdanError:
+        raise TiepdanError(f"không có buổi tiếp số {args.conclusion}") from None
+    if args.unit is not None and args.unit != unit_id:
+        raise TiepdanError(f"buổi tiếp số {args.conclusion} thuộc đơn vị {unit_id}, không phải {args.unit}")
+    issued_on = args.date or ctx.today
+    recipients = tuple(r.strip() for r in (args.recipients or "").split(";") if r.strip())
+    notice = build_notice(
+        ctx.engine,
+        ctx.config,
+        args.conclusion,
+        number=args.number,
+        issued_on=issued_on,
+        actor=ctx.actor,
+        now=ctx.now,
+        today=ctx.today,
+        signer=args.signer,
+        recipients=recipients,
+    )
+    write(out, conclusion_notice_docx(notice))
+    n = sum(len(c.directions) for c in notice.cases)
+    print(
+        f"Đã ghi thông báo kết luận buổi tiếp ngày {dmy(notice.session_date)} của {notice.unit.name} "
+        f"({len(notice.cases)} vụ việc, {n} chỉ đạo) vào {out}."
+    )
+    return 0

@@ -1,0 +1,134 @@
+"""What is due in the follow-up (nhắc hạn giải quyết): the reminders of directions' deadlines,
+of the written notice to the citizen, and of conclusion notices not issued, written to the
+outbox once.
+
+The policy (which steps, on which working days, the last word) is ``rules.followup_alerts``; this
+module reads the directions, asks the rules what is due today, and writes it with a unique key:
+subject ``direction:<id>`` (or ``conclusion:<session id>``), version = the deadline's ordinal (a
+new deadline is new news), purpose, lead = the step. A second tick writes nothing new.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Engine, select
+
+from notifiers import followup_messages as words
+from rules.followup import notice_due
+from rules.followup_alerts import conclusion_alert, direction_alert, notice_alert
+from scheduler.infra.clock import local_today
+from scheduler.infra.config import Config
+from scheduler.infra.db import reading
+from scheduler.infra.db.models import DirectionRow
+from scheduler.infra.since import service_since
+from scheduler.outbox.recipients import recipients
+from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
+from scheduler.usecases.followup import facts_of, missing_conclusions
+
+_D = DirectionRow.__table__
+
+
+def desk_link(config: Config, path: str) -> str:
+    return f"{config.base_url}{path}" if config.base_url else path
+
+
+def _expires(config: Config, today: date) -> datetime:
+    # A reminder not delivered by the end of the next working day is no longer today's news.
+    day = config.calendar.add_working_days(today, 1)
+    return datetime.combine(day, time(17), tzinfo=config.timezone)
+
+
+def queue_followup(engine: Engine, config: Config, now: datetime) -> int:
+    """Write every follow-up reminder due as of ``now``; returns how many rows were new."""
+    today = local_today(now, config.timezone)
+    settings = config.followup
+    policy = settings.policy
+    sms_unicode = bool(config.sms and config.sms.unicode)
+    with reading(engine) as conn:
+        rows = conn.execute(select(_D).where(_D.c.answered_on.is_(None)).order_by(_D.c.id)).all()
+    # The written notice is owed to the citizen once, whatever the number of directions on the case:
+    # chased on the case's first direction, and sent when any of them records it.
+    notified = {r.entry_id for r in rows if r.notified_on is not None and r.notified_on <= today}
+    first_of_entry: dict[int, int] = {}
+    for r in rows:
+        first_of_entry.setdefault(r.entry_id, r.id)
+    missing = missing_conclusions(engine, config, {r.unit_id for r in rows} | set(config.units_by_id), today)
+    q = _Queue(config, now, [])
+    with reading(engine) as conn:
+        q.existing = _existing_keys(
+            conn, {f"direction:{r.id}" for r in rows} | {f"conclusion:{m.session_id}" for m in missing}
+        )
+    expires = _expires(config, today)
+    for row in rows:
+        unit = config.units_by_id.get(row.unit_id)
+        if unit is None:
+            continue
+        facts = facts_of(row)
+        note = words.DirectionNote(
+            row.id, unit.name, row.content, row.agency, row.received_on, row.due,
+            desk_link(config, f"/desk/directions/{row.id}"),
+        )  # fmt: skip
+        alerts = [direction_alert(facts, today, config.calendar, policy)]
+        if first_of_entry[row.entry_id] == row.id and row.entry_id not in notified:
+            notice_deadline = notice_due(config.calendar, row.received_on)
+            alerts.append(notice_alert(facts, notice_deadline, today, config.calendar, policy))
+        for alert in alerts:
+            if alert is None:
+                continue
+            office = recipients(config, unit, head=False, supervisor=alert.last)
+            q.add(
+                subject=f"direction:{row.id}",
+                session_id=None,
+                version=alert.deadline.toordinal(),
+                purpose=alert.purpose,
+                lead=alert.step,
+                unit=unit,
+                to=office,
+                rendered=lambda n=note, a=alert: words.direction_to_office(n, a, unicode_sms=sms_unicode),
+                due=now,
+                expires=expires,
+            )
+            email = settings.agency_email(row.agency)
+            if email and policy.tell_agency and alert.purpose.startswith("direction"):
+                q.add(
+                    subject=f"direction:{row.id}",
+                    session_id=None,
+                    version=alert.deadline.toordinal(),
+                    purpose=alert.purpose,
+                    lead=alert.step,
+                    unit=unit,
+                    to=[("email", email)],
+                    rendered=lambda n=note, a=alert, o=unit.name: words.direction_to_agency(
+                        n, a, office=o, unicode_sms=sms_unicode
+                    ),
+                    due=now,
+                    expires=expires,
+                )
+    since = service_since(engine, config)
+    for m in missing:
+        # Sessions from before the office used tiepdan, or long past, are on the list, not alerted.
+        if (since is not None and m.date < since) or (today - m.date).days > 62:
+            continue
+        unit = config.units_by_id.get(m.unit_id)
+        if unit is None:
+            continue
+        alert = conclusion_alert(m.date, m.due, False, today, config.calendar, policy)
+        if alert is None:
+            continue
+        link = desk_link(config, f"/desk/sessions/{m.session_id}/directions")
+        q.add(
+            subject=f"conclusion:{m.session_id}",
+            session_id=None,
+            version=m.due.toordinal(),
+            purpose=alert.purpose,
+            lead=alert.step,
+            unit=unit,
+            to=recipients(config, unit, head=False, supervisor=alert.last),
+            rendered=lambda m=m, u=unit.name, link=link, last=alert.last: words.conclusion_missing(
+                u, m.session_id, m.date, m.due, link, last=last, unicode_sms=sms_unicode
+            ),
+            due=now,
+            expires=expires,
+        )
+    return _insert_new(engine, q.rows)
