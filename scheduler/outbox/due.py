@@ -326,8 +326,8 @@ def queue_due(
             if all(
                 (f"session:{row.id}", row.version, "makeup_alert", 0, "", f"stage={stage.number}", c, a)
                 in q.existing
-                for _, to in groups
-                for c, a in to
+                for _, pairs in groups
+                for c, a in pairs
             ):
                 continue  # this stage is told
             try:
@@ -337,7 +337,7 @@ def queue_due(
             except Exception as exc:  # one bad session never stops the queue for the others
                 _skip(row, exc)
                 continue
-            for who, to in groups:
+            for who, pairs in groups:
                 q.add(
                     subject=f"session:{row.id}",
                     session_id=row.id,
@@ -346,7 +346,7 @@ def queue_due(
                     lead=0,
                     state=f"stage={stage.number}",  # the state told: this version, at this stage
                     unit=unit,
-                    to=to,
+                    to=pairs,
                     rendered=lambda f=facts, w=who, st=stage, p=proposals, lo=lost_on: alerts.makeup_alert(
                         f,
                         p,
@@ -375,7 +375,7 @@ def queue_due(
                 due = _local(config, step.day, "17:00", time(17))
                 if due > now:
                     continue
-                for who, to in _addressees(config, unit, step.audience):
+                for who, pairs in _addressees(config, unit, step.audience):
                     q.add(
                         subject=f"session:{row.id}",
                         session_id=row.id,
@@ -383,7 +383,7 @@ def queue_due(
                         purpose=step.purpose,
                         lead=0,
                         unit=unit,
-                        to=to,
+                        to=pairs,
                         rendered=lambda f=facts, w=who: alerts.outcome_missing(
                             f, to=w, link=desk_link(config, f.id), unicode_sms=sms_unicode
                         ),
@@ -512,7 +512,7 @@ def _queue_period_alerts(
                 if alert.until is not None
                 else None
             )
-            for who, to in _addressees(config, unit, alert.audience):
+            for who, pairs in _addressees(config, unit, alert.audience):
                 q.add(
                     subject=subject,
                     session_id=None,
@@ -521,7 +521,7 @@ def _queue_period_alerts(
                     purpose=alert.purpose,
                     lead=0,
                     unit=unit,
-                    to=to,
+                    to=pairs,
                     rendered=lambda f=facts, w=who: alerts.period_alert(
                         f, to=w, link=desk_link(config, unit_id=f.unit_id), unicode_sms=sms_unicode
                     ),

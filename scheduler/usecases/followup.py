@@ -11,6 +11,7 @@ The audit trail records which direction changed and its dates, never the citizen
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -145,7 +146,17 @@ def _bump(conn: Connection, row: Row[Any], now: datetime, **values: Any) -> None
         raise ConflictError(f"chỉ đạo số {row.id} vừa được người khác thay đổi; vui lòng tải lại")
 
 
-def _held_entry(conn: Connection, entry_id: int, today: date) -> Row[Any]:
+@dataclass(frozen=True, slots=True)
+class _HeldEntry:
+    """A reception-log row of a held session: where a direction may be written."""
+
+    id: int
+    session_id: int
+    unit_id: str
+    date: dt.date
+
+
+def _held_entry(conn: Connection, entry_id: int, today: date) -> _HeldEntry:
     entry = conn.execute(
         select(_L.c.id, _L.c.session_id, _L.c.unit_id, _S.c.status, _S.c.date)
         .join(_S, _S.c.id == _L.c.session_id)
@@ -158,7 +169,7 @@ def _held_entry(conn: Connection, entry_id: int, today: date) -> Row[Any]:
             f"buổi tiếp số {entry.session_id} chưa được ghi là đã tiếp; "
             "ghi kết quả buổi tiếp trước khi ghi chỉ đạo"
         )
-    return entry
+    return _HeldEntry(entry.id, entry.session_id, entry.unit_id, entry.date)
 
 
 def add_direction(
@@ -505,8 +516,8 @@ class MissingConclusion:
 
     session_id: int
     unit_id: str
-    date: date
-    due: date
+    date: dt.date  # the session's day (the field's name shadows the type inside the class)
+    due: dt.date
 
 
 def missing_conclusions(
