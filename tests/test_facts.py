@@ -59,7 +59,7 @@ def svc(tmp_path, db_url):
 
 def run(svc, *args: str, now: str = MID_MARCH) -> tuple[int, str, str]:
     """``tiepdan ARGS --config ... --now ...`` in this process: (exit code, stdout, stderr)."""
-    from scheduler.cli.registry import service as commands
+    from scheduler.cli import service as commands
 
     out, err = io.StringIO(), io.StringIO()
     opened: list[Engine] = []
