@@ -22,7 +22,7 @@ import qrcode.constants
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from notifiers.views import BoardView, SessionView
+from notifiers.views import BoardView, DialogueView, MonthView, SessionView
 from notifiers.wording import (
     change_note,
     describe_pattern,
@@ -32,6 +32,7 @@ from notifiers.wording import (
     roll_rule,
 )
 from rules import Unit
+from rules.dialogues import FORM_VI, KIND_VI
 from rules.vietnamese import WEEKDAYS, dm, dmy, long_date
 
 REFRESH_SECONDS = 300
@@ -99,9 +100,9 @@ def nobr_dates(text: str) -> Markup:
 
 @dataclass(frozen=True, slots=True)
 class _Row:
-    """A session as a table row of the board."""
+    """A session or an announced dialogue conference as a table row of the board."""
 
-    session: SessionView
+    active: bool
     weekday: str
     day: str
     time: str
@@ -112,6 +113,7 @@ class _Row:
     online: str
     today: bool
     past: bool
+    title: str = ""  # a dialogue conference: "Hội nghị đối thoại định kỳ", set in bold before the note
 
 
 def _badge(s: SessionView) -> tuple[str, str]:
@@ -144,7 +146,7 @@ def _row(s: SessionView, view: BoardView) -> _Row:
     if s.venue and s.venue != unit.venue:
         note = f"{note}; tại {s.venue}" if note else f"Tại {s.venue}"
     return _Row(
-        session=s,
+        active=s.active,
         weekday=WEEKDAYS[s.date.weekday()],
         day=dmy(s.date),
         time=s.time_text,
@@ -156,6 +158,58 @@ def _row(s: SessionView, view: BoardView) -> _Row:
         today=s.date == view.today,
         past=s.date < view.today,
     )
+
+
+def dialogue_title(d: DialogueView) -> str:
+    """ "Hội nghị đối thoại định kỳ", "Hội nghị đối thoại với doanh nghiệp"."""
+    return f"Hội nghị đối thoại {KIND_VI.get(d.kind, '')}".rstrip()
+
+
+def dialogue_note(d: DialogueView) -> str:
+    """After its title, the dialogue in one phrase for a table: about what, in what form, where,
+    and why it was not held."""
+    note = d.topic
+    if d.form != "in_person":
+        note += f" (hình thức {FORM_VI.get(d.form, d.form)})"
+    if d.place and d.form != "online":
+        note += f"; tại {d.place}"
+    if d.status == "not_held" and d.reason:
+        note += f"; lý do: {d.reason}"
+    return note
+
+
+def _dialogue_badge(d: DialogueView) -> tuple[str, str]:
+    if d.status == "postponed":
+        return "Hoãn", "cancelled"
+    if d.status == "not_held":
+        return "Không tổ chức", "cancelled"
+    return "", ""
+
+
+def _dialogue_row(d: DialogueView, view: BoardView) -> _Row:
+    badge, badge_class = _dialogue_badge(d)
+    online = d.online_url if d.active and d.form != "in_person" else ""
+    return _Row(
+        active=d.active,
+        weekday=WEEKDAYS[d.date.weekday()],
+        day=dmy(d.date),
+        time=d.time_text,
+        deadline="",
+        badge=badge,
+        badge_class=badge_class,
+        note=nobr_dates(dialogue_note(d)),
+        online=online,
+        today=d.date == view.today,
+        past=d.date < view.today,
+        title=dialogue_title(d),
+    )
+
+
+def _month_rows(month: MonthView, view: BoardView) -> list[_Row]:
+    """The month's sessions and announced dialogues by day (a day's sessions first)."""
+    keyed = [((s.date, 0, s.id), _row(s, view)) for s in month.sessions]
+    keyed += [((d.date, 1, d.id), _dialogue_row(d, view)) for d in month.dialogues]
+    return [r for _, r in sorted(keyed, key=lambda t: t[0])]
 
 
 def _next_session(view: BoardView) -> SessionView | None:
@@ -197,8 +251,10 @@ def render_board(view: BoardView) -> str:
                 " (đã hết hạn; đăng ký cho buổi tiếp sau)." if last <= view.today else "."
             )
     venue = _venue(unit.venue, unit.address)
-    months = [(m, [_row(s, view) for s in m.sessions]) for m in view.months]
-    rows = sum(len(r) for _, r in months)
+    months = [(m, _month_rows(m, view)) for m in view.months]
+    # A dialogue's row holds its title and a topic of two lines (a long one is cut on the screen):
+    # it weighs as three rows of a reception day, so that the month still fits one screen.
+    rows = sum(len(r) for _, r in months) + 2 * sum(len(m.dialogues) for m in view.months)
     toggle_href = view.path + ("?tu-lam-moi=0" if view.refresh else "")
     return (
         _env()
@@ -255,7 +311,7 @@ def render_subscribe(view: BoardView) -> str:
             unit=unit,
             view=view,
             webcal=webcal,
-            months=[(m, [_row(s, view) for s in m.sessions]) for m in view.months],
+            months=[(m, _month_rows(m, view)) for m in view.months],
             upcoming=upcoming,
             upcoming_text=long_date(upcoming.date) if upcoming else "",
             venue=_venue(unit.venue, unit.address),

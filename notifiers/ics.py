@@ -9,6 +9,9 @@ grows with every change), and a cancelled or not-held session stays in the feed 
 STATUS:CANCELLED, so the subscriber removes it rather than keeping a stale copy. DTSTAMP and
 LAST-MODIFIED are the session's last change, not the time of the request: the same data gives
 the same bytes, which is what lets the server answer 304 and cache the rendering.
+
+An announced dialogue conference is an event of the same feed, built the same way, with a UID
+of its own name space (``dialogue-<id>@tiepdan``).
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
-from notifiers.views import FeedView, SessionView
+from notifiers.views import DialogueView, FeedView, SessionView
 from notifiers.wording import change_note, receiver, register_deadline
 from rules import Unit
+from rules.dialogues import FORM_VI, KIND_VI
 from rules.vietnamese import dmy
 
 PRODID = "-//tiepdan//Lịch tiếp công dân//VI"
@@ -34,6 +38,11 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 def session_uid(session_id: int) -> str:
     return f"session-{session_id}@{UID_DOMAIN}"
+
+
+def dialogue_uid(dialogue_id: int) -> str:
+    """A dialogue's UID: its own name space, so that it never meets a session's of the same id."""
+    return f"dialogue-{dialogue_id}@{UID_DOMAIN}"
 
 
 def calendar_name(unit_name: str) -> str:
@@ -104,8 +113,47 @@ def session_event(src: EventSource) -> Event:
     return ev
 
 
+def dialogue_event(unit: Unit, d: DialogueView, timezone: str, board_url: str = "") -> Event:
+    """The VEVENT of an announced dialogue conference, built as a session's: UID its own
+    (``dialogue-<id>@tiepdan``), SEQUENCE its version, DTSTAMP its last change; one postponed or
+    not held stays, CANCELLED."""
+    tz = ZoneInfo(timezone)
+    ev = Event()
+    ev.add("uid", dialogue_uid(d.id))
+    ev.add("sequence", d.version)
+    changed = _utc(d.updated_at).replace(microsecond=0)
+    ev.add("dtstamp", changed)
+    ev.add("last-modified", changed)
+    if d.start is not None and d.end is not None:
+        ev.add("dtstart", datetime.combine(d.date, d.start, tzinfo=tz))
+        ev.add("dtend", datetime.combine(d.date, d.end, tzinfo=tz))
+    else:
+        ev.add("dtstart", d.date)
+        ev.add("dtend", d.date + timedelta(days=1))
+    title = f"Hội nghị đối thoại {KIND_VI.get(d.kind, '')} - {unit.name}".replace("  ", " ")
+    prefix = {"postponed": "Hoãn: ", "not_held": "Không tổ chức: "}.get(d.status, "")
+    ev.add("summary", prefix + title)
+    ev.add("status", "CONFIRMED" if d.active else "CANCELLED")
+    if d.place and d.form != "online":
+        ev.add("location", d.place)
+    lines = [f"Nội dung: {d.topic}", f"Hình thức: {FORM_VI.get(d.form, d.form)}."]
+    if d.co_organisers:
+        lines.append(f"Phối hợp tổ chức: {', '.join(d.co_organisers)}.")
+    if d.status == "not_held" and d.reason:
+        lines.append(f"Không tổ chức: {d.reason}.")
+    if d.online_url and d.form != "in_person":
+        lines.append(f"Tham gia trực tuyến: {d.online_url}")
+        ev.add("url", d.online_url)
+    if board_url:
+        lines.append(f"Lịch công khai: {board_url}")
+    ev.add("description", "\n".join(lines))
+    ev.add("transp", "OPAQUE")
+    return ev
+
+
 def feed_ics(feed: FeedView) -> bytes:
-    """The whole feed: every session of the unit, sorted by date then id."""
+    """The whole feed: every session of the unit, sorted by date then id, then its announced
+    dialogue conferences, sorted the same way."""
     unit = feed.schedule.unit
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -116,15 +164,21 @@ def feed_ics(feed: FeedView) -> bytes:
     cal.add("x-wr-calname", name)
     cal.add("name", name)  # RFC 7986
     cal.add("x-wr-timezone", feed.timezone)
-    cal.add("x-wr-caldesc", f"Các buổi tiếp công dân của {unit.name}, kể cả buổi hoãn và tiếp bù.")
+    desc = f"Các buổi tiếp công dân của {unit.name}, kể cả buổi hoãn và tiếp bù"
+    # Said only when there are some: a feed without dialogues keeps its bytes (and its ETag).
+    cal.add("x-wr-caldesc", desc + (", và các hội nghị đối thoại." if feed.dialogues else "."))
     cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
     sessions = sorted(feed.sessions, key=lambda s: (s.date, s.id))
-    if sessions:
+    dialogues = sorted(feed.dialogues, key=lambda d: (d.date, d.id))
+    years = [s.date.year for s in sessions] + [d.date.year for d in dialogues]
+    if years:
         # Before the events that refer to it; it only needs to cover the feed's own years.
-        cal.add_component(vtimezone(feed.timezone, sessions[0].date.year - 1, sessions[-1].date.year + 1))
+        cal.add_component(vtimezone(feed.timezone, min(years) - 1, max(years) + 1))
     for s in sessions:
         cal.add_component(session_event(EventSource(unit, s, feed.timezone, feed.board_url)))
+    for d in dialogues:
+        cal.add_component(dialogue_event(unit, d, feed.timezone, feed.board_url))
     ical: bytes = cal.to_ical()
     return ical
 

@@ -56,6 +56,37 @@ class SessionView:
 
 
 @dataclass(frozen=True, slots=True)
+class DialogueView:
+    """One announced dialogue conference (hội nghị tiếp xúc, đối thoại) as the public sees it:
+    what the public notice states, nothing about the opinions or the results."""
+
+    id: int
+    date: date
+    topic: str
+    kind: str = "periodic"  # rules.dialogues.DIALOGUE_KINDS
+    form: str = "in_person"  # rules.dialogues.DIALOGUE_FORMS
+    status: str = "planned"  # rules.dialogues.DIALOGUE_STATUSES
+    start: time | None = None
+    end: time | None = None
+    place: str = ""
+    online_url: str = ""
+    co_organisers: tuple[str, ...] = ()
+    reason: str | None = None  # not held: why
+    version: int = 1
+    updated_at: datetime | None = None  # UTC
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def time_text(self) -> str:
+        if self.start is None or self.end is None:
+            return ""
+        return f"{self.start:%H}h{self.start:%M} - {self.end:%H}h{self.end:%M}"
+
+
+@dataclass(frozen=True, slots=True)
 class Signature:
     """The signature block: authority lines ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH") and the name."""
 
@@ -129,6 +160,7 @@ class MonthView:
     year: int
     month: int
     sessions: tuple[SessionView, ...]
+    dialogues: tuple[DialogueView, ...] = ()  # announced ones, beside the sessions
 
     @property
     def label(self) -> str:
@@ -158,3 +190,4 @@ class FeedView:
     sessions: tuple[SessionView, ...] = field(default_factory=tuple)
     timezone: str = "Asia/Ho_Chi_Minh"
     board_url: str = ""
+    dialogues: tuple[DialogueView, ...] = ()  # announced dialogue conferences

@@ -19,13 +19,15 @@ import pytest
 
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
+from scheduler.usecases import dialogues as dg
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
 from scheduler.web import create_app
 
 # Monday 1 March 2027: the board shows March and April, nine sessions each for the ward's
 # People's Committee (Tuesdays and Thursdays), plus a postponement, its make-up, a move and an
-# ad hoc session in March.
+# ad hoc session in March, and an announced dialogue conference (the busy month plus a dialogue)
+# with a long topic; a dialogue planned but not yet announced is not public.
 TODAY = date(2027, 3, 1)
 NOW = datetime(2027, 3, 1, 1, 0, tzinfo=UTC)
 SIZES = ((1920, 1080), (1080, 1920))
@@ -33,8 +35,9 @@ PARTS = ("header.top", ".headline", ".months", ".info", "footer")
 
 
 class Site:
-    def __init__(self, base: str, public: str, facts: dict[str, date]) -> None:
+    def __init__(self, base: str, public: str, facts: dict[str, date], dialogue: int = 0) -> None:
         self.base = base
+        self.dialogue = dialogue
         self.public = public  # the configured address links are built from, never the request's
         self.facts = facts
 
@@ -107,10 +110,40 @@ def site(tmp_path_factory: pytest.TempPathFactory):
         now=NOW,
         today=TODAY,
     )
+    dialogue = dg.plan_dialogue(
+        engine,
+        config,
+        "ubnd-thuc-phan",
+        held_on=date(2027, 3, 22),
+        topic="Giải phóng mặt bằng dự án đường vành đai phía Tây và bố trí tái định cư cho các hộ dân "
+        "tổ 5, tổ 7; chỉnh trang đô thị, thu gom rác thải và trật tự an toàn giao thông khu chợ Xanh",
+        kind="periodic",
+        time_range="08:00-11:00",
+        place="Hội trường UBND phường Thục Phán",
+        actor=actor,
+        now=NOW,
+        today=TODAY,
+    )
+    dg.announce_dialogue(engine, dialogue.id, actor=actor, now=NOW, today=TODAY)
+    dg.plan_dialogue(
+        engine,
+        config,
+        "ubnd-thuc-phan",
+        held_on=date(2027, 4, 20),
+        topic="Chưa thông báo",
+        actor=actor,
+        now=NOW,
+        today=TODAY,
+    )
     app = create_app(config, engine)
     app.state.clock = lambda: NOW
     with ps.served(app) as base:
-        yield Site(base, config.public_base, {"makeup": date(2027, 3, 3), "postponed": date(2027, 3, 2)})
+        yield Site(
+            base,
+            config.public_base,
+            {"makeup": date(2027, 3, 3), "postponed": date(2027, 3, 2)},
+            dialogue=dialogue.id,
+        )
     engine.dispose()
 
 
@@ -154,7 +187,7 @@ def test_headline_gives_the_place_and_the_make_up_of_a_postponed_day(site: Site)
     assert "Đăng ký tiếp" in text and "Công dân đến trực tiếp Bộ phận Tiếp công dân phường Thục Phán" in text
     # The unit's online link for every session still to be held (postponed ones have none).
     rows = re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", page, re.S)
-    active = [r for r in rows if "Hoãn" not in r]
+    active = [r for r in rows if "Hoãn" not in r and "Hội nghị đối thoại" not in r]
     assert len(rows) >= 20 and all("https://meet.example.vn/thuc-phan" in r for r in active)
     # A source is a citation, not text for the public.
     assert "công văn VPCP" not in text
@@ -187,3 +220,30 @@ def test_printed_board_says_when_it_was_updated(site: Site, tmp_path: Path) -> N
     text = " ".join(ps.pdf_text(pdf).split())
     assert "Cập nhật ngày 01/03/2027" in text
     assert "Hôm nay" not in text and "tự làm mới" not in text
+
+
+def test_board_feed_and_page_show_the_announced_dialogue_beside_the_reception_days(site: Site) -> None:
+    board = site.get("/board/ubnd-thuc-phan").text
+    rows = re.findall(r"<tr class=\"([^\"]*)\">(.*?)</tr>", board, re.S)
+    dialogue = [_text(r) for cls, r in rows if "dialogue" in cls]
+    assert len(dialogue) == 1
+    assert dialogue[0].startswith(
+        "Thứ Hai 22/03/2027 08h00 - 11h00 Hội nghị đối thoại định kỳ: Giải phóng mặt bằng"
+    )
+    assert "tại Hội trường UBND phường Thục Phán" in dialogue[0]
+    # Beside the sessions, by day: after Friday 19/03 (ad hoc), before Tuesday 23/03.
+    days = [re.search(r"\d{2}/\d{2}/\d{4}", _text(r)).group(0) for _, r in rows]  # type: ignore[union-attr]
+    i = days.index("22/03/2027")
+    assert days[i - 1] == "19/03/2027" and days[i + 1] == "23/03/2027"
+    assert "Chưa thông báo" not in board  # planned, not announced: not public yet
+    page = _text(site.get("/lich/ubnd-thuc-phan").text)
+    assert "Hội nghị đối thoại định kỳ: Giải phóng mặt bằng dự án đường vành đai phía Tây" in page
+    assert "khu chợ Xanh" in page
+    ics = site.get("/ics/ubnd-thuc-phan.ics").text.replace("\r\n ", "")
+    assert f"UID:dialogue-{site.dialogue}@tiepdan" in ics
+    assert ics.count("BEGIN:VEVENT") == ics.count("UID:session-") + 1
+    event = next(e for e in ics.split("BEGIN:VEVENT") if f"UID:dialogue-{site.dialogue}@tiepdan" in e)
+    assert "SUMMARY:Hội nghị đối thoại định kỳ - Ủy ban nhân dân phường Thục Phán" in event
+    assert "DTSTART;TZID=Asia/Ho_Chi_Minh:20270322T080000" in event
+    assert "STATUS:CONFIRMED" in event and "LOCATION:Hội trường UBND phường Thục Phán" in event
+    assert "Chưa thông báo" not in ics

@@ -19,14 +19,14 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.engine import Row
 
 from notifiers.notice_bodies import default_basis
-from notifiers.views import Change, Schedule, SessionView, UnitLink
+from notifiers.views import Change, DialogueView, Schedule, SessionView, UnitLink
 from rules import ServiceError, Unit, WorkCalendar
 from rules.parsing import parse_hhmm
 from rules.vietnamese import dmy
 from scheduler.infra.clock import as_utc
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
-from scheduler.infra.db.models import AuditRow, NoticeRow, SessionRow
+from scheduler.infra.db.models import AuditRow, DialogueRow, NoticeRow, SessionRow
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.stored_session import StoredSession
 
@@ -335,3 +335,65 @@ def unit_state(engine: Engine, unit_id: str) -> tuple[Any, ...]:
             )
         ).one()
     return tuple(result)
+
+
+# ------------------------------------------------------------------- dialogues on the board and feed
+
+_D = DialogueRow.__table__
+_DIALOGUE_STATE_SQL = (
+    "SELECT count(*), coalesce(sum(version), 0), max(updated_at) FROM dialogues WHERE unit_id = ?"
+)
+
+
+def dialogue_view(row: Any) -> DialogueView:
+    """A stored dialogue as the public sees it once announced: no opinions, no results."""
+    return DialogueView(
+        id=row.id,
+        date=row.held_on,
+        topic=row.topic,
+        kind=row.kind,
+        form=row.form,
+        status=row.status,
+        start=_time(row.start),
+        end=_time(row.end),
+        place=row.place or "",
+        online_url=row.online_url or "",
+        co_organisers=tuple(x for x in (row.co_organisers or "").split("\n") if x),
+        reason=row.reason,
+        version=row.version,
+        updated_at=as_utc(row.updated_at) if row.updated_at else None,
+    )
+
+
+def unit_dialogues(
+    engine: Engine, unit_id: str, *, first: date | None = None, last: date | None = None
+) -> list[DialogueView]:
+    """The unit's announced dialogues in [first, last], by day: a dialogue is public from its
+    notice (Luật 72/2025/QH15, Điều 43), so a planned one not yet announced is not shown."""
+    from scheduler.usecases.dialogues import list_dialogues
+
+    rows = list_dialogues(engine, units=[unit_id], first=first, last=last)
+    return [dialogue_view(r) for r in rows if r.announced_on is not None]
+
+
+def dialogue_state(engine: Engine, unit_id: str) -> tuple[Any, ...]:
+    """What a unit's published dialogues depend on, as ``unit_state`` for its sessions."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if path and path != ":memory:":
+        try:
+            return tuple(_sqlite_reader(path).execute(_DIALOGUE_STATE_SQL, (unit_id,)).fetchone())
+        except sqlite3.Error:
+            _READERS.by_path.pop(path, None)
+            raise
+    with reading(engine) as conn:
+        result = conn.execute(
+            select(func.count(), func.coalesce(func.sum(_D.c.version), 0), func.max(_D.c.updated_at)).where(
+                _D.c.unit_id == unit_id
+            )
+        ).one()
+    return tuple(result)
+
+
+def published_state(engine: Engine, unit_id: str) -> tuple[Any, ...]:
+    """What the board, the subscription page and the feed depend on: sessions and dialogues."""
+    return (*unit_state(engine, unit_id), *dialogue_state(engine, unit_id))

@@ -1,14 +1,16 @@
 """Public routes: the notice board (``GET /board/{unit_id}``), the page its QR code opens
 (``GET /lich/{unit_id}``: subscribe with ``webcal://`` and read the schedule) and the feed
-(``GET /ics/{unit_id}.ics``).
+(``GET /ics/{unit_id}.ics``). Each shows the unit's announced dialogue conferences beside its
+reception days.
 
 No sign-in and no personal data: a board shows the head's name and title, never a phone number,
 an e-mail address or anything about a citizen.
 
 A board is read by a screen every 5 minutes and a feed by every subscribed calendar every hour,
 across ten thousand units: each rendering is cached, keyed by what it depends on (the unit's
-session count, version sum and last change; for the board also the day), so a request costs one
-small indexed query, and a client that has the page gets 304 by ETag or Last-Modified.
+session count, version sum and last change, the same of its dialogues; for the board also the
+day), so a request costs two small indexed queries, and a client that has the page gets 304 by
+ETag or Last-Modified.
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ def board(request: Request) -> Response:
     refresh = request.query_params.get("tu-lam-moi") != "0"
     today = _today(request, config)
     base = _base_url(config, request)
-    key = (pub.unit_state(engine, unit_id), today, base, refresh)
+    key = (pub.published_state(engine, unit_id), today, base, refresh)
     cache = _cache(request)
     name = ("board" if refresh else "board-quiet", unit_id)
     rendered = cache.get(name, key)
@@ -159,7 +161,7 @@ def subscribe(request: Request) -> Response:
         return HTMLResponse(render_not_found(unit_id), status_code=404)
     today = _today(request, config)
     base = _base_url(config, request)
-    key = (pub.unit_state(engine, unit_id), today, base)
+    key = (pub.published_state(engine, unit_id), today, base)
     cache = _cache(request)
     name = ("subscribe", unit_id)
     rendered = cache.get(name, key)
@@ -178,8 +180,14 @@ def _board_view(
     first = date(y1, m1, 1)
     last = date(y2, m2, monthrange(y2, m2)[1])
     views = pub.unit_sessions(engine, unit_id, first=first, last=last, hide=pub.citations(config))
+    dialogues = pub.unit_dialogues(engine, unit_id, first=first, last=last)
     months = tuple(
-        MonthView(y, m, tuple(v for v in views if (v.date.year, v.date.month) == (y, m)))
+        MonthView(
+            y,
+            m,
+            tuple(v for v in views if (v.date.year, v.date.month) == (y, m)),
+            tuple(d for d in dialogues if (d.date.year, d.date.month) == (y, m)),
+        )
         for y, m in ((y1, m1), (y2, m2))
     )
     family = pub.family_of(config, unit)
@@ -204,21 +212,24 @@ def feed(request: Request) -> Response:
     if unit is None:
         return PlainTextResponse(f"Không có đơn vị {unit_id!r}.", status_code=404)
     base = _base_url(config, request)
-    key = (pub.unit_state(engine, unit_id), base)
+    key = (pub.published_state(engine, unit_id), base)
     cache = _cache(request)
     name = ("ics", unit_id)
     rendered = cache.get(name, key)
     if rendered is None:
         views = pub.unit_sessions(engine, unit_id, hide=pub.citations(config))
-        first = min((v.date for v in views), default=_today(request, config))
-        last = max((v.date for v in views), default=first)
+        dialogues = pub.unit_dialogues(engine, unit_id)
+        dates = [v.date for v in views] + [d.date for d in dialogues]
+        first = min(dates, default=_today(request, config))
+        last = max(dates, default=first)
         view = FeedView(
             schedule=pub.schedule_of(config, unit, first, last),
             sessions=tuple(views),
             timezone=config.timezone.key,
             board_url=f"{base}/board/{unit_id}",
+            dialogues=tuple(dialogues),
         )
-        rendered = _rendered(feed_ics(view), _last_change(views))
+        rendered = _rendered(feed_ics(view), _last_change([*views, *dialogues]))
         cache.put(name, key, rendered)
     return _respond(request, rendered, ICS)
 
