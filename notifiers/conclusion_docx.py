@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from notifiers import docx_layout as page
+from notifiers.notice_bodies import issuing_body
 from notifiers.views import Issue
 from rules import Unit
 from rules.vietnamese import dmy
@@ -144,8 +145,9 @@ def conclusion_notice_docx(n: ConclusionNotice) -> bytes:
             )
     page.text(
         doc,
-        f"{unit.name} thông báo để các cơ quan, đơn vị liên quan biết, thực hiện; trả lời công dân theo "
-        f"quy định và báo cáo kết quả giải quyết về {unit.name} trước thời hạn nêu trên./.",
+        # The body that signs says it (HD 36: "T/M BAN THƯỜNG VỤ" with "Ban Thường vụ ... thông báo").
+        f"{issuing_body(unit)} thông báo để các cơ quan, đơn vị liên quan biết, thực hiện; trả lời công "
+        f"dân theo quy định và báo cáo kết quả giải quyết về {unit.name} trước thời hạn nêu trên./.",
         after=6,
     )
     page.signature_block(doc, unit.body, n.issue)

@@ -348,8 +348,26 @@ def text(doc: DocumentObject, content: str, *, bold_lead: str = "", after: float
     return p
 
 
+def _last_paragraph(doc: DocumentObject) -> Paragraph | None:
+    """The body's last block if it is a paragraph (not a table)."""
+    blocks = [el for el in doc.element.body if el.tag != qn("w:sectPr")]
+    if blocks and blocks[-1].tag == qn("w:p"):
+        return Paragraph(blocks[-1], doc._body)
+    return None
+
+
 def signature_block(doc: DocumentObject, body: Body, issue: Issue) -> None:
+    """ "Nơi nhận" and the signature, on the page of the closing lines: a signer's name alone on
+    a page of its own cannot be signed (nothing above it says what is signed). The closing
+    paragraph is kept whole and with the table (Word and LibreOffice both keep a paragraph with
+    the table after it), and the table's one row cannot break across pages."""
+    closing = _last_paragraph(doc)
+    if closing is not None:
+        closing.paragraph_format.keep_together = True
+        closing.paragraph_format.keep_with_next = True
     left, right = two_columns(doc, SIGN_LEFT_MM, SIGN_RIGHT_MM)
+    tr_pr = left._tc.getparent().get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
     items = list(issue.recipients)
     if body == "party":
         paragraph(left, "Nơi nhận:", underline=True, size=14, align="left", reuse=True, before=12)

@@ -186,3 +186,68 @@ def test_the_notice_is_refused_before_the_session_is_held(tmp_path):
         )  # fmt: skip
     assert fu.conclusion_notice(w.engine, s.id) is None
     w.engine.dispose()
+
+
+def _pages_of(pdf, needles: tuple[str, ...]) -> dict[str, list[int]]:
+    """On which pages of the PDF each text appears (pdfinfo for the count, pdftotext a page)."""
+    import re
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    found: dict[str, list[int]] = {n: [] for n in needles}
+    for page in range(1, pages + 1):
+        text = " ".join(
+            subprocess.run(
+                ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                capture_output=True, text=True, encoding="utf-8", check=True,
+            ).stdout.split()
+        )  # fmt: skip
+        for n in needles:
+            if n in text:
+                found[n].append(page)
+    return {"pages": [pages], **found}
+
+
+@pytest.mark.parametrize(("unit", "day", "count"), [
+    ("tinh", "2027-01-25", 1),  # a short notice: one page
+    ("tinh", "2027-01-25", 3),  # the fixture's three rows: the signer's name once fell alone onto page 2
+    ("tinh", "2027-01-25", 8),  # a long one: the last page carries the closing lines and the signature
+    ("ubnd", "2027-01-22", 3),
+    ("ubnd", "2027-01-22", 7),
+])  # fmt: skip
+def test_the_signature_stays_on_the_page_of_the_closing_lines(tmp_path, unit, day, count):
+    """A signer's name on a page of its own (or "Nơi nhận" on one page and the name on the next)
+    cannot be signed as it is: the closing lines, "Nơi nhận", the signing title and the name are
+    on one page, whatever the number of cases."""
+    import dataclasses
+
+    from notifiers.conclusion_docx import conclusion_notice_docx
+    from notifiers.pdf import docx_to_pdf
+
+    ps.need_tools("soffice", "pdftotext", "pdfinfo")
+    w = world(tmp_path, f"sqlite:///{tmp_path / 't.db'}")
+    sid = _seed(w, unit, D(day))
+    notice = build_notice(
+        w.engine, w.config, sid, number="15", issued_on=D("2027-01-27"), actor=CLERK,
+        now=at("2027-01-27T09:00"), today=D("2027-01-27"),
+    )  # fmt: skip
+    w.engine.dispose()
+    cases = tuple(
+        dataclasses.replace(c, name=f"{c.name} {i + 1}") for i in range(count) for c in notice.cases
+    )[:count]
+    notice = dataclasses.replace(notice, cases=cases)
+    pdf = tmp_path / "ket-luan.pdf"
+    pdf.write_bytes(docx_to_pdf(conclusion_notice_docx(notice)))
+    closing = "thông báo để các cơ quan, đơn vị liên quan biết, thực hiện"
+    title = notice.issue.signature.lines[-1].upper()  # "BÍ THƯ", "CHỦ TỊCH"
+    name = notice.issue.signature.name
+    where = _pages_of(pdf, (closing, "Nơi nhận", title, name))
+    pages = where["pages"][0]
+    assert where[closing] == where["Nơi nhận"] == [pages], where
+    assert pages in where[title] and where[name] == [pages], where
+    if count >= 7:
+        assert pages >= 2  # the case really is a notice longer than a page
+    if unit == "tinh":
+        # The body that says it is the body that signs (T/M BAN THƯỜNG VỤ).
+        assert f"Ban Thường vụ Tỉnh ủy Cao Bằng {closing}" in " ".join(ps.pdf_text(pdf).split())
