@@ -203,7 +203,7 @@ def main() -> int:
         r
         for r in changes
         if "Ngày cũ" not in json.loads(r.payload)["text"]
-        and "Thay cho buổi ngày" not in json.loads(r.payload)["text"]
+        and "Thay cho buổi" not in json.loads(r.payload)["text"]
     ]
     check(
         "every change message names the old and the new date",

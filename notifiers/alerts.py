@@ -18,7 +18,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from notifiers.ics import EventSource, Method, invitation
 from notifiers.sms_text import Part, fit_one_segment
 from rules import MakeupProposal
-from rules.vietnamese import dm, dmy, long_date
+from rules.vietnamese import dm, dmy, hours, in_sentence, line_date
+from rules.vocabulary import MESSAGE_VI, lost_word
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 KIND_VI = {"periodic": "định kỳ", "makeup": "tiếp bù", "adhoc": "đột xuất"}
@@ -46,9 +47,21 @@ class SessionFacts:
     event: EventSource | None = field(default=None, compare=False)
 
     @property
+    def day(self) -> str:
+        """The day inside a sentence: "thứ Hai, ngày 25/01/2027" (WORDING.md, "Forms")."""
+        return in_sentence(self.date)
+
+    @property
     def when(self) -> str:
-        hours = f"{self.start}-{self.end}, " if self.start and self.end else ""
-        return f"{hours}{long_date(self.date)}"
+        """In running text: "thứ Hai, ngày 25/01/2027, từ 07h30 đến 11h30"."""
+        span = hours(self.start, self.end)
+        return f"{self.day}, {span}" if span else self.day
+
+    @property
+    def when_item(self) -> str:
+        """After a label ("- Thời gian: 07h30 - 11h30, thứ Hai, ngày 25/01/2027") and in an SMS."""
+        span = hours(self.start, self.end, running=False)
+        return f"{span}, {self.day}" if span else self.day
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +148,12 @@ def _render(
 ) -> Rendered:
     env = _env()
     text = env.get_template(f"{name}.txt.j2").render(
-        subject=subject, dmy=dmy, dm=dm, long_date=long_date, **ctx
+        subject=subject, dmy=dmy, dm=dm, line_date=line_date, in_sentence=in_sentence, **ctx
     )
     html = env.get_template("message.html.j2").render(subject=subject, paragraphs=text.strip().split("\n\n"))
-    return Rendered(subject, text, html, fit_one_segment(sms_parts, unicode=unicode_sms), ics)
+    # SMS parts separated by "; " (WORDING.md, "Forms"), in one segment.
+    sms = fit_one_segment(sms_parts, unicode=unicode_sms, sep="; ")
+    return Rendered(subject, text, html, sms, ics)
 
 
 def _invite(s: SessionFacts, method: Method) -> str | None:
@@ -155,10 +170,9 @@ def reminder(
     unicode_sms: bool = False,
 ) -> Rendered:
     """``ahead``: how far off, in words ("ngày mai", "7 ngày nữa": ``rules.alert_policy``)."""
-    subject = f"[Nhắc lịch] Tiếp công dân {long_date(s.date)} ({ahead}) – {s.unit_name}"
+    subject = f"[Nhắc lịch] Tiếp công dân {in_sentence(s.date)} ({ahead}) – {s.unit_name}"
     sms: list[Part | str] = [
-        f"Nhắc lịch ({ahead}): {s.unit_name} tiếp công dân",
-        s.when,
+        f"Nhắc lịch ({ahead}): {s.unit_name} tiếp công dân {s.when_item}",
         Part(s.venue, shorten=True),
         Part(f"Trực tuyến: {s.online}" if s.online else "", optional=True),
     ]
@@ -180,9 +194,9 @@ def cancelled(
     """A session postponed (hoãn) before it, with a CANCEL invitation; or recorded "không được
     tổ chức" after the fact: no invitation (it is past), not a cancellation."""
     if s.status == "not_held":
-        subject = f"[Không tổ chức] Buổi tiếp công dân {long_date(s.date)} – {s.unit_name}"
+        subject = f"[Không được tổ chức] Buổi tiếp công dân {in_sentence(s.date)} – {s.unit_name}"
         sms: list[Part | str] = [
-            f"Buổi tiếp công dân {dmy(s.date)} của {s.unit_name} không được tổ chức",
+            f"Buổi tiếp công dân ngày {dmy(s.date)} của {s.unit_name} không được tổ chức",
             Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True),
         ]
         return _render(
@@ -194,10 +208,9 @@ def cancelled(
             to=to or office(s.unit_name),
             not_held=True,
         )
-    subject = f"[Hoãn lịch] Tiếp công dân {long_date(s.date)} – {s.unit_name}"
+    subject = f"[Hoãn lịch] Tiếp công dân {in_sentence(s.date)} – {s.unit_name}"
     sms = [
-        f"Hoãn lịch tiếp công dân {s.unit_name}",
-        long_date(s.date),
+        f"Hoãn lịch tiếp công dân {s.unit_name} {s.when_item}",
         Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True),
     ]
     return _render(
@@ -226,13 +239,14 @@ def changed(
     what = {"makeup": "Lịch tiếp bù", "adhoc": "Lịch tiếp đột xuất"}.get(s.kind, "Thay đổi lịch")
     old = old_date or s.replaces_date
     earlier = old is not None and s.kind != "makeup" and s.date < old
-    subject = f"[{what}] Tiếp công dân {long_date(s.date)} – {s.unit_name}"
+    subject = f"[{what}] Tiếp công dân {in_sentence(s.date)} – {s.unit_name}"
     if old is not None and s.kind != "makeup":
-        subject = f"[{what}] Tiếp công dân {dmy(old)} chuyển sang {long_date(s.date)} – {s.unit_name}"
+        moved = f"{in_sentence(old)} chuyển sang {in_sentence(s.date)}"
+        subject = f"[{what}] Tiếp công dân {moved} – {s.unit_name}"
     sms: list[Part | str] = [
-        f"{what}: {s.unit_name} tiếp công dân",
-        f"từ {dmy(old)} sang {s.when}" if old is not None and s.kind != "makeup" else s.when,
-        "(sớm hơn lịch đã thông báo)" if earlier else "",
+        f"{what}: {s.unit_name} tiếp công dân "
+        + (f"từ {dmy(old)} sang {s.when_item}" if old is not None and s.kind != "makeup" else s.when_item),
+        "sớm hơn lịch đã thông báo" if earlier else "",
         Part(s.venue, shorten=True),
         Part(why or s.reason or "", optional=True),
     ]
@@ -264,20 +278,21 @@ def makeup_alert(
 ) -> Rendered:
     """A session still waiting for its make-up (chưa có lịch tiếp bù), at one stage of the
     cadence of ``rules.alert_policy``; the last stage says no more will come."""
-    subject = f"[Cần tiếp bù] Buổi tiếp {long_date(s.date)} của {s.unit_name} chưa có lịch tiếp bù"
+    subject = f"[Cần tiếp bù] Buổi tiếp {in_sentence(s.date)} của {s.unit_name} chưa có lịch tiếp bù"
     if last:
-        subject = f"[Cần tiếp bù - nhắc lần cuối] Buổi tiếp {long_date(s.date)} của {s.unit_name}"
+        subject = f"[Cần tiếp bù - nhắc lần cuối] Buổi tiếp {in_sentence(s.date)} của {s.unit_name}"
     first = next((p for p in proposals if p.in_period and p.postable), proposals[0] if proposals else None)
     sms: list[Part | str] = [
-        f"Cần tiếp bù: {s.unit_name}, buổi {dmy(s.date)}",
+        f"Cần tiếp bù ({'nhắc lần cuối' if last else f'nhắc lần {stage}'}): "
+        f"{s.unit_name}, buổi ngày {dmy(s.date)}",
         Part(f"đề xuất {dmy(first.date)}" if first else "", optional=True),
-        "(nhắc lần cuối)" if last else f"(nhắc lần {stage})",
         f"Đặt lịch: {link}" if not to.supervisor else f"Xem: {link}",
     ]
     return _render(
         "makeup_alert",
         subject,
         sms,
+        lost=lost_word(s.status),
         unicode_sms=unicode_sms,
         s=s,
         to=to,
@@ -312,21 +327,12 @@ def period_alert(p: PeriodFacts, *, to: Addressee, link: str, unicode_sms: bool 
 
 
 def outcome_missing(s: SessionFacts, *, to: Addressee, link: str, unicode_sms: bool = False) -> Rendered:
-    subject = f"[Chưa có kết quả] Buổi tiếp {long_date(s.date)} của {s.unit_name}"
-    sms = [f"Chưa ghi kết quả buổi tiếp {dmy(s.date)} của {s.unit_name}", f"Ghi kết quả: {link}"]
+    subject = f"[Chưa có kết quả] Buổi tiếp {in_sentence(s.date)} của {s.unit_name}"
+    sms = [f"Chưa ghi kết quả buổi tiếp ngày {dmy(s.date)} của {s.unit_name}", f"Ghi kết quả: {link}"]
     return _render("outcome_missing", subject, sms, unicode_sms=unicode_sms, s=s, to=to, link=link)
 
 
-PURPOSE_VI = {
-    "reminder": "tin nhắc lịch",
-    "changed": "tin thay đổi lịch",
-    "cancelled": "tin hủy lịch",
-    "makeup_alert": "cảnh báo cần tiếp bù",
-    "outcome_missing": "tin nhắc ghi kết quả",
-    "outcome_missing_sup": "tin nhắc ghi kết quả (cấp trên)",
-    "at_risk": "cảnh báo nguy cơ thiếu ngày tiếp",
-    "ended_short": "cảnh báo thiếu ngày tiếp",
-}
+PURPOSE_VI = MESSAGE_VI  # one vocabulary (rules/vocabulary.py)
 CHANNEL_VI = {"email": "thư điện tử", "sms": "tin nhắn SMS"}
 
 

@@ -34,6 +34,7 @@ from notifiers.wording import (
 from rules import Unit
 from rules.dialogues import FORM_VI, KIND_VI
 from rules.vietnamese import WEEKDAYS, dm, dmy, long_date
+from rules.vocabulary import LOST_TITLE_VI
 
 REFRESH_SECONDS = 300
 
@@ -118,9 +119,9 @@ class _Row:
 
 def _badge(s: SessionView) -> tuple[str, str]:
     if s.status == "cancelled":
-        return "Hoãn", "cancelled"
+        return LOST_TITLE_VI["cancelled"], "cancelled"
     if s.status == "not_held":
-        return "Không tổ chức", "cancelled"
+        return LOST_TITLE_VI["not_held"], "cancelled"
     if s.kind == "makeup":
         return "Tiếp bù", "makeup"
     if s.kind == "adhoc":

@@ -33,6 +33,7 @@ from notifiers.wording import (
 )
 from rules import Unit
 from rules.vietnamese import WEEKDAYS, dmy
+from rules.vocabulary import LOST_VERB_VI
 
 __all__ = [
     "annual_notice_docx",
@@ -203,7 +204,7 @@ def change_summary(n: ChangeNotice) -> str:
     s = n.session
     lead = "về việc " if n.schedule.unit.body == "party" else "Về việc "
     if n.change == "cancelled":
-        what = "hoãn" if s.status == "cancelled" else "không tổ chức"
+        what = "hoãn" if s.status == "cancelled" else "không tổ chức"  # "Về việc không tổ chức buổi tiếp ..."
         text = f"{lead}{what} buổi tiếp công dân {_kind_words(s)} ngày {dmy(s.date)}"
         if s.made_up_on is not None:
             text += f" và tiếp công dân bù vào ngày {dmy(s.made_up_on)}"
@@ -242,7 +243,7 @@ def change_notice_docx(n: ChangeNotice) -> bytes:
     year = (s.replaces_date or s.moved_from or s.date).year
     cite = annual_reference(unit, year, n.annual)
     if n.change == "cancelled":
-        what = "hoãn" if s.status == "cancelled" else "không tổ chức được"
+        what = LOST_VERB_VI["cancelled" if s.status == "cancelled" else "not_held"]
         page.text(
             doc,
             f"{cite}, buổi tiếp công dân {_kind_words(s)} của {who} được tổ chức vào {_when(s)}. "

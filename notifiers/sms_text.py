@@ -138,13 +138,16 @@ def fit_one_segment(parts: Sequence[Part | str], *, unicode: bool, sep: str = " 
         original = items[i].text
         # The longest cut that fits; a shorter prefix never needs more units, so the first hit
         # from the top is the best one.
-        for keep in range(len(original) - 1, -1, -1):
-            cut = original[:keep].rstrip(" ,.;:-") + ELLIPSIS
-            items[i] = Part(cut)
+        for keep in range(len(original) - 1, 0, -1):
+            kept = original[:keep].rstrip(" ,.;:-")
+            if not kept:
+                break
+            items[i] = Part(kept + ELLIPSIS)
             text = joined(items)
             if fits_one_segment(text):
                 return text
-        items[i] = Part(ELLIPSIS)
+        # Nothing of it fits: left out, rather than a lone "..." between separators.
+        items[i] = Part("")
     return joined(items)
 
 

@@ -16,6 +16,7 @@ from notifiers.views import SessionView
 from rules import Pattern, Roll, Unit
 from rules.periods import PeriodKind
 from rules.vietnamese import WEEKDAYS, dmy
+from rules.vocabulary import LOST_TITLE_VI
 
 _RRULE_DAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 _ORDINALS = {1: "thứ nhất", 2: "thứ hai", 3: "thứ ba", 4: "thứ tư", 5: "thứ năm", -1: "cuối cùng"}
@@ -140,7 +141,7 @@ def register_rule(unit: Unit, example: SessionView | None = None) -> str:
 def change_note(s: SessionView) -> str:
     """Why a session is where it is, or what became of it, in one phrase for a table."""
     if s.status in ("cancelled", "not_held"):
-        what = "Hoãn" if s.status == "cancelled" else "Không tổ chức"
+        what = LOST_TITLE_VI["cancelled" if s.status == "cancelled" else "not_held"]
         note = f"{what}: {s.reason}" if s.reason else what
         if s.made_up_on is not None:
             note += f"; tiếp bù ngày {dmy(s.made_up_on)}"

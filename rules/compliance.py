@@ -30,6 +30,7 @@ from rules.mandates import Level, Mandate
 from rules.periods import Period
 from rules.units import Pattern, Unit
 from rules.vietnamese import dm
+from rules.vocabulary import LOST_VI, lost_word
 
 Kind = Literal["periodic", "makeup", "adhoc"]
 Status = Literal["planned", "held", "cancelled", "not_held"]
@@ -236,7 +237,7 @@ def lost_text(r: SessionRecord, period: Period | None = None) -> str:
     fate = r.fate
     if fate == "withdrawn":
         return f"buổi {dm(r.date)} được bỏ khi lập lại lịch theo cấu hình mới"
-    head = f"buổi {dm(r.date)} {'không tổ chức' if r.status == 'not_held' else 'đã hoãn'}{why}"
+    head = f"buổi {dm(r.date)} {lost_word(r.status)}{why}"
     later = r.made_up_date
     if fate == "made_up" and later is not None and later < r.date:
         return f"{head}, đã tiếp bù trước ngày hoãn, ngày {dm(later)}"
@@ -246,7 +247,7 @@ def lost_text(r: SessionRecord, period: Period | None = None) -> str:
     if fate == "makeup_planned" and later is not None:
         return f"{head}, tiếp bù dự kiến ngày {dm(later)}"
     if fate == "makeup_cancelled" and later is not None:
-        return f"{head}, buổi tiếp bù ngày {dm(later)} cũng không tổ chức"
+        return f"{head}, buổi tiếp bù ngày {dm(later)} cũng {LOST_VI['not_held']}"
     return f"{head}, chưa tiếp bù"
 
 

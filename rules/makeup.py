@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rules.mandates import Level
-from rules.vietnamese import dmy, long_date
+from rules.vietnamese import dmy, line_date
 from rules.workcalendar import WorkCalendar
 
 POSTING_WORKING_DAYS = 5  # "ít nhất 05 ngày làm việc" (Luật Tiếp công dân, Điều 24)
@@ -40,7 +40,7 @@ class MakeupProposal:
     def label(self) -> str:
         where = "trong kỳ" if self.in_period else "ngoài kỳ, kỳ sẽ thiếu ngày tiếp"
         posted = "" if self.postable else f", chưa đủ {POSTING_WORKING_DAYS:02d} ngày làm việc để niêm yết"
-        return f"{long_date(self.date)} ({where}{posted})"
+        return f"{line_date(self.date)} ({where}{posted})"
 
 
 def propose_makeup(

@@ -21,8 +21,27 @@ def dm(d: date) -> str:
 
 
 def long_date(d: date) -> str:
-    """ "Thứ Hai, 25/01/2027"."""
+    """ "Thứ Hai, 25/01/2027": a table cell, a command line's list."""
     return f"{WEEKDAYS[d.weekday()]}, {dmy(d)}"
+
+
+def line_date(d: date) -> str:
+    """ "Thứ Hai, ngày 25/01/2027": a date at the start of a line (WORDING.md, "Forms")."""
+    return f"{WEEKDAYS[d.weekday()]}, ngày {dmy(d)}"
+
+
+def in_sentence(d: date) -> str:
+    """ "thứ Hai, ngày 25/01/2027", "chủ nhật, ngày 31/01/2027": a date inside a sentence."""
+    day = WEEKDAYS[d.weekday()]
+    return f"{day[0].lower()}{day[1:]}, ngày {dmy(d)}"
+
+
+def hours(start: str | None, end: str | None, *, running: bool = True) -> str:
+    """ "từ 07h30 đến 11h30" in running text, "07h30 - 11h30" in a list or a table, from "07:30"."""
+    if not start or not end:
+        return ""
+    a, b = start.replace(":", "h"), end.replace(":", "h")
+    return f"từ {a} đến {b}" if running else f"{a} - {b}"
 
 
 def nfc(text: str) -> str:

@@ -27,8 +27,37 @@ STATUS_VI: Final[dict[str, str]] = {
     "planned": "đã lên lịch",
     "held": "đã tiếp",
     "cancelled": "đã hoãn",
-    "not_held": "không tổ chức",
+    "not_held": "không được tổ chức",
 }
+# What became of a session that did not take place, in running text ("buổi tiếp ngày 10/06 đã
+# hoãn"): a postponed one is "hoãn" (it will be made up), one recorded after the fact is "không
+# được tổ chức"; neither is "hủy", which says the session is gone (WORDING.md).
+LOST_VI: Final[dict[str, str]] = {"cancelled": "đã hoãn", "not_held": "không được tổ chức"}
+# The same at the start of a line, a badge or a subject ("Hoãn: Mưa lũ").
+LOST_TITLE_VI: Final[dict[str, str]] = {"cancelled": "Hoãn", "not_held": "Không được tổ chức"}
+# The verb a change notice announces ("thông báo hoãn buổi tiếp ..."; "... không tổ chức được").
+LOST_VERB_VI: Final[dict[str, str]] = {"cancelled": "hoãn", "not_held": "không tổ chức được"}
+# Each kind of message, named in a delivery-failure notice ("Không gửi được tin hoãn lịch ...").
+MESSAGE_VI: Final[dict[str, str]] = {
+    "reminder": "tin nhắc lịch",
+    "changed": "tin thay đổi lịch",
+    "cancelled": "tin hoãn lịch hoặc buổi tiếp không được tổ chức",
+    "makeup_alert": "cảnh báo cần tiếp bù",
+    "outcome_missing": "tin nhắc ghi kết quả",
+    "outcome_missing_sup": "tin nhắc ghi kết quả (cấp trên)",
+    "at_risk": "cảnh báo nguy cơ thiếu ngày tiếp",
+    "ended_short": "cảnh báo thiếu ngày tiếp",
+    "period_update": "tin cập nhật kết quả kỳ",
+    "replan_pending": "tin lịch cần điều chỉnh",
+    "conclusion_missing": "tin nhắc ban hành Thông báo kết luận",
+}
+
+
+def lost_word(status: str) -> str:
+    """ "đã hoãn" / "không được tổ chức" for a session that did not take place."""
+    return LOST_VI.get(status, STATUS_VI.get(status, status))
+
+
 # Loại: the word after "tiếp công dân" (tiếp công dân định kỳ / bù / đột xuất).
 KIND_VI: Final[dict[str, str]] = {"periodic": "định kỳ", "makeup": "bù", "adhoc": "đột xuất"}
 # A session of each kind named on its own: "buổi tiếp định kỳ", "buổi tiếp bù", "buổi tiếp đột xuất".

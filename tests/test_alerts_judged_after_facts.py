@@ -64,7 +64,7 @@ def test_an_unrecorded_last_session_is_asked_for_then_not_held_is_alerted(tmp_pa
     assert {r.recipient for r in short if r.channel == "email"} == {TP_STAFF_EMAIL, STAFF_EMAIL}
     unit_mail = body_of(tmp_path, next(r for r in short if r.recipient == TP_STAFF_EMAIL))
     assert unit_mail.startswith("Kính gửi Văn phòng Đảng ủy phường Thục Phán,")
-    assert "không tổ chức (Bí thư đi họp)" in unit_mail and "chưa ghi kết quả" not in unit_mail
+    assert "không được tổ chức (Bí thư đi họp)" in unit_mail and "chưa ghi kết quả" not in unit_mail
     sup_mail = body_of(tmp_path, next(r for r in short if r.recipient == STAFF_EMAIL))
     assert sup_mail.startswith("Kính gửi Văn phòng Tỉnh ủy Cao Bằng,")
     assert "Đề nghị Văn phòng đôn đốc Đảng ủy phường Thục Phán" in sup_mail
@@ -91,7 +91,7 @@ def test_an_unrecorded_session_counts_only_after_the_grace_and_a_late_record_cor
     cli(config, "tick", now="2027-04-02T07:05")  # the grace is over: 29/03 counts, as unrecorded
     short = outbox(config, purpose="ended_short", subject=subject)
     text = body_of(tmp_path, next(r for r in short if r.recipient == TP_STAFF_EMAIL))
-    assert "chưa ghi kết quả (ngày 29/03)" in text and "không tổ chức" not in text
+    assert "chưa ghi kết quả (ngày 29/03)" in text and "không được tổ chức" not in text
     cli(config, "record", str(mar29["id"]), "--held", "--visits", "1", now="2027-04-02T09:00")
     cli(config, "tick", now="2027-04-02T09:05")
     fixed = outbox(config, purpose="period_update", subject=subject)
@@ -136,7 +136,7 @@ def test_an_ad_hoc_session_is_announced_to_its_people_when_it_is_created(tmp_pat
     assert {r.status for r in told} == {"sent"} and len(told) == 4  # head and staff, e-mail and SMS
     mail = next(r for r in told if r.channel == "email")
     payload = json.loads(mail.payload)
-    assert payload["subject"].startswith("[Lịch tiếp đột xuất] Tiếp công dân Thứ Tư, 03/03/2027")
+    assert payload["subject"].startswith("[Lịch tiếp đột xuất] Tiếp công dân thứ Tư, ngày 03/03/2027")
     assert "Lý do: Vụ việc đông người" in payload["text"]
 
 

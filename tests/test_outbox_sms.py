@@ -111,7 +111,7 @@ def test_sms_unicode_keeps_the_diacritics(tmp_path: Path, gateway: SmsGateway) -
     assert len(gateway.requests) == 2
     for request in gateway.requests:
         assert request["content"].startswith("Nhắc lịch (7 ngày nữa): Tỉnh ủy Cao Bằng tiếp công dân")
-        assert "Thứ Hai, 25/01/2027" in request["content"]
+        assert "thứ Hai, ngày 25/01/2027" in request["content"]
         assert request["is_unicode"] == 1
-        # 70 characters a segment: the venue is cut as far as it goes; date and time never.
-        assert request["content"].endswith("25/01/2027 ...") and segments(request["content"]) == 2
+        # 70 characters a segment: the venue is left out; date and time never, no lone "; ...".
+        assert request["content"].endswith("ngày 25/01/2027") and segments(request["content"]) == 2

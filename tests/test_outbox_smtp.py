@@ -68,7 +68,7 @@ def test_messages_arrive_with_the_outbox_message_id(config: Path, sink: SmtpSink
         assert to.addr_spec == rcpt and to.display_name
         assert got.message_id.endswith("@caobang.example.vn>")  # the sender's domain
         assert got.msg["From"].addresses[0].addr_spec == "vanphong@caobang.example.vn"
-        assert got.msg["Subject"].startswith("[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027")
+        assert got.msg["Subject"].startswith("[Nhắc lịch] Tiếp công dân thứ Hai, ngày 25/01/2027")
         assert ics_value(calendar_part(got.msg), "UID") == f"session-{session['id']}@tiepdan"
     # No [sms] section: the SMS are still written as files.
     assert sorted(phone for phone, _ in sms_in(tmp_path).values()) == sorted([HEAD_PHONE, STAFF_PHONE])

@@ -126,7 +126,7 @@ def test_change_notes_say_what_became_of_a_session() -> None:
     assert change_note(rolled) == "Ngày 25/12 trùng Thứ Bảy"
     assert (
         change_note(SessionView(5, date(2027, 2, 1), status="not_held", reason="Mưa lũ"))
-        == "Không tổ chức: Mưa lũ"
+        == "Không được tổ chức: Mưa lũ"
     )
 
 

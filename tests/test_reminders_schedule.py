@@ -48,7 +48,7 @@ def test_missed_tick_sends_only_the_one_day_reminder(tmp_path: Path) -> None:
     assert {(r.lead, r.status) for r in rows} == {(1, "sent")}
     assert {(r.channel, r.recipient) for r in rows} == CAO_BANG_ALL
     assert {m["Subject"] for m in emails_in(tmp_path).values()} == {
-        "[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027 (ngày mai) – Tỉnh ủy Cao Bằng"
+        "[Nhắc lịch] Tiếp công dân thứ Hai, ngày 25/01/2027 (ngày mai) – Tỉnh ủy Cao Bằng"
     }
 
 
@@ -58,7 +58,7 @@ def test_a_monday_sessions_one_day_reminder_goes_on_the_friday_and_says_how_far_
     cli(config, "tick", now="2027-01-22T09:00")  # Friday: the last working day before Monday 25/01
     assert {r.lead for r in outbox(config)} == {1}
     assert {m["Subject"] for m in emails_in(tmp_path).values()} == {
-        "[Nhắc lịch] Tiếp công dân Thứ Hai, 25/01/2027 (3 ngày nữa) – Tỉnh ủy Cao Bằng"
+        "[Nhắc lịch] Tiếp công dân thứ Hai, ngày 25/01/2027 (3 ngày nữa) – Tỉnh ủy Cao Bằng"
     }
     assert all(t.startswith("Nhac lich (3 ngay nua)") for _, t in sms_in(tmp_path).values())
     cli(config, "tick", now="2027-01-24T08:00")  # Sunday: nothing more
@@ -110,7 +110,7 @@ def test_queued_reminder_then_cancelled_is_dropped_and_the_cancellation_is_sent(
     assert {(r.channel, r.recipient) for r in cancels} == CAO_BANG_ALL
     assert {r.status for r in cancels} == {"sent"}
     msg = email_named(tmp_path, next(r.message_id for r in cancels if r.recipient == HEAD_EMAIL))
-    assert msg["Subject"] == "[Hoãn lịch] Tiếp công dân Thứ Hai, 25/01/2027 – Tỉnh ủy Cao Bằng"
+    assert msg["Subject"] == "[Hoãn lịch] Tiếp công dân thứ Hai, ngày 25/01/2027 – Tỉnh ủy Cao Bằng"
     assert "Lý do: Đồng chí Bí thư đi công tác" in msg.get_body(("plain",)).get_content()
     ics = calendar_part(msg)
     assert ics_value(ics, "METHOD") == "CANCEL"
@@ -145,11 +145,12 @@ def test_queued_reminder_then_moved_is_dropped_and_the_change_notice_is_sent(tmp
     assert {r.status for r in changes} == {"sent"}
     msg = email_named(tmp_path, next(r.message_id for r in changes if r.recipient == STAFF_EMAIL))
     assert msg["Subject"] == (
-        "[Thay đổi lịch] Tiếp công dân 25/01/2027 chuyển sang Thứ Tư, 27/01/2027 – Tỉnh ủy Cao Bằng"
+        "[Thay đổi lịch] Tiếp công dân thứ Hai, ngày 25/01/2027 chuyển sang thứ Tư, ngày 27/01/2027"
+        " – Tỉnh ủy Cao Bằng"
     )
     body = msg.get_body(("plain",)).get_content()
-    assert "Thời gian mới: 07:30-11:30, Thứ Tư, 27/01/2027" in body and "Lý do: Trùng hội nghị" in body
-    assert "Ngày cũ: 25/01/2027" in body
+    assert "Thời gian mới: 07h30 - 11h30, thứ Tư, ngày 27/01/2027" in body and "Lý do: Trùng hội nghị" in body
+    assert "Ngày cũ: thứ Hai, ngày 25/01/2027" in body
     ics = calendar_part(msg)
     assert ics_value(ics, "METHOD") == "REQUEST"
     assert ics_value(ics, "UID") == f"session-{session['id']}@tiepdan"  # the same event, updated
@@ -190,7 +191,7 @@ def test_makeup_alert_follows_the_cadence_to_the_unit_then_its_superior_until_bo
     assert {(r.state, r.status) for r in first} == {("stage=1", "sent")}
     msg = email_named(tmp_path, next(r.message_id for r in first if r.recipient == TP_STAFF_EMAIL))
     assert msg["Subject"].startswith(
-        "[Cần tiếp bù] Buổi tiếp Thứ Sáu, 29/01/2027 của Đảng ủy phường Thục Phán"
+        "[Cần tiếp bù] Buổi tiếp thứ Sáu, ngày 29/01/2027 của Đảng ủy phường Thục Phán"
     )
     body = msg.get_body(("plain",)).get_content()
     assert body.startswith("Kính gửi Văn phòng Đảng ủy phường Thục Phán,")
@@ -230,7 +231,7 @@ def test_makeup_alert_follows_the_cadence_to_the_unit_then_its_superior_until_bo
     assert {r.recipient for r in notices} >= {TP_HEAD_EMAIL, TP_STAFF_EMAIL}
     msg = email_named(tmp_path, next(r.message_id for r in notices if r.recipient == TP_HEAD_EMAIL))
     assert msg["Subject"].startswith("[Lịch tiếp bù]")
-    assert "Thay cho buổi ngày 29/01/2027" in msg.get_body(("plain",)).get_content()
+    assert "Thay cho buổi thứ Sáu, ngày 29/01/2027" in msg.get_body(("plain",)).get_content()
 
     count = len(alerts())
     for now in ("2027-02-18T09:00", "2027-03-01T09:00"):
@@ -318,7 +319,9 @@ def test_missing_outcome_reminds_staff_next_working_day_then_the_supervisor(tmp_
         tmp_path,
         outbox(config, purpose="outcome_missing", session_id=friday["id"], channel="email")[0].message_id,
     )
-    assert msg["Subject"] == "[Chưa có kết quả] Buổi tiếp Thứ Sáu, 15/01/2027 của Đảng ủy phường Thục Phán"
+    assert msg["Subject"] == (
+        "[Chưa có kết quả] Buổi tiếp thứ Sáu, ngày 15/01/2027 của Đảng ủy phường Thục Phán"
+    )
     assert f"/desk/sessions/{friday['id']}" in msg.get_body(("plain",)).get_content()
 
     cli(config, "tick", now="2027-01-20T16:59")  # two working days later, before 17:00

@@ -169,7 +169,7 @@ def test_shortfall_details_say_why_each_period_fell_short(province):
                for k, v in u.items()}  # fmt: skip
     assert details["cao-bang"] == [
         ("2026-10", "closed", 1, 0, 1, 0, [], [p.sid("cao-bang", "2026-10-26")],
-         "buổi 26/10 không tổ chức (Bí thư ốm), đã tiếp bù ngày 04/11 (ngoài kỳ)"),
+         "buổi 26/10 không được tổ chức (Bí thư ốm), đã tiếp bù ngày 04/11 (ngoài kỳ)"),
         ("2026-12", "future", 1, 0, 1, 1, [], [], "kỳ chưa bắt đầu (đã lên lịch 1 buổi)"),
     ]  # fmt: skip
     assert details["hoa-an"] == [
@@ -182,7 +182,7 @@ def test_shortfall_details_say_why_each_period_fell_short(province):
     ]  # fmt: skip
     assert details["ha-quang"] == [
         ("2026-08", "closed", 2, 1, 1, 0, [], [p.sid("ha-quang", "2026-08-20")],
-         "buổi 20/08 không tổ chức (Trụ sở đang sửa chữa), chưa tiếp bù"),
+         "buổi 20/08 không được tổ chức (Trụ sở đang sửa chữa), chưa tiếp bù"),
         ("2026-11", "open", 2, 1, 1, 1, [], [p.sid("ha-quang", "2026-11-20")],
          "kỳ đang diễn ra, còn 1 buổi đã lên lịch; buổi 20/11 đã hoãn (Bí thư đi công tác), "
          "tiếp bù dự kiến ngày 26/11"),
@@ -196,7 +196,7 @@ def test_shortfall_details_say_why_each_period_fell_short(province):
         ("2026-W08", "closed", 1, 0, 1, 0, [], [],
          "lịch chỉ có 0 buổi trong kỳ, quy định ít nhất 1 ngày/tuần"),
         ("2026-W23", "closed", 1, 0, 1, 0, [], [p.sid("ubnd-hoa-an", "2026-06-04")],
-         "buổi 04/06 không tổ chức (Chủ tịch ốm), chưa tiếp bù"),
+         "buổi 04/06 không được tổ chức (Chủ tịch ốm), chưa tiếp bù"),
         ("2026-12", "future", 2, 0, 2, 5, [], [], "kỳ chưa bắt đầu (đã lên lịch 5 buổi)"),
     ]  # fmt: skip
 
@@ -519,7 +519,7 @@ def test_xlsx_is_a_statistics_table_with_numbers_as_numbers(province):
     waiting = wb["Chờ tiếp bù"]
     assert waiting.cell(9, 2).value == "hoa-an" and waiting.cell(9, 4).value.date() == date(2026, 11, 25)
     assert waiting.cell(9, 7).value.startswith(
-        "Thứ Năm, 26/11/2026 (trong kỳ, chưa đủ 05 ngày làm việc để niêm yết)"
+        "Thứ Năm, ngày 26/11/2026 (trong kỳ, chưa đủ 05 ngày làm việc để niêm yết)"
     )
 
 

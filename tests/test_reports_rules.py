@@ -124,7 +124,7 @@ def test_a_shortfall_says_why_in_vietnamese():
                    today=D("2026-12-01"))  # fmt: skip
     (short,) = r.shortfalls
     assert short.period.key == "2026-10"
-    assert short.reason == "buổi 26/10 không tổ chức (Bí thư ốm), đã tiếp bù ngày 04/11 (ngoài kỳ)"
+    assert short.reason == "buổi 26/10 không được tổ chức (Bí thư ốm), đã tiếp bù ngày 04/11 (ngoài kỳ)"
 
 
 def test_only_whole_periods_inside_the_range_are_judged_with_the_mandate_in_force():

@@ -319,7 +319,7 @@ def test_proposals_mark_what_can_be_posted_and_what_keeps_the_mandate(
 
 def test_a_proposal_label_says_what_it_breaks() -> None:
     (p, *_) = propose_makeup(D("2027-06-30"), level=MONTH_2, calendar=CAL, taken=set(), today=D("2027-06-28"))
-    assert p.label == "Thứ Ba, 29/06/2027 (trong kỳ, chưa đủ 05 ngày làm việc để niêm yết)"
+    assert p.label == "Thứ Ba, ngày 29/06/2027 (trong kỳ, chưa đủ 05 ngày làm việc để niêm yết)"
 
 
 @pytest.mark.parametrize(

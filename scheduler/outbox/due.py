@@ -17,7 +17,7 @@ from notifiers.ics import EventSource
 from notifiers.views import SessionView
 from rules import Unit, alert_policy
 from rules.compliance import SessionRecord, judge_sorted, lost_text
-from rules.vietnamese import dmy
+from rules.replan import move_reason
 from scheduler.infra.clock import as_utc, local_today
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
@@ -122,20 +122,11 @@ def _change_of(conn: Connection, config: Config, ids: list[int]) -> dict[int, tu
 
 def _citizen_reason(config: Config, old: date, new: date, reason: str) -> str:
     """The reason of a change in words a citizen reads, citing the decision's source when a day
-    off or a working day caused it (never the configuration's jargon)."""
-    cal = config.calendar
+    off or a working day caused it (never the configuration's jargon, which re-plans stored
+    before ``rules.replan`` still carry)."""
     if reason and reason != REPLAN_JARGON:
         return reason
-    if not cal.is_working_day(old):
-        note = cal.days_off.get(old)
-        cause = f"ngày {dmy(old)} {cal.why_off(old)}"
-        if note is not None and note.source and note.source not in cause:
-            cause += f" ({note.source})"
-        return cause
-    work = cal.workdays.get(new)
-    if work is not None:
-        return f"ngày {dmy(new)} là ngày làm việc bù: {work.describe()}"
-    return "lịch tiếp công dân được điều chỉnh theo lịch làm việc mới"
+    return move_reason(config.calendar, old, new)
 
 
 def queue_due(

@@ -1,9 +1,14 @@
 """Use case: plan a year (lập lịch năm) — store the periodic sessions the rules give.
 
 Running it again after the configuration changed moves only planned, future sessions that the
-rules now put elsewhere (each with its reason and an audit row), withdraws the ones the rules no
-longer give, and leaves held, cancelled, made-up, ad hoc and decided (moved by decision)
-sessions alone. With nothing changed it writes nothing.
+rules now put elsewhere (each with its reason in a citizen's words and an audit row), withdraws
+the ones the rules no longer give, and leaves held, cancelled, made-up, ad hoc and decided (moved
+by decision) sessions alone. With nothing changed it writes nothing.
+
+A year already planned is in use: its sessions are announced (the board, the feed, the annual
+notice). A change that touches a day inside the posting window (the next 5 working days, Luật
+Tiếp công dân, Điều 24) is listed but not made unless ``yes``; every change is returned
+(``PlanResult.changes``) so the door can say what moved, from when to when, and why.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, insert, select, text, update
 
 from rules import ConflictError, RuleError, Unit, plan_calendar
+from rules.replan import WITHDRAWN, move_reason, posting_window
 from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
 from scheduler.infra.db.models import AuditRow, PlanYear, SessionRow
@@ -25,12 +31,37 @@ _PLAN_LOCK = 0x706C616E_0000  # pg_advisory_xact_lock key of a year's plan: "pla
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedChange:
+    """One change a plan makes (or would make) to a year in use."""
+
+    action: str  # "move", "withdraw", "create"
+    unit_id: str
+    old: date | None  # the announced date (None: a new session)
+    new: date | None  # None: withdrawn
+    reason: str
+    session_id: int | None = None
+    applied: bool = True  # False: inside the posting window, waiting for ``yes``
+    dry_run: bool = False
+
+    @property
+    def earlier(self) -> bool:
+        """Earlier than announced: always said so."""
+        return self.old is not None and self.new is not None and self.new < self.old
+
+
+@dataclass(frozen=True, slots=True)
 class PlanResult:
     year: int
     created: int
     moved: int
     withdrawn: int
     unchanged: int
+    changes: tuple[PlannedChange, ...] = ()
+    in_use: bool = False  # the year was planned before: its sessions are announced
+
+    @property
+    def held_back(self) -> tuple[PlannedChange, ...]:
+        return tuple(c for c in self.changes if not c.applied)
 
     @property
     def changed(self) -> bool:
@@ -50,7 +81,11 @@ def plan_year(
     today: date,
     actor: str,
     units: list[Unit] | None = None,
+    yes: bool = False,
+    dry_run: bool = False,
 ) -> PlanResult:
+    """``yes``: also make the changes inside the posting window of a year in use; ``dry_run``:
+    write nothing, return what would change."""
     if not 1900 < year < 2200:
         raise RuleError(f"năm {year} không hợp lệ")
     first, last = date(year, 1, 1), date(year, 12, 31)
@@ -120,6 +155,35 @@ def plan_year(
             else:
                 unchanged += 1
 
+        # A year in use: what touches the next 5 working days waits for the office's word.
+        window = posting_window(today, config.calendar)
+        dates_of = {r[0]: r[4] for r in existing}
+        held: list[PlannedChange] = []
+        if already_planned and not yes:
+            keep_moves = []
+            for m in moves:
+                sid, unit_id, d, _v, want = m
+                old, new = raw.to_date(d), raw.to_date(want[0])
+                if window.inside(old, new):
+                    held.append(PlannedChange(
+                        "move", unit_id, old, new, move_reason(config.calendar, old, new, want[1]),
+                        sid, applied=False,
+                    ))  # fmt: skip
+                    unchanged += 1
+                else:
+                    keep_moves.append(m)
+            moves = keep_moves
+            keep_withdrawals = []
+            for wd in withdrawals:
+                sid, unit_id, _v = wd
+                old = raw.to_date(dates_of[sid])
+                if window.inside(old):
+                    held.append(PlannedChange("withdraw", unit_id, old, None, WITHDRAWN, sid, applied=False))
+                    unchanged += 1
+                else:
+                    keep_withdrawals.append(wd)
+            withdrawals = keep_withdrawals
+
         # One active session per unit and day (``ux_sessions_active_day``): a day already held by
         # a session the rules do not move (an ad hoc one, a make-up, a decided move, one gone by)
         # keeps it, and the periodic session that would land on it stays where it is (or, new,
@@ -146,11 +210,32 @@ def plan_year(
             for d, moved, start, end, venue in (wanted[key],)
             if not (already_planned and d < today_raw) and (key[0], d) not in occupied
         ]  # fmt: skip
+        if already_planned and not yes:
+            late = [r for r in created_rows if window.inside(raw.to_date(r[3]))]
+            held += [PlannedChange("create", r[0], None, raw.to_date(r[3]), "", applied=False) for r in late]
+            created_rows = [r for r in created_rows if not window.inside(raw.to_date(r[3]))]
+        cal = config.calendar
+        changes = list(held)
+        for sid, unit_id, d, _v, want in moves:
+            old, new = raw.to_date(d), raw.to_date(want[0])
+            why = move_reason(cal, old, new, want[1])
+            changes.append(PlannedChange("move", unit_id, old, new, why, sid, dry_run=dry_run))
+        for sid, unit_id, _v in withdrawals:
+            old = raw.to_date(dates_of[sid])
+            changes.append(PlannedChange("withdraw", unit_id, old, None, WITHDRAWN, sid, dry_run=dry_run))
+        if already_planned:  # a first plan creates the year: nothing to list
+            for r in created_rows:
+                changes.append(PlannedChange("create", r[0], None, raw.to_date(r[3]), "", dry_run=dry_run))
+        changes.sort(key=lambda c: (c.old or c.new or date.min, c.unit_id))
+        if dry_run:
+            counts = (len(created_rows), len(moves), len(withdrawals), unchanged)
+            return PlanResult(year, *counts, tuple(changes), already_planned)
+        reasons = {c.session_id: c.reason for c in changes if c.action == "move"}
         for sid, unit_id, version in withdrawals:
             _guarded_update(
                 conn, sid, version,
                 status="cancelled", needs_makeup=False, version=version + 1, updated_at=now,
-                reason="Lịch mới theo cấu hình không còn buổi tiếp này",
+                reason=WITHDRAWN,
             )  # fmt: skip
             write_audit(
                 conn,
@@ -159,7 +244,7 @@ def plan_year(
                 action="withdraw",
                 session_id=sid,
                 unit_id=unit_id,
-                reason="Lịch mới theo cấu hình không còn buổi tiếp này",
+                reason=WITHDRAWN,
             )
         # Moves in two steps: first every moving session lets go of its day (a status outside
         # the unique index, inside this transaction only), then each takes its new one. A session
@@ -176,7 +261,7 @@ def plan_year(
             _guarded_update(
                 conn, sid, version,
                 status="planned", date=raw.to_date(new), moved=moved, start=start, end=end, venue=venue,
-                reason="Lịch thay đổi theo cấu hình mới", version=version + 1, updated_at=now,
+                reason=reasons[sid], version=version + 1, updated_at=now,
                 rescheduled_version=version + 1,
             )  # fmt: skip
             write_audit(
@@ -186,10 +271,12 @@ def plan_year(
                 action="replan",
                 session_id=sid,
                 unit_id=unit_id,
-                reason=moved or "Lịch thay đổi theo cấu hình mới",
+                reason=reasons[sid],
                 **{"from": raw.to_date(d).isoformat(), "to": raw.to_date(new).isoformat()},
             )
-        result = PlanResult(year, len(created_rows), len(moves), len(withdrawals), unchanged)
+        result = PlanResult(
+            year, len(created_rows), len(moves), len(withdrawals), unchanged, tuple(changes), already_planned
+        )
         if not already_planned:
             conn.execute(insert(PlanYear), {"year": year, "planned_at": now})
         # The first plan (by a clerk or by tick) is the day the office began to use tiepdan.

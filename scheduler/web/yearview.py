@@ -20,6 +20,7 @@ from typing import Any
 from rules import Level
 from rules.compliance import SessionRecord, period_results
 from rules.vietnamese import dm, long_date
+from rules.vocabulary import lost_word
 
 ACTIVE = ("planned", "held")
 MONTHS_VI = tuple(f"Tháng {m}" for m in range(1, 13))
@@ -90,14 +91,14 @@ def entry_of(row: Any, today: date | None, makeup: Any | None = None) -> Entry:
         return Entry(row, FUTURE, "sắp tới")
     if status == "held":
         return Entry(row, HELD, "đã tiếp")
-    lost = "hoãn" if status == "cancelled" else "không tổ chức"
+    lost = lost_word(status)
     if makeup is not None:
         when = dm(makeup.date)
         if makeup.status == "held":
             return Entry(row, MADE_UP, f"{lost}; đã tiếp công dân bù ngày {when}")
         if makeup.status == "planned":
             return Entry(row, MAKEUP_BOOKED, f"{lost}; tiếp công dân bù ngày {when} (chưa tiếp)")
-        return Entry(row, POSTPONED, f"{lost}; buổi tiếp bù ngày {when} cũng không tổ chức")
+        return Entry(row, POSTPONED, f"{lost}; buổi tiếp bù ngày {when} cũng {lost_word(makeup.status)}")
     if row.needs_makeup:
         return Entry(row, POSTPONED, f"{lost}; chưa đặt ngày tiếp bù", "Đặt ngày tiếp bù", "#h-makeup")
     return Entry(row, WITHDRAWN, f"{lost}; không phải tiếp bù")
@@ -167,8 +168,7 @@ def year_view(
             continue
         period, mandate = result.period, result.mandate
         causes = tuple(
-            f"buổi ngày {dm(r.date)} {'đã hoãn' if r.status == 'cancelled' else 'không tổ chức'}"
-            + (", chưa tiếp bù" if r.needs_makeup else "")
+            f"buổi ngày {dm(r.date)} {lost_word(r.status)}" + (", chưa tiếp bù" if r.needs_makeup else "")
             for r in result.lost
         )
         s = Shortfall(
