@@ -5,8 +5,8 @@ peak day.
    meet on the same day) are queued by ``queue_due``. Then, in alternating rounds against the
    same aiosmtpd sink (running in its own process, so it does not share our interpreter):
 
-   - the bare loop: for each of the same ``OutgoingMessage``s, ``build_email`` (the same MIME
-     the channel makes) and ``aiosmtplib.SMTP.send_message`` over a connection reused for
+   - the bare loop: for each of the same ``OutgoingMessage``s, ``email_bytes`` (the same MIME
+     bytes the channel makes) and ``aiosmtplib.SMTP.send_message`` over a connection reused for
      ``--batch`` messages, i.e. over the same number of connections the outbox used;
    - the outbox: ``deliver_due`` with every row pending again: claiming, checking the sessions,
      sending through ``SmtpChannel``, and recording each result (row update and attempt row,
@@ -348,11 +348,12 @@ async def bare_loop(
     messages: list[Any], port: int, connections: int, *, wire: list[bytes] | None = None
 ) -> None:
     """The same messages over ``connections`` connections at once, each sending its share one
-    after the other; ``wire``: the bytes already built (else ``build_email`` for each, as the
+    after the other; ``wire``: the bytes already built (else ``email_bytes`` for each, as the
     channel does)."""
     import aiosmtplib
 
-    from notifiers.message import build_email, sender_address
+    from notifiers.message import sender_address
+    from notifiers.wire import email_bytes
 
     sender = sender_address(SENDER)
 
@@ -364,9 +365,7 @@ async def bare_loop(
             if wire is not None:
                 await smtp.sendmail(sender, [m.recipient], wire[i])
             else:
-                await smtp.send_message(
-                    build_email(m, SENDER, date=SENT_AT), sender=sender, recipients=[m.recipient]
-                )
+                await smtp.sendmail(sender, [m.recipient], email_bytes(m, SENDER, date=SENT_AT))
         await smtp.quit()
 
     await asyncio.gather(*(one(range(c, len(messages), connections)) for c in range(connections)))
@@ -429,9 +428,9 @@ def part1(database: str, label: str, messages_wanted: int, rounds: int, batch: i
                 f"({t_out['s']:6.2f} s, {outbox_cpu[-1]:5.2f} ms CPU each)   {ratios[-1]:6.1%}   "
                 f"({conns} connections each)"
             )
-        from notifiers.message import build_email
+        from notifiers.wire import email_bytes
 
-        wire = [bytes(build_email(m, SENDER, date=SENT_AT)) for m in messages]
+        wire = [email_bytes(m, SENDER, date=SENT_AT) for m in messages]
         sink.reset()
         with timed() as t_wire:
             asyncio.run(bare_loop(messages, sink.port, conns, wire=wire))

@@ -32,7 +32,8 @@ from typing import Literal
 import aiosmtplib
 
 from notifiers.channels.base import Results, Sender, unexpected, wrong_channel
-from notifiers.message import POLICY, OutgoingMessage, build_email, sender_address
+from notifiers.message import OutgoingMessage, build_email, sender_address
+from notifiers.wire import email_bytes
 from rules.errors import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,9 @@ class SmtpChannel:
         if msg.channel != "email" or msg.wire is not None or not msg.recipient.isascii():
             return msg  # a non-ASCII address needs SMTPUTF8, which send_message negotiates
         try:
-            wire = build_email(msg, self.sender).as_bytes(policy=POLICY)
+            # Written directly (notifiers/wire.py): the same message as build_email's, at a tenth
+            # of the CPU, which was most of a reminder morning's delivery.
+            wire = email_bytes(msg, self.sender)
         except (ValueError, TypeError):
             return msg
         return dataclasses.replace(msg, wire=wire)
@@ -208,7 +211,10 @@ class _Batch:
         mime = None
         if wire is None:
             try:
-                mime = build_email(msg, self.channel.sender)
+                if msg.recipient.isascii():
+                    wire = email_bytes(msg, self.channel.sender)
+                else:  # SMTPUTF8, which send_message negotiates
+                    mime = build_email(msg, self.channel.sender)
             except (ValueError, TypeError) as exc:
                 return DeliveryError(f"{what}: không tạo được e-mail ({exc})", permanent=True)
         for attempt in (1, 2):

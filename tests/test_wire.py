@@ -1,0 +1,80 @@
+"""The e-mail written directly for delivery (notifiers/wire.py) reads back as the reference
+``build_email`` message does: the same headers, parts, parameters, encodings and contents, for
+reminders with and without HTML and calendar, long Vietnamese subjects and names, ASCII text."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from notifiers.message import POLICY, OutgoingMessage, build_email
+from notifiers.wire import email_bytes
+
+SENDER = "Văn phòng Đảng ủy xã Hòa An, huyện Hòa An, tỉnh Cao Bằng <vanphong@hoaan.gov.vn>"
+WHEN = datetime(2027, 2, 3, 0, 1, tzinfo=UTC)
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tiepdan//VI\r\nMETHOD:{m}\r\nBEGIN:VEVENT\r\n"
+    "UID:session-7@tiepdan\r\nSEQUENCE:{seq}\r\nDTSTAMP:20261201T010000Z\r\n"
+    "DTSTART:20270203T003000Z\r\nSUMMARY:Tiếp công dân định kỳ - Đảng ủy xã Hòa An\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def read(raw: bytes) -> tuple[list[tuple[str, str]], list[Any]]:
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    headers = sorted((k, str(v)) for k, v in m.items() if k not in ("Content-Type", "MIME-Version"))
+    parts = [
+        (p.get_content_type(), p["Content-Type"].params, p["Content-Transfer-Encoding"], p.get_content())
+        for p in m.walk()
+        if not p.is_multipart()
+    ]
+    return headers, [m.get_content_type(), *parts]
+
+
+def message(**kw: Any) -> OutgoingMessage:
+    base: dict[str, Any] = dict(
+        channel="email",
+        recipient="bithu@hoaan.gov.vn",
+        recipient_name="Nông Văn Bình",
+        subject="[Nhắc lịch] Tiếp công dân định kỳ ngày 03/02/2027 tại Trụ sở Đảng ủy xã Hòa An " * 2,
+        text="Kính gửi đồng chí Bí thư,\n\nBuổi tiếp công dân định kỳ ngày 03/02/2027.\n" * 12,
+        html="<p>Kính gửi đồng chí Bí thư,</p>\n<p>Buổi tiếp công dân định kỳ.</p>\n",
+        ics=ICS.format(m="REQUEST", seq=2),
+        message_id="reminder.session-7.v2.l1.email.0123456789ab@hoaan.gov.vn",
+        date=WHEN,
+    )
+    base.update(kw)
+    return OutgoingMessage(**base)
+
+
+@pytest.mark.parametrize(
+    "msg",
+    [
+        message(),
+        message(html=None, ics=ICS.format(m="CANCEL", seq=3)),
+        message(html=None, ics=None),
+        message(html=None, ics=None, text="Plain ASCII reminder.\nSee you.\n", subject="Reminder"),
+        message(text="Ngắn.\n", recipient_name="", subject="Hủy buổi tiếp"),
+        message(recipient_name="Văn phòng, Ban Tiếp công dân", sender="Ban Tiếp dân <tcd@hoaan.gov.vn>"),
+        message(text="Dòng rất dài " * 40 + "\n", html=None, ics=None),
+    ],
+    ids=["invitation", "cancellation", "text-only", "ascii", "short", "unit-sender", "long-line"],
+)
+def test_the_written_bytes_read_back_as_the_reference_message(msg: OutgoingMessage) -> None:
+    raw = email_bytes(msg, SENDER)
+    assert read(raw) == read(build_email(msg, SENDER).as_bytes(policy=POLICY))
+    assert raw.isascii() and b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998  # To: may pass 78, as in build_email
+    assert email_bytes(msg, SENDER) == raw  # a retry is the same bytes
+
+
+def test_a_message_that_cannot_be_built_is_refused_as_build_email_refuses_it() -> None:
+    with pytest.raises(ValueError):
+        email_bytes(message(date=None), SENDER)
+    with pytest.raises(ValueError):
+        sms = OutgoingMessage(channel="sms", recipient="+84912345678", text="x", message_id="a")
+        email_bytes(sms, SENDER)
