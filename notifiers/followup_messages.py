@@ -32,6 +32,7 @@ class DirectionNote:
     received_on: date
     due: date
     link: str  # the desk page where its result is recorded
+    at_dialogue: bool = False  # given on an opinion raised at a dialogue conference, not a case
 
 
 @cache
@@ -60,6 +61,12 @@ def _when(alert: FollowupAlert) -> str:
     return f"đã quá hạn {alert.step:02d} ngày làm việc"
 
 
+def _source(n: DirectionNote) -> str:
+    if n.at_dialogue:
+        return f"ý kiến tại hội nghị đối thoại ngày {dmy(n.received_on)}"
+    return f"vụ việc tiếp nhận ngày {dmy(n.received_on)}"
+
+
 def direction_to_office(n: DirectionNote, alert: FollowupAlert, *, unicode_sms: bool = False) -> Rendered:
     late = alert.step > 0
     tag = "Quá hạn giải quyết" if late else "Sắp đến hạn giải quyết"
@@ -70,8 +77,7 @@ def direction_to_office(n: DirectionNote, alert: FollowupAlert, *, unicode_sms: 
         subject = f"[{tag}] Chỉ đạo số {n.id} của {n.unit_name}: hạn {dmy(alert.deadline)}"
     body = [
         f"Kính gửi Văn phòng {n.unit_name},",
-        f"Chỉ đạo số {n.id} (vụ việc tiếp nhận ngày {dmy(n.received_on)}), giao {n.agency}: "
-        f"{_short(n.content)}",
+        f"Chỉ đạo số {n.id} ({_source(n)}), giao {n.agency}: {_short(n.content)}",
         f"Hạn {what}: {long_date(alert.deadline)} — {_when(alert)}.",
         (
             "Vui lòng đôn đốc cơ quan được giao và ghi kết quả tại: " + n.link
@@ -97,11 +103,11 @@ def direction_to_agency(
     subject = f"[{tag}] Nội dung {office} giao, hạn {dmy(n.due)}"
     body = [
         f"Kính gửi {n.agency},",
-        f"Tại buổi tiếp công dân ngày {dmy(n.received_on)}, {office} đã giao {n.agency} giải quyết: "
-        f"{_short(n.content, 400)}",
+        f"Tại {'hội nghị đối thoại' if n.at_dialogue else 'buổi tiếp công dân'} ngày {dmy(n.received_on)}, "
+        f"{office} đã giao {n.agency} giải quyết: {_short(n.content, 400)}",
         f"Hạn giải quyết: {long_date(n.due)} — {_when(alert)}.",
-        f"Đề nghị {n.agency} khẩn trương giải quyết, trả lời công dân theo quy định và báo cáo kết quả "
-        f"về {office} (chỉ đạo số {n.id}).",
+        f"Đề nghị {n.agency} khẩn trương giải quyết, trả lời {'Nhân dân' if n.at_dialogue else 'công dân'} "
+        f"theo quy định và báo cáo kết quả về {office} (chỉ đạo số {n.id}).",
     ]
     sms = [f"{tag}: chi dao so {n.id} cua {office}", f"han {dmy(n.due)}"]
     return _render(subject, body, sms, unicode_sms=unicode_sms)

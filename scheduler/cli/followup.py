@@ -1,6 +1,7 @@
 """Subcommands after the session: directions, their results, the follow-up list, the limits.
 
 tiepdan direction add ENTRY_ID --content TEXT --agency TEXT [--limit ID | --days N | --due D]
+tiepdan direction add --dialogue DIALOGUE_ID --content TEXT --agency TEXT [--limit ID | --days N | --due D]
 tiepdan direction edit ID [--content] [--agency] [--limit | --days | --due] [--accepted D]
 tiepdan direction result ID [--resolved D --result TEXT] [--answered D] [--notified D]
 tiepdan direction delete ID
@@ -61,8 +62,13 @@ def _deadline_args(p: argparse.ArgumentParser) -> None:
 def add_parser(sub: Any) -> None:
     d = sub.add_parser("direction", help="kết luận, chỉ đạo giải quyết từng vụ việc của sổ tiếp công dân")
     dsub = d.add_subparsers(dest="action", required=True)
-    add = dsub.add_parser("add", help="ghi chỉ đạo cho một dòng sổ tiếp công dân")
-    add.add_argument("entry", type=_id, metavar="ENTRY_ID")
+    add = dsub.add_parser(
+        "add", help="ghi chỉ đạo cho một dòng sổ tiếp công dân, hoặc một ý kiến tại hội nghị đối thoại"
+    )
+    add.add_argument("entry", type=_id, metavar="ENTRY_ID", nargs="?", help="dòng sổ tiếp công dân")
+    add.add_argument(
+        "--dialogue", type=_id, metavar="DIALOGUE_ID", help="hội nghị đối thoại đã tổ chức (thay ENTRY_ID)"
+    )
     add.add_argument("--content", required=True, help="nội dung kết luận, chỉ đạo")
     add.add_argument("--agency", required=True, help="cơ quan được giao giải quyết")
     _deadline_args(add)
@@ -125,15 +131,18 @@ def _print(ctx: _Ctx, args: argparse.Namespace, row: Any, line: str) -> int:
 
 def _describe(ctx: _Ctx, row: Any) -> str:
     d = fu.direction_dict(row, ctx.config, ctx.today)
-    return f"chỉ đạo số {row.id}: {row.agency}, hạn {dmy(row.due)}, {d['state_vi']}"
+    return f"chỉ đạo số {row.id} ({d['source']}): {row.agency}, hạn {dmy(row.due)}, {d['state_vi']}"
 
 
 def run_add(args: argparse.Namespace) -> int:
+    if (args.entry is None) == (args.dialogue is None):
+        raise TiepdanError("cần đúng một nguồn của chỉ đạo: ENTRY_ID (dòng sổ) hoặc --dialogue DIALOGUE_ID")
     ctx = _Ctx(args)
-    row = fu.add_direction(
+    add = fu.add_direction if args.dialogue is None else fu.add_dialogue_direction
+    row = add(
         ctx.engine,
         ctx.config,
-        args.entry,
+        args.entry if args.dialogue is None else args.dialogue,
         content=args.content,
         agency=args.agency,
         actor=ctx.actor,
@@ -186,10 +195,12 @@ def run_result(args: argparse.Namespace) -> int:
 
 def run_delete(args: argparse.Namespace) -> int:
     ctx = _Ctx(args)
+    source = fu.source_text(fu.get_direction(ctx.engine, args.id))
     session_id = fu.delete_direction(
         ctx.engine, args.id, actor=ctx.actor, now=ctx.now, expected_version=args.if_version
     )
-    print(f"Đã xóa chỉ đạo số {args.id} (buổi tiếp số {session_id}).")
+    where = source if session_id is None else f"buổi tiếp số {session_id}"
+    print(f"Đã xóa chỉ đạo số {args.id} ({where}).")
     return 0
 
 
@@ -215,7 +226,9 @@ def run_followup(args: argparse.Namespace) -> int:
         print("  Không có chỉ đạo nào.")
     for d in data["directions"]:
         due = dmy(date.fromisoformat(d["due"]))
-        print(f"  [{d['id']}] hạn {due} — {d['state_vi']} — {d['agency']}: {d['content'][:80]}")
+        print(
+            f"  [{d['id']}] hạn {due} — {d['state_vi']} — {d['source']} — {d['agency']}: {d['content'][:80]}"
+        )
     for m in data["conclusions_missing"]:
         day = dmy(date.fromisoformat(m["date"]))
         print(

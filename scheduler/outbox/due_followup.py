@@ -49,10 +49,13 @@ def queue_followup(engine: Engine, config: Config, now: datetime) -> int:
         rows = conn.execute(select(_D).where(_D.c.answered_on.is_(None)).order_by(_D.c.id)).all()
     # The written notice is owed to the citizen once, whatever the number of directions on the case:
     # chased on the case's first direction, and sent when any of them records it.
+    # A dialogue's direction (no entry) is chased on its deadline only: there is no one petitioner
+    # to notify in writing; the dialogue's results notice is chased by due_dialogue.
     notified = {r.entry_id for r in rows if r.notified_on is not None and r.notified_on <= today}
     first_of_entry: dict[int, int] = {}
     for r in rows:
-        first_of_entry.setdefault(r.entry_id, r.id)
+        if r.entry_id is not None:
+            first_of_entry.setdefault(r.entry_id, r.id)
     missing = missing_conclusions(engine, config, {r.unit_id for r in rows} | set(config.units_by_id), today)
     q = _Queue(config, now, [])
     with reading(engine) as conn:
@@ -67,10 +70,14 @@ def queue_followup(engine: Engine, config: Config, now: datetime) -> int:
         facts = facts_of(row)
         note = words.DirectionNote(
             row.id, unit.name, row.content, row.agency, row.received_on, row.due,
-            desk_link(config, f"/desk/directions/{row.id}"),
+            desk_link(config, f"/desk/directions/{row.id}"), at_dialogue=row.dialogue_id is not None,
         )  # fmt: skip
         alerts = [direction_alert(facts, today, config.calendar, policy)]
-        if first_of_entry[row.entry_id] == row.id and row.entry_id not in notified:
+        if (
+            row.entry_id is not None
+            and first_of_entry[row.entry_id] == row.id
+            and row.entry_id not in notified
+        ):
             notice_deadline = notice_due(config.calendar, row.received_on)
             alerts.append(notice_alert(facts, notice_deadline, today, config.calendar, policy))
         for alert in alerts:

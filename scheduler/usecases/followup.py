@@ -3,8 +3,10 @@ number and date, and the office's follow-up list (Theo dõi giải quyết).
 
 One typed function per use case; the CLI, the desk, the API and the jobs call these, never the
 tables. Each change is one transaction with an optimistic version check and an audit row. A
-direction hangs on a log row of a held session (the facts it rests on must be true first):
-deleting that row is refused while a direction hangs on it (``refuse_if_directions``).
+direction hangs on a log row of a held session, or on a held dialogue conference (an opinion
+raised there): the facts it rests on must be true first, and deleting a log row is refused while
+a direction hangs on it (``refuse_if_directions``). Both kinds are one follow-up: one list, the
+same deadlines and reminders, the same ">90 % on time" figure in the report.
 
 The audit trail records which direction changed and its dates, never the citizen's name.
 """
@@ -37,10 +39,17 @@ from rules.vietnamese import dmy, nfc
 from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
-from scheduler.infra.db.models import ConclusionNoticeRow, DirectionRow, LogEntryRow, SessionRow
+from scheduler.infra.db.models import (
+    ConclusionNoticeRow,
+    DialogueRow,
+    DirectionRow,
+    LogEntryRow,
+    SessionRow,
+)
 from scheduler.usecases.sessions import Actor
 
 _D = DirectionRow.__table__
+_G = DialogueRow.__table__
 _C = ConclusionNoticeRow.__table__
 _L = LogEntryRow.__table__
 _S = SessionRow.__table__
@@ -172,6 +181,90 @@ def _held_entry(conn: Connection, entry_id: int, today: date) -> _HeldEntry:
     return _HeldEntry(entry.id, entry.session_id, entry.unit_id, entry.date)
 
 
+@dataclass(frozen=True, slots=True)
+class _HeldDialogue:
+    """A dialogue conference recorded held: where a direction on an opinion raised may be written."""
+
+    id: int
+    unit_id: str
+    date: dt.date
+
+
+def _held_dialogue(conn: Connection, dialogue_id: int, today: date) -> _HeldDialogue:
+    row = conn.execute(
+        select(_G.c.id, _G.c.unit_id, _G.c.status, _G.c.held_on).where(_G.c.id == dialogue_id)
+    ).first()
+    if row is None:
+        raise ServiceError(f"không có hội nghị đối thoại số {dialogue_id}")
+    if row.status != "held" or row.held_on > today:
+        raise ServiceError(
+            f"hội nghị đối thoại số {dialogue_id} chưa được ghi là đã tổ chức; "
+            "ghi kết quả hội nghị trước khi ghi chỉ đạo"
+        )
+    return _HeldDialogue(row.id, row.unit_id, row.held_on)
+
+
+def _insert(
+    conn: Connection,
+    config: Config,
+    source: _HeldEntry | _HeldDialogue,
+    *,
+    content: str,
+    agency: str,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    limit: str | None,
+    days: int | None,
+    due: date | None,
+    accepted_on: date | None,
+) -> Row[Any]:
+    """The one insert of a direction, from either source: the deadline runs from its day."""
+    content = _text(content, "nội dung kết luận, chỉ đạo", CONTENT_MAX)
+    agency = _text(agency, "cơ quan được giao", AGENCY_MAX)
+    received_on = source.date
+    if accepted_on is not None and not received_on <= accepted_on <= today:
+        raise ServiceError(f"ngày thụ lý {dmy(accepted_on)} phải từ ngày tiếp nhận đến hôm nay")
+    dl = compute_deadline(config, received_on, limit=limit, days=days, due=due, accepted_on=accepted_on)
+    if isinstance(source, _HeldEntry):
+        where: dict[str, Any] = {"session_id": source.session_id, "entry_id": source.id, "dialogue_id": None}
+    else:
+        where = {"session_id": None, "entry_id": None, "dialogue_id": source.id}
+    new_id = conn.execute(
+        insert(_D).returning(_D.c.id),
+        {
+            **where,
+            "unit_id": source.unit_id,
+            "content": content,
+            "agency": agency,
+            "received_on": received_on,
+            "accepted_on": accepted_on,
+            "limit_id": dl.limit_id,
+            "limit_days": dl.days,
+            "due": dl.due,
+            "result": "",
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one()
+    write_audit(
+        conn,
+        at=now,
+        actor=actor.name,
+        action="direction_add",
+        session_id=where["session_id"],
+        unit_id=source.unit_id,
+        direction=new_id,
+        agency=agency,
+        entry=where["entry_id"],
+        dialogue=where["dialogue_id"],
+        limit=dl.limit_id,
+        due=dl.due.isoformat(),
+    )
+    return _get(conn, new_id)
+
+
 def add_direction(
     engine: Engine,
     config: Config,
@@ -189,47 +282,38 @@ def add_direction(
 ) -> Row[Any]:
     """Write what the head concluded or directed on one case of the log (ghi nội dung kết luận,
     chỉ đạo), the agency that must handle it and its deadline."""
-    content = _text(content, "nội dung kết luận, chỉ đạo", CONTENT_MAX)
-    agency = _text(agency, "cơ quan được giao", AGENCY_MAX)
     with engine.begin() as conn:
         entry = _held_entry(conn, entry_id, today)
-        received_on = entry.date
-        if accepted_on is not None and not received_on <= accepted_on <= today:
-            raise ServiceError(f"ngày thụ lý {dmy(accepted_on)} phải từ ngày tiếp nhận đến hôm nay")
-        dl = compute_deadline(config, received_on, limit=limit, days=days, due=due, accepted_on=accepted_on)
-        new_id = conn.execute(
-            insert(_D).returning(_D.c.id),
-            {
-                "session_id": entry.session_id,
-                "entry_id": entry.id,
-                "unit_id": entry.unit_id,
-                "content": content,
-                "agency": agency,
-                "received_on": received_on,
-                "accepted_on": accepted_on,
-                "limit_id": dl.limit_id,
-                "limit_days": dl.days,
-                "due": dl.due,
-                "result": "",
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
-            },
-        ).scalar_one()
-        write_audit(
-            conn,
-            at=now,
-            actor=actor.name,
-            action="direction_add",
-            session_id=entry.session_id,
-            unit_id=entry.unit_id,
-            direction=new_id,
-            entry=entry.id,
-            agency=agency,
-            limit=dl.limit_id,
-            due=dl.due.isoformat(),
-        )
-        return _get(conn, new_id)
+        return _insert(
+            conn, config, entry, content=content, agency=agency, actor=actor, now=now, today=today,
+            limit=limit, days=days, due=due, accepted_on=accepted_on,
+        )  # fmt: skip
+
+
+def add_dialogue_direction(
+    engine: Engine,
+    config: Config,
+    dialogue_id: int,
+    *,
+    content: str,
+    agency: str,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    limit: str | None = None,
+    days: int | None = None,
+    due: date | None = None,
+    accepted_on: date | None = None,
+) -> Row[Any]:
+    """Write what the head concluded or directed on an opinion raised at a held dialogue
+    conference: the same follow-up, deadlines and target as a direction of a reception session,
+    counted from the dialogue's day."""
+    with engine.begin() as conn:
+        dialogue = _held_dialogue(conn, dialogue_id, today)
+        return _insert(
+            conn, config, dialogue, content=content, agency=agency, actor=actor, now=now, today=today,
+            limit=limit, days=days, due=due, accepted_on=accepted_on,
+        )  # fmt: skip
 
 
 def edit_direction(
@@ -312,6 +396,11 @@ def record_result(
     A fact is refused until it can be true: no date after today, none before the case."""
     with engine.begin() as conn:
         row = _get(conn, direction_id, expected_version)
+        if notified_on is not None and row.dialogue_id is not None:
+            raise ServiceError(
+                f"chỉ đạo số {row.id} là chỉ đạo tại hội nghị đối thoại: không có thông báo bằng văn bản "
+                "cho từng công dân (kết quả được thông báo theo hội nghị)"
+            )
         values: dict[str, Any] = {}
         for key, value, what in (
             ("resolved_on", resolved_on, "ngày giải quyết"),
@@ -364,8 +453,9 @@ def record_result(
 
 def delete_direction(
     engine: Engine, direction_id: int, *, actor: Actor, now: datetime, expected_version: int | None = None
-) -> int:
-    """Remove a direction written by mistake (before its result); returns its session's id."""
+) -> int | None:
+    """Remove a direction written by mistake (before its result); returns its session's id
+    (None for a dialogue's direction)."""
     with engine.begin() as conn:
         row = _get(conn, direction_id, expected_version)
         if row.resolved_on is not None:
@@ -380,8 +470,9 @@ def delete_direction(
             unit_id=row.unit_id,
             direction=row.id,
             entry=row.entry_id,
+            dialogue=row.dialogue_id,
         )
-        return int(row.session_id)
+        return None if row.session_id is None else int(row.session_id)
 
 
 def refuse_if_directions(
@@ -407,6 +498,12 @@ def directions_of_session(engine: Engine, session_id: int) -> list[Row[Any]]:
         return list(
             conn.execute(select(_D).where(_D.c.session_id == session_id).order_by(_D.c.entry_id, _D.c.id))
         )
+
+
+def directions_of_dialogue(engine: Engine, dialogue_id: int) -> list[Row[Any]]:
+    """The directions on the opinions raised at one dialogue conference, in the order written."""
+    with reading(engine) as conn:
+        return list(conn.execute(select(_D).where(_D.c.dialogue_id == dialogue_id).order_by(_D.c.id)))
 
 
 def unit_directions(
@@ -476,9 +573,17 @@ def conclusion_notice(engine: Engine, session_id: int) -> Row[Any] | None:
 # --- the follow-up list --------------------------------------------------------------------------
 
 
+def source_text(row: Any) -> str:
+    """Where a direction was given, as the follow-up list shows it: "Buổi tiếp công dân ngày
+    22/01/2027" or "Hội nghị đối thoại ngày 20/06/2027" (``received_on`` is that day)."""
+    what = "Hội nghị đối thoại" if row.dialogue_id is not None else "Buổi tiếp công dân"
+    return f"{what} ngày {dmy(row.received_on)}"
+
+
 def direction_dict(row: Any, config: Config, today: date) -> dict[str, Any]:
     """The JSON of a direction, as ``tiepdan followup --format json`` and the API give it."""
     facts = facts_of(row)
+    from_dialogue = row.dialogue_id is not None
     lim = limit_of(row)
     state = state_of(facts, today, config.calendar, soon=config.followup.soon_days)
     return {
@@ -486,6 +591,8 @@ def direction_dict(row: Any, config: Config, today: date) -> dict[str, Any]:
         "unit": row.unit_id,
         "session": row.session_id,
         "entry": row.entry_id,
+        "dialogue": row.dialogue_id,
+        "source": source_text(row),
         "content": row.content,
         "agency": row.agency,
         "received_on": row.received_on.isoformat(),
@@ -505,7 +612,9 @@ def direction_dict(row: Any, config: Config, today: date) -> dict[str, Any]:
         "result": row.result,
         "answered_on": row.answered_on.isoformat() if row.answered_on else None,
         "notified_on": row.notified_on.isoformat() if row.notified_on else None,
-        "notice_due": notice_due(config.calendar, row.received_on).isoformat(),
+        # The written notice of QĐ 11 is owed to one petitioner; an opinion raised at a dialogue
+        # is answered through the dialogue's results notice instead.
+        "notice_due": None if from_dialogue else notice_due(config.calendar, row.received_on).isoformat(),
         "version": row.version,
     }
 
@@ -562,21 +671,26 @@ def followup_list(
     *,
     states: Sequence[State] | None = None,
     agency: str | None = None,
+    dialogues_only: bool = False,
 ) -> dict[str, Any]:
-    """The office's daily list (Theo dõi giải quyết): every direction of the unit with its state,
-    filtered by state and agency, and the held sessions still without a conclusion notice."""
+    """The office's daily list (Theo dõi giải quyết): every direction of the unit with its state
+    and its source (a reception session or a dialogue conference), filtered by state and agency,
+    and the held sessions still without a conclusion notice. ``dialogues_only``: the directions
+    given at dialogues alone and no session (what the MTTQ's account reads: nothing personal)."""
     config.unit(unit_id)
     wanted = set(states) if states else None
     needle = " ".join(nfc(agency).casefold().split()) if agency else ""
     items = []
     for row in unit_directions(engine, [unit_id]):
+        if dialogues_only and row.dialogue_id is None:
+            continue
         d = direction_dict(row, config, today)
         if wanted is not None and d["state"] not in wanted:
             continue
         if needle and needle not in " ".join(row.agency.casefold().split()):
             continue
         items.append(d)
-    missing = missing_conclusions(engine, config, [unit_id], today)
+    missing = [] if dialogues_only else missing_conclusions(engine, config, [unit_id], today)
     return {
         "unit": unit_id,
         "today": today.isoformat(),

@@ -10,9 +10,13 @@
            {"resolved_on"?, "result"?, "answered_on"?, "notified_on"?, "version"?}
     DELETE /api/directions/{id}
     POST   /api/sessions/{id}/conclusion        {"number"?, "date"?, "format": "docx" | "pdf"} -> the file
+    GET    /api/dialogues/{id}/directions       a dialogue's directions (read like the dialogue)
+    POST   /api/dialogues/{id}/directions       the body of POST /api/entries/{entry_id}/directions
 
 The same checks as the rest of the API (401, then 404, then 403, then 400/409), and the same
-use cases as the CLI and the desk. Supervisors get 403: they see counts, in the report.
+use cases as the CLI and the desk. Supervisors get 403 on a session's directions: they see
+counts, in the report. A dialogue's directions hold nothing personal and are read like the
+dialogue (the MTTQ's account reads them, and its unit's follow-up list of them alone).
 """
 
 from __future__ import annotations
@@ -22,13 +26,14 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from scheduler.usecases import access
 from scheduler.usecases import followup as fu
 from scheduler.web.api import Call, _api, _json
 from scheduler.web.followup_access import (
     deadline_args,
     direction_for,
     entry_for,
-    require_followup,
+    followup_scope,
     session_for,
 )
 from scheduler.web.inputs import BadInput, parse_count, parse_date, parse_id, text_field
@@ -55,7 +60,7 @@ def followup_list(call: Call) -> Response:
     unit = q.get("unit")
     if not unit:
         raise BadInput("cần unit")
-    require_followup(call.account, call.config, unit)
+    dialogues_only = followup_scope(call.account, call.config, unit)
     return _json(
         fu.followup_list(
             call.engine,
@@ -64,6 +69,7 @@ def followup_list(call: Call) -> Response:
             call.today,
             states=fu.parse_states(q.get("state")),
             agency=q.get("agency") or None,
+            dialogues_only=dialogues_only,
         )
     )
 
@@ -95,6 +101,42 @@ def add(call: Call) -> Response:
         call.engine,
         call.config,
         entry.id,
+        content=text_field(call.body.get("content"), "content") or "",
+        agency=text_field(call.body.get("agency"), "agency") or "",
+        actor=call.account.actor,
+        now=call.now,
+        today=call.today,
+        **deadline_args(call.body),
+    )
+    return _out(call, row, 201)
+
+
+def _dialogue(call: Call, *, change: bool = False) -> Any:
+    dialogue_id = parse_id(call.request.path_params["dialogue_id"])
+    if dialogue_id is None:
+        raise access.NotVisible("không có hội nghị đối thoại này")
+    return access.dialogue_for(call.engine, call.account, call.config, dialogue_id, change=change)
+
+
+def dialogue_directions(call: Call) -> Response:
+    row = _dialogue(call)
+    return _json(
+        {
+            "dialogue": row.id,
+            "directions": [
+                fu.direction_dict(d, call.config, call.today)
+                for d in fu.directions_of_dialogue(call.engine, row.id)
+            ],
+        }
+    )
+
+
+def add_to_dialogue(call: Call) -> Response:
+    dialogue = _dialogue(call, change=True)
+    row = fu.add_dialogue_direction(
+        call.engine,
+        call.config,
+        dialogue.id,
         content=text_field(call.body.get("content"), "content") or "",
         agency=text_field(call.body.get("agency"), "agency") or "",
         actor=call.account.actor,
@@ -178,6 +220,8 @@ def routes() -> list[BaseRoute]:
         Route("/api/sessions/{session_id}/directions", _api(session_directions), methods=["GET"]),
         Route("/api/sessions/{session_id}/conclusion", _api(conclusion, body=True), methods=["POST"]),
         Route("/api/entries/{entry_id}/directions", _api(add, body=True), methods=["POST"]),
+        Route("/api/dialogues/{dialogue_id}/directions", _api(dialogue_directions), methods=["GET"]),
+        Route("/api/dialogues/{dialogue_id}/directions", _api(add_to_dialogue, body=True), methods=["POST"]),
         Route("/api/directions/{direction_id}", _api(show), methods=["GET"]),
         Route("/api/directions/{direction_id}", _api(edit, body=True), methods=["POST"]),
         Route("/api/directions/{direction_id}", _api(delete), methods=["DELETE"]),

@@ -236,6 +236,8 @@ def delete(ctx: Ctx) -> Response:
             now=ctx.now,
             expected_version=parse_count(ctx.form.get("version"), "phiên bản"),
         )
+        if session_id is None:  # a dialogue's direction: there is no session page to go back to
+            return f"/desk/followup/{row.unit_id}?ok=deleted"
         return f"/desk/sessions/{session_id}/directions?ok=deleted"
 
     return _act(ctx, run)

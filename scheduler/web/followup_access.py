@@ -1,8 +1,13 @@
 """Who may see and change directions: the rules of ``scheduler.usecases.access``, applied to directions.
 
-A direction carries what a citizen raised (Nghị định 13/2023/NĐ-CP): only the receiving unit's
-staff (and administrators) read and change it; a supervisor sees counts, in the report, and gets
-403 here; anyone else gets 404, as for a direction that does not exist.
+A direction on a case of the reception log carries what a citizen raised (Nghị định
+13/2023/NĐ-CP): only the receiving unit's staff (and administrators) read and change it; a
+supervisor sees counts, in the report, and gets 403 here; anyone else gets 404, as for a
+direction that does not exist.
+
+A direction given at a dialogue conference holds no citizen's personal data (an opinion raised in
+public): it is read like its dialogue, by whoever may see the unit (the MTTQ's account among
+them, whose business is following the dialogues' conclusions), and changed by the unit's staff.
 """
 
 from __future__ import annotations
@@ -33,6 +38,16 @@ def require_followup(user: Account, config: Config, unit_id: str, *, change: boo
     _check(user, config, unit_id, change, f"đơn vị {unit_id!r}")
 
 
+def followup_scope(user: Account, config: Config, unit_id: str) -> bool:
+    """Whether ``user`` reads the unit's follow-up list, and of which directions: False for all
+    of them (its staff, administrators), True for the dialogues' alone (the MTTQ's account);
+    anyone else is refused as by ``require_followup``."""
+    if user.role == "mttq" and access.can_see(user, config, unit_id):
+        return True
+    require_followup(user, config, unit_id)
+    return False
+
+
 def direction_for(
     engine: Any, user: Account, config: Config, direction_id: int | None, *, change: bool = False
 ) -> Any:
@@ -42,6 +57,12 @@ def direction_for(
         row = fu.get_direction(engine, direction_id)
     except ServiceError:
         raise access.NotVisible(f"không có chỉ đạo số {direction_id}") from None
+    if row.dialogue_id is not None:
+        if not access.can_see(user, config, row.unit_id):
+            raise access.NotVisible(f"không có chỉ đạo số {direction_id}")
+        if change and not access.can_change(user, row.unit_id):
+            raise access.ReadOnly(f"tài khoản {user.login} chỉ được xem chỉ đạo số {direction_id}")
+        return row
     _check(user, config, row.unit_id, change, f"chỉ đạo số {direction_id}")
     return row
 

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -325,11 +326,13 @@ class LogEntryRow(Base):
 
 
 class DirectionRow(Base):
-    """A direction (chỉ đạo) of the head on one case of the reception log, and its follow-up.
+    """A direction (chỉ đạo) of the head on one case of the reception log, or on an opinion raised
+    at a dialogue conference, and its follow-up.
 
-    It hangs on a log row of a held session: the foreign keys have no ON DELETE, so the row and
-    the session cannot be deleted under it. ``due`` is computed by ``rules.time_limits`` from
-    ``limit_id`` (or is the office's own date); the result is what the agency reported.
+    It hangs on a log row of a held session or on a held dialogue, exactly one of them (the
+    CHECK): the foreign keys have no ON DELETE, so its source cannot be deleted under it. ``due``
+    is computed by ``rules.time_limits`` from ``limit_id`` (or is the office's own date); the
+    result is what the agency reported.
     """
 
     __tablename__ = "directions"
@@ -337,11 +340,18 @@ class DirectionRow(Base):
         Index("ix_directions_unit_due", "unit_id", "due"),
         Index("ix_directions_session", "session_id"),
         Index("ix_directions_entry", "entry_id"),
+        Index("ix_directions_dialogue", "dialogue_id"),
+        CheckConstraint(
+            "(session_id IS NOT NULL AND entry_id IS NOT NULL AND dialogue_id IS NULL)"
+            " OR (session_id IS NULL AND entry_id IS NULL AND dialogue_id IS NOT NULL)",
+            name="one_source",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"))
-    entry_id: Mapped[int] = mapped_column(ForeignKey("log_entries.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("log_entries.id"))
+    dialogue_id: Mapped[int | None] = mapped_column(ForeignKey("dialogues.id"))
     unit_id: Mapped[str] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)  # what the head concluded or directed
     agency: Mapped[str] = mapped_column(Text)  # who must handle it
