@@ -142,3 +142,45 @@ def test_tick_delivers_the_overdue_reminder_with_the_desk_link(w):
     assert len(overdue) == 1, [p.name for p in files]
     text = overdue[0].get_body(preferencelist=("plain",)).get_content()
     assert f"https://tiepdan.example.vn/desk/directions/{d.id}" in text and "12/02/2027" in text
+
+
+def test_a_reminder_queued_at_night_is_not_sent_for_a_direction_resolved_or_deleted_before_morning(w):
+    """Follow-up rows carry no session: delivery re-reads their direction. Resolved (or deleted)
+    between the tick that queued the overdue reminder and its delivery: no message, and the row
+    says why."""
+    _, rows = w.hold("ubnd", JAN22)
+    resolved = fu.add_direction(
+        w.engine, w.config, rows[0], content="Kiểm tra, xác minh", agency="Sở Xây dựng",
+        actor=CLERK, now=at("2027-01-22T15:00"), today=JAN22,
+    )  # fmt: skip
+    deleted = fu.add_direction(
+        w.engine, w.config, rows[1], content="Thụ lý đơn", agency="Sở Tài chính",
+        actor=CLERK, now=at("2027-01-22T15:05"), today=JAN22,
+    )  # fmt: skip
+    for d in (resolved, deleted):
+        fu.record_result(
+            w.engine, d.id, actor=CLERK, now=at("2027-01-25T09:00"), today=D("2027-01-25"),
+            notified_on=D("2027-01-25"),
+        )  # fmt: skip
+    # Monday 15/02/2027, 05:00: the overdue reminders are queued, to go from 07:00.
+    assert queue_followup(w.engine, w.config, at("2027-02-15T05:00")) > 0
+    queued = [r for r in _rows(w) if r.subject in (f"direction:{resolved.id}", f"direction:{deleted.id}")]
+    assert {r.subject for r in queued} == {f"direction:{resolved.id}", f"direction:{deleted.id}"}
+    assert all(r.status == "pending" for r in queued)
+    # 06:30: the agency reported; the second direction was written by mistake.
+    fu.record_result(
+        w.engine, resolved.id, actor=CLERK, now=at("2027-02-15T06:30"), today=D("2027-02-15"),
+        resolved_on=D("2027-02-15"), result="Đã kiểm tra, trả lời công dân",
+    )  # fmt: skip
+    fu.delete_direction(w.engine, deleted.id, actor=CLERK, now=at("2027-02-15T06:35"))
+    w.engine.dispose()
+    tiepdan(w.path, "tick", now="2027-02-15T08:00")
+    files = [p.name for p in (w.path.parent / "outbox" / "email").glob("*.eml") if "direction" in p.name]
+    assert files == []
+    after = {r.id: r for r in _rows(w)}
+    for r in queued:
+        row = after[r.id]
+        assert row.status == "dropped" and row.sent_at is None, (row.status, row.last_error)
+    why = {after[r.id].subject: after[r.id].last_error for r in queued}
+    assert why[f"direction:{resolved.id}"] == "đã ghi kết quả giải quyết"
+    assert why[f"direction:{deleted.id}"] == "chỉ đạo không còn"

@@ -39,6 +39,7 @@ from scheduler.infra.clock import as_utc
 from scheduler.infra.config import Config
 from scheduler.infra.db.models import SessionRow
 from scheduler.outbox import store
+from scheduler.outbox.stale_followup import followup_stale
 from scheduler.outbox.store import MAX_ATTEMPTS, Outcome, _claim, _commit, _record, _refused_of
 
 _S = SessionRow.__table__
@@ -266,11 +267,13 @@ async def _deliver_claimed(
 ) -> None:
     """Send the claimed rows, every channel at once, each through its own workers."""
     sessions, refused = await db(_before_sending, rows)
+    # Follow-up rows (no session) are re-read too: resolved or deleted since queued, not sent.
+    followup = await db(followup_stale, rows) if any(r.session_id is None for r in rows) else {}
     now = clk.start
     unsent: list[Outcome] = []
     by_channel: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
-        why = _stale(r, sessions.get(r.session_id)) if r.session_id else None
+        why = _stale(r, sessions.get(r.session_id)) if r.session_id else followup.get(r.id)
         if why is None and r.expires_at is not None and as_utc(r.expires_at) <= now:
             why = "đã quá thời điểm buổi tiếp"
         mark = refused.get((r.channel, r.recipient))
