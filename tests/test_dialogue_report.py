@@ -78,6 +78,44 @@ def test_a_province_year_counts_per_level_as_by_hand(tmp_path, db_url):
     roll = {x["unit"]: x for x in d["rollups"]}
     assert roll["cao-bang"]["held"] == 2 and roll["cao-bang"]["planned"] == 1  # itself and its communes
     assert out["dialogue_findings"] == []
+    _same_figures_in_html_xlsx_and_csv(tmp_path, path, d)
+
+
+def _same_figures_in_html_xlsx_and_csv(tmp_path, path, d):
+    """The HTML, XLSX and CSV formats carry the JSON's dialogue figures, labelled in Vietnamese."""
+    import csv
+    import html
+    import re
+
+    import openpyxl
+
+    for fmt in ("html", "xlsx", "csv"):
+        out = str(tmp_path / f"r.{fmt}")
+        tiepdan(path, "report", "--period", "2027", "--out", out, now="2027-12-20T08:00")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", (tmp_path / "r.html").read_text("utf-8"))).split())
+    t = d["total"]
+    assert "Kết quả tổ chức hội nghị tiếp xúc, đối thoại" in text
+    assert (
+        f"Năm 2027: phải tổ chức {t['required']} hội nghị; đã tổ chức {t['held']} hội nghị (định kỳ 2, "
+        "đột xuất 1, chuyên đề 1, với doanh nghiệp 0), 1 hội nghị dự kiến; 55 ý kiến phát biểu, "
+        "41 ý kiến được trả lời tại hội nghị; 2 hội nghị đã thông báo kết quả, 1 đúng hạn."
+    ) in text
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Tiếp xúc, đối thoại"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    header = next(r for r in rows if r and "Phải tổ chức" in r)
+    total = next(r for r in rows if "Tổng cộng" in r)
+    col = {h: i for i, h in enumerate(header)}
+    figures = ("Phải tổ chức", "Đã tổ chức", "Ý kiến phát biểu")
+    assert tuple(total[col[h]] for h in figures) == (2, 4, 55)
+    assert total[col["Trả lời tại hội nghị"]] == 41 and total[col["Thông báo kết quả đúng hạn"]] == 1
+    level = next(r for r in rows if "chair-commune" in r)
+    assert (level[col["Phải tổ chức"]], level[col["Đã tổ chức"]], level[col["Đột xuất"]]) == (1, 2, 1)
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig") as f:
+        table = list(csv.DictReader(f))
+    ward = next(r for r in table if r["Mã đơn vị"] == "ubnd-thuc-phan")
+    assert ward["Tiếp xúc, đối thoại: Đã tổ chức"] == "2" and ward["Tiếp xúc, đối thoại: Phải tổ chức"] == "1"
+    assert ward["Tiếp xúc, đối thoại: Ý kiến phát biểu"] == "17"
+    assert sum(int(r["Tiếp xúc, đối thoại: Đã tổ chức"]) for r in table) == t["held"]
 
 
 def test_a_commune_with_no_dialogue_in_2027_has_the_finding_in_the_report(tmp_path, db_url):

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from notifiers.reports import labels
-from notifiers.reports.followup import LABELS, values
+from notifiers.reports.followup import DIALOGUE_LABELS, LABELS, dialogue_values, shows_dialogues, values
 from notifiers.reports.sections import SECTIONS
 from notifiers.safe import csv_cell
+from rules.dialogue_report import DialogueTotals
 from rules.followup_report import FollowupTotals
 from rules.report import Report
 
@@ -42,6 +43,7 @@ HEADERS = (
     "Kỳ không đạt",
 )
 FOLLOWUP_HEADERS = tuple(f"Theo dõi giải quyết: {label}" for label in LABELS)
+DIALOGUE_HEADERS = tuple(f"Tiếp xúc, đối thoại: {label}" for _, label in DIALOGUE_LABELS)
 
 
 def breakdown_headers(report: Report) -> list[str]:
@@ -67,7 +69,8 @@ class _SafeWriter:
 
 def write_csv(report: Report, out: IO[str]) -> None:
     w = _SafeWriter(csv.writer(out, lineterminator="\n"))
-    w.writerow([*HEADERS, *breakdown_headers(report), *FOLLOWUP_HEADERS])
+    dialogue_headers = DIALOGUE_HEADERS if shows_dialogues(report) else ()
+    w.writerow([*HEADERS, *breakdown_headers(report), *FOLLOWUP_HEADERS, *dialogue_headers])
     names = {u.unit.id: u.unit.name for u in report.units} | dict(report.names)
     prev = report.previous
     for u in report.units:
@@ -107,6 +110,7 @@ def write_csv(report: Report, out: IO[str]) -> None:
                 "; ".join(p.period.label for p in sorted(u.shortfalls, key=lambda p: p.period.start)),
                 *extra,
                 *_followup(report, u.unit.id),
+                *_dialogues(report, u.unit.id),
             ]
         )
 
@@ -116,3 +120,11 @@ def _followup(report: Report, unit_id: str) -> list[int | str]:
     t = f.units.get(unit_id, FollowupTotals()) if f is not None else FollowupTotals()
     *counts, rate = values(t)
     return [*(int(c or 0) for c in counts), "" if rate is None else f"{rate:.4f}"]
+
+
+def _dialogues(report: Report, unit_id: str) -> list[int]:
+    """The unit's own dialogue figures (none when the report has no dialogue part)."""
+    d = report.dialogues
+    if d is None or not shows_dialogues(report):
+        return []
+    return dialogue_values(d.units.get(unit_id, DialogueTotals()))

@@ -107,5 +107,13 @@ DIALOGUE_LABELS = (
 )
 
 
+def shows_dialogues(report: Report) -> bool:
+    """Whether the HTML, XLSX and CSV carry the dialogue figures: when a unit of the report is
+    asked for a dialogue in a judged year or had one in the range (otherwise they are all 0,
+    and the formats stay as they were before dialogues)."""
+    d = report.dialogues
+    return d is not None and d.total != DialogueTotals()
+
+
 def dialogue_values(t: DialogueTotals) -> list[int]:
     return [getattr(t, k) for k, _ in DIALOGUE_LABELS]

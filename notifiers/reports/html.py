@@ -14,8 +14,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from notifiers.reports import labels
 from notifiers.reports.annex import annex_of
 from notifiers.reports.charts import compliance_bars, compliance_columns, kind_columns
+from notifiers.reports.followup import DIALOGUE_LABELS, dialogue_values, shows_dialogues
 from notifiers.reports.followup import values as followup_values
 from notifiers.reports.sections import SECTIONS, figures, groups_text
+from rules.dialogue_report import DialogueTotals
 from rules.report import Report
 from rules.vietnamese import dmy, long_date
 
@@ -43,6 +45,14 @@ def _env() -> Environment:
         level_name=labels.level_name,
     )
     return env
+
+
+def dialogue_units(report: Report) -> list[tuple[str, DialogueTotals]]:
+    """The units to list in the dialogue tables: those asked for one or that had one, by id."""
+    d = report.dialogues
+    if d is None:
+        return []
+    return [(uid, t) for uid, t in sorted(d.units.items()) if t != DialogueTotals()]
 
 
 def render_html(report: Report, *, number: str = "", prepared_by: str = "") -> str:
@@ -92,6 +102,10 @@ def render_html(report: Report, *, number: str = "", prepared_by: str = "") -> s
             at_risk=report.at_risk,
             followup=f,
             followup_values=followup_values,
+            dialogues=report.dialogues if shows_dialogues(report) else None,
+            dialogue_labels=DIALOGUE_LABELS,
+            dialogue_values=dialogue_values,
+            dialogue_units=dialogue_units(report),
             annex=annex_of(report, number=number, prepared_by=prepared_by),
             sections=[(sec, figures(report, sec)) for sec in SECTIONS],
             previous_title=labels.period_title(report.previous) if report.previous else "",

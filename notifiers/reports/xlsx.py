@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from notifiers.reports import labels
 from notifiers.reports.annex import Annex, annex_of
+from notifiers.reports.followup import DIALOGUE_LABELS, dialogue_values, shows_dialogues
 from notifiers.reports.followup import LABELS as followup_labels
 from notifiers.reports.followup import values as followup_values
 from notifiers.reports.sections import SECTIONS, figures, groups_text
@@ -405,6 +406,23 @@ def write_xlsx(
         ]
         book.rows(ws, rows)
         book.put(ws, FIRST_ROW + len(rows), [None, "", "Tổng cộng", *followup_values(f.total)], bold=True)
+
+    if report.dialogues is not None and shows_dialogues(report):
+        d = report.dialogues
+        years = f" (năm {', '.join(str(y) for y in d.years)})" if d.years else ""
+        ws = book.sheet(
+            "Tiếp xúc, đối thoại",
+            f"Kết quả tổ chức hội nghị tiếp xúc, đối thoại{years}",
+            _plain(("STT", 6), ("Mã", 22), ("Cấp, đơn vị", 36), *((lbl, 12) for _, lbl in DIALOGUE_LABELS)),
+        )
+        drows = [[lv, report.levels[lv].name, *dialogue_values(d.by_level[lv])] for lv in sorted(d.by_level)]
+        drows += [[uid, names.get(uid, uid), *dialogue_values(t)] for uid, t in sorted(d.units.items())]
+        drows += [
+            [k, f"{names[k]} (gồm đơn vị trực thuộc)", *dialogue_values(d.rollups[k])]
+            for k in report.supervisors
+        ]
+        book.rows(ws, drows)
+        book.put(ws, FIRST_ROW + len(drows), [None, "", "Tổng cộng", *dialogue_values(d.total)], bold=True)
 
     book.wb.properties.title = f"{labels.TITLE} – {labels.scope_name(report)} – {report.range.label}"
     book.wb.properties.creator = "tiepdan"
