@@ -22,7 +22,6 @@ from rules.vietnamese import dm, dmy, hours, in_sentence, line_date
 from rules.vocabulary import MESSAGE_VI, lost_word
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-KIND_VI = {"periodic": "định kỳ", "makeup": "tiếp bù", "adhoc": "đột xuất"}
 
 
 @dataclass(frozen=True, slots=True)

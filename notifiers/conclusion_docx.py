@@ -21,8 +21,8 @@ from notifiers.notice_bodies import issuing_body
 from notifiers.views import Issue
 from rules import Unit
 from rules.vietnamese import dmy
+from rules.vocabulary import KIND_VI
 
-KIND_WORDS = {"periodic": "định kỳ", "makeup": "bù", "adhoc": "đột xuất"}
 _SPELLED = (("UBND", "Ủy ban nhân dân"), ("HĐND", "Hội đồng nhân dân"))
 
 
@@ -82,7 +82,7 @@ def full_body_in(title: str, unit: Unit) -> bool:
 
 
 def summary_of(n: ConclusionNotice) -> str:
-    kind = KIND_WORDS.get(n.kind, "")
+    kind = KIND_VI.get(n.kind, "")
     kind_text = "tiếp công dân bù" if n.kind == "makeup" else f"tiếp công dân {kind}"
     return f"Kết luận của {head_words(n.unit)} tại buổi {kind_text} ngày {dmy(n.session_date)}"
 
@@ -116,7 +116,7 @@ def conclusion_notice_docx(n: ConclusionNotice) -> bytes:
     page.letterhead(doc, unit.body, superior=unit.superior, issuer=unit.name, place=unit.place, issue=n.issue)
     page.title(doc, unit.body, "Thông báo", summary)
     who = head_words(unit)
-    kind = "tiếp công dân bù" if n.kind == "makeup" else f"tiếp công dân {KIND_WORDS.get(n.kind, '')}"
+    kind = "tiếp công dân bù" if n.kind == "makeup" else f"tiếp công dân {KIND_VI.get(n.kind, '')}"
     venue = f" tại {n.venue}" if n.venue else ""
     receiver = f"{n.received_by} (tiếp thay {who})" if n.received_by else who
     page.text(

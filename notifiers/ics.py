@@ -29,10 +29,10 @@ from notifiers.wording import change_note, receiver, register_deadline
 from rules import Unit
 from rules.dialogues import FORM_VI, KIND_VI
 from rules.vietnamese import dmy
+from rules.vocabulary import KIND_VI as SESSION_KIND_VI
 
 PRODID = "-//tiepdan//Lịch tiếp công dân//VI"
 UID_DOMAIN = "tiepdan"
-_KIND = {"periodic": "định kỳ", "makeup": "bù", "adhoc": "đột xuất"}
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -91,7 +91,7 @@ def session_event(src: EventSource) -> Event:
         ev.add("dtstart", s.date)
         ev.add("dtend", s.date + timedelta(days=1))
     cancelled = not s.active
-    title = f"Tiếp công dân {_KIND[s.kind]} - {unit.name}"
+    title = f"Tiếp công dân {SESSION_KIND_VI[s.kind]} - {unit.name}"
     ev.add("summary", f"Hoãn: {title}" if cancelled else title)
     ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if s.venue:

@@ -33,7 +33,7 @@ from notifiers.wording import (
 )
 from rules import Unit
 from rules.vietnamese import WEEKDAYS, dmy
-from rules.vocabulary import LOST_VERB_VI
+from rules.vocabulary import KIND_VI, LOST_VERB_VI
 
 __all__ = [
     "annual_notice_docx",
@@ -197,7 +197,7 @@ def _note(s: SessionView, unit: Unit) -> str:
 
 
 def _kind_words(s: SessionView) -> str:
-    return {"periodic": "định kỳ", "makeup": "bù", "adhoc": "đột xuất"}[s.kind]
+    return KIND_VI[s.kind]
 
 
 def change_summary(n: ChangeNotice) -> str:

@@ -62,6 +62,15 @@ def lost_word(status: str) -> str:
 KIND_VI: Final[dict[str, str]] = {"periodic": "định kỳ", "makeup": "bù", "adhoc": "đột xuất"}
 # A session of each kind named on its own: "buổi tiếp định kỳ", "buổi tiếp bù", "buổi tiếp đột xuất".
 KIND_SESSION_VI: Final[dict[str, str]] = {k: f"buổi tiếp {v}" for k, v in KIND_VI.items()}
+# The same words in a report's table: a kind as a column header ("Tiếp bù"), a status as a short
+# cell ("hoãn", "không tổ chức"); said once here rather than in each renderer.
+KIND_HEADER_VI: Final[dict[str, str]] = {"periodic": "Định kỳ", "makeup": "Tiếp bù", "adhoc": "Đột xuất"}
+STATUS_CELL_VI: Final[dict[str, str]] = {
+    "planned": "đã lên lịch",
+    "held": "đã tiếp",
+    "cancelled": "hoãn",
+    "not_held": "không tổ chức",
+}
 # Hình thức tiếp.
 FORM_VI: Final[dict[str, str]] = {
     "in_person": "trực tiếp",

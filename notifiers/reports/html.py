@@ -20,6 +20,7 @@ from notifiers.reports.sections import SECTIONS, figures, groups_text
 from rules.dialogue_report import DialogueTotals
 from rules.report import Report
 from rules.vietnamese import dmy, long_date
+from rules.vocabulary import KIND_HEADER_VI, STATUS_CELL_VI
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -39,8 +40,8 @@ def _env() -> Environment:
     env.globals.update(
         STATE_VI=labels.STATE_VI,
         FATE_VI=labels.FATE_VI,
-        KIND_VI=labels.KIND_VI,
-        STATUS_VI=labels.STATUS_VI,
+        KIND_VI=KIND_HEADER_VI,
+        STATUS_VI=STATUS_CELL_VI,
         stat_values=labels.stat_values,
         level_name=labels.level_name,
     )

@@ -6,8 +6,6 @@ from rules.compliance import Totals, UnitReport
 from rules.report import Report
 from rules.report_periods import ROMAN
 
-STATUS_VI = {"planned": "đã lên lịch", "held": "đã tiếp", "cancelled": "hoãn", "not_held": "không tổ chức"}
-KIND_VI = {"periodic": "Định kỳ", "makeup": "Tiếp bù", "adhoc": "Đột xuất"}
 FATE_VI = {
     "made_up": "Đã tiếp bù",
     "makeup_planned": "Đã lên lịch tiếp bù",

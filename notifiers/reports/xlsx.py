@@ -31,6 +31,7 @@ from notifiers.safe import xlsx_set
 from rules.compliance import SessionRecord, Totals
 from rules.report import Report
 from rules.risk import PeriodRisk
+from rules.vocabulary import KIND_HEADER_VI, STATUS_CELL_VI
 
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -180,8 +181,8 @@ def _lost_row(unit_id: str, name: str, r: SessionRecord) -> list[Any]:
         unit_id,
         name,
         r.date,
-        labels.KIND_VI[r.kind],
-        labels.STATUS_VI[r.status],
+        KIND_HEADER_VI[r.kind],
+        STATUS_CELL_VI[r.status],
         r.reason or "",
         labels.FATE_VI[r.fate or "withdrawn"],
         r.made_up_date,
@@ -385,7 +386,7 @@ def write_xlsx(
         book.rows(
             ws,
             [
-                [m.record.unit, names[m.record.unit], m.record.date, labels.STATUS_VI[m.record.status],
+                [m.record.unit, names[m.record.unit], m.record.date, STATUS_CELL_VI[m.record.status],
                  m.record.reason or "", "; ".join(p.label for p in m.proposals)]
                 for m in report.pending
             ],
