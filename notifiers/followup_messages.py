@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from notifiers.alerts import Rendered
 from notifiers.sms_text import Part, fit_one_segment
 from rules.followup_alerts import FollowupAlert
-from rules.vietnamese import dmy, long_date
+from rules.vietnamese import dmy, in_sentence, long_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +132,44 @@ def conclusion_missing(
     ]
     sms: list[Part | str] = [
         f"Chua co thong bao ket luan buoi tiep {dmy(held_on)} {unit_name}",
+        Part(link, optional=True),
+    ]
+    return _render(subject, body, sms, unicode_sms=unicode_sms)
+
+
+def conclusion_digest(
+    unit_name: str,
+    sessions: Sequence[tuple[date, date]],
+    link: str,
+    *,
+    greet: str,
+    supervisor: bool,
+    nth: int,
+    last: bool,
+    unicode_sms: bool = False,
+) -> Rendered:
+    """A unit's held sessions still without their conclusion notice, in one message: to the
+    unit's office (``greet`` its own name), or to its superior's office, told what the unit must do.
+    ``sessions``: (held on, deadline), oldest first."""
+    n = len(sessions)
+    which = "nhắc lần cuối" if last else f"nhắc lần {nth}"
+    subject = f"[Chưa có thông báo kết luận] {unit_name}: {n} buổi tiếp ({which})"
+    lines = "\n".join(f"- Buổi tiếp {in_sentence(h)} (hạn {dmy(d)})" for h, d in sessions)
+    if supervisor:
+        ask = f"Đề nghị Văn phòng đôn đốc {unit_name} ban hành Thông báo kết luận các buổi tiếp trên."
+        ask += f" Xem: {link}"
+    else:
+        ask = f"Vui lòng ghi Nội dung kết luận, chỉ đạo và ban hành Thông báo kết luận tại: {link}"
+    body = [
+        f"Kính gửi Văn phòng {greet},",
+        f"{n} buổi tiếp công dân của {unit_name} đã quá hạn mà chưa có Thông báo kết luận:\n{lines}",
+        ask,
+        "Đây là lần nhắc cuối về các buổi tiếp này; việc chậm đã được báo Văn phòng cấp trên."
+        if last and not supervisor
+        else "",
+    ]
+    sms: list[Part | str] = [
+        f"Chưa có thông báo kết luận ({which}): {unit_name}, {n} buổi, sớm nhất ngày {dmy(sessions[0][0])}",
         Part(link, optional=True),
     ]
     return _render(subject, body, sms, unicode_sms=unicode_sms)

@@ -123,3 +123,47 @@ def conclusion_alert(
         FollowupPolicy(before=(), after=policy.after),
     )
     return alert
+
+
+@dataclass(frozen=True, slots=True)
+class ConclusionDigest:
+    """One message to a unit about all its held sessions still without a conclusion notice.
+
+    The state told is the unit's oldest such session and the step of the cadence counted from
+    its deadline: a session issued moves the state on (new news); a new session joining the
+    list does not restart the cadence, so an office that never issues hears it ``len(after)``
+    times, the last saying so (and copied to the superior), not once a session a step."""
+
+    oldest: int  # the session id the cadence counts from
+    step: int  # working days after the oldest's deadline
+    on: date
+    last: bool
+    sessions: tuple[tuple[int, date, date], ...]  # (id, held on, deadline), oldest first
+
+    @property
+    def state(self) -> str:
+        return f"oldest={self.oldest}:step={self.step}"
+
+
+def conclusion_digest(
+    missing: list[tuple[int, date, date]],
+    today: date,
+    calendar: WorkCalendar,
+    policy: FollowupPolicy = DEFAULT_POLICY,
+) -> ConclusionDigest | None:
+    """``missing``: (session id, held on, deadline) of a unit's held sessions past their
+    conclusion deadline without a notice (issued ones left out). None when nothing is due today."""
+    late = sorted((m for m in missing if today > m[2] and m[1] <= today), key=lambda m: (m[2], m[0]))
+    if not late:
+        return None
+    oldest = late[0]
+    alert = latest_step(
+        ("conclusion_missing", "conclusion_missing"),
+        oldest[2],
+        today,
+        calendar,
+        FollowupPolicy(before=(), after=policy.after),
+    )
+    if alert is None:
+        return None
+    return ConclusionDigest(oldest[0], alert.step, alert.on, alert.last, tuple(late))

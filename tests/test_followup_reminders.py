@@ -110,7 +110,7 @@ def test_the_written_notice_and_the_conclusion_notice_are_chased(w):
     assert not [t for t in notices if t[0] == "direction:2"]  # the same citizen: told once
     assert [t[0] for t in notices if t[3] == "2027-02-15"] == ["direction:1", "direction:3"]
     # Held 22/01, 5 working days for the conclusion notice: due 29/01, told from Mon 01/02.
-    missing = [(t[1], t[2], t[3]) for t in told if t[0] == f"conclusion:{sid}"]
+    missing = [(t[1], t[2], t[3]) for t in told if t[0] == "conclusion:unit:ubnd"]
     assert missing == [("conclusion_missing", 1, "2027-02-01"), ("conclusion_missing", 3, "2027-02-03")]
     assert any(
         f"/desk/sessions/{sid}/directions" in r.payload

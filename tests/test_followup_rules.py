@@ -241,3 +241,33 @@ def test_state_property(today: date, resolved: date) -> None:
     assert (s == "resolved") == (resolved <= today)
     if s != "resolved":
         assert (s == "overdue") == (today > F.due)
+
+
+D1, D2 = D("2027-03-01"), D("2027-03-15")  # held; five working days for the notice each
+LIMIT1, LIMIT2 = CAL.add_working_days(D1, 5), CAL.add_working_days(D2, 5)
+
+
+@pytest.mark.parametrize(
+    ("missing", "today", "expected"),
+    [
+        ([], D("2027-03-09"), None),  # nothing missing
+        ([(1, D1, LIMIT1)], LIMIT1, None),  # the deadline itself: not late yet
+        ([(1, D1, LIMIT1)], CAL.add_working_days(LIMIT1, 1), ("oldest=1:step=1", False, 1)),
+        ([(1, D1, LIMIT1)], CAL.add_working_days(LIMIT1, 2), ("oldest=1:step=1", False, 1)),  # same state
+        ([(1, D1, LIMIT1)], D("2027-03-13"), None),  # a Saturday: never
+        # a second session joining the list does not restart the cadence: the same state
+        ([(1, D1, LIMIT1), (2, D2, LIMIT2)], CAL.add_working_days(LIMIT2, 1), ("oldest=1:step=8", False, 2)),
+        ([(1, D1, LIMIT1)], CAL.add_working_days(LIMIT1, 15), ("oldest=1:step=15", True, 1)),  # last word
+        ([(1, D1, LIMIT1)], CAL.add_working_days(LIMIT1, 40), ("oldest=1:step=15", True, 1)),  # and no more
+        # the oldest issued: the next one's own cadence
+        ([(2, D2, LIMIT2)], CAL.add_working_days(LIMIT2, 3), ("oldest=2:step=3", False, 1)),
+    ],
+)
+def test_conclusion_digest_is_one_cadence_a_unit_keyed_on_its_oldest(missing, today, expected) -> None:
+    from rules.followup_alerts import conclusion_digest
+
+    got = conclusion_digest(missing, today, CAL)
+    if expected is None:
+        assert got is None
+    else:
+        assert got is not None and (got.state, got.last, len(got.sessions)) == expected

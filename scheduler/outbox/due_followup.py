@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from notifiers import followup_messages as words
 from rules.followup import notice_due
-from rules.followup_alerts import conclusion_alert, direction_alert, notice_alert
+from rules.followup_alerts import conclusion_digest, direction_alert, notice_alert
 from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
@@ -60,7 +60,7 @@ def queue_followup(engine: Engine, config: Config, now: datetime) -> int:
     q = _Queue(config, now, [])
     with reading(engine) as conn:
         q.existing = _existing_keys(
-            conn, {f"direction:{r.id}" for r in rows} | {f"conclusion:{m.session_id}" for m in missing}
+            conn, {f"direction:{r.id}" for r in rows} | {f"conclusion:unit:{u}" for u in config.units_by_id}
         )
     expires = _expires(config, today)
     for row in rows:
@@ -113,29 +113,48 @@ def queue_followup(engine: Engine, config: Config, now: datetime) -> int:
                     expires=expires,
                 )
     since = service_since(engine, config)
+    # One message a unit, on the cadence counted from its oldest session without a conclusion
+    # notice (rules.followup_alerts.conclusion_digest): sessions from before the office used
+    # tiepdan are on the list, not alerted.
+    by_unit: dict[str, list[tuple[int, date, date]]] = {}
     for m in missing:
-        # Sessions from before the office used tiepdan, or long past, are on the list, not alerted.
-        if (since is not None and m.date < since) or (today - m.date).days > 62:
+        if (since is not None and m.date < since) or (today - m.date).days > 366:
             continue
-        unit = config.units_by_id.get(m.unit_id)
+        by_unit.setdefault(m.unit_id, []).append((m.session_id, m.date, m.due))
+    steps = sorted(set(policy.after))
+    for unit_id, mine in sorted(by_unit.items()):
+        unit = config.units_by_id.get(unit_id)
         if unit is None:
             continue
-        alert = conclusion_alert(m.date, m.due, False, today, config.calendar, policy)
-        if alert is None:
+        digest = conclusion_digest(mine, today, config.calendar, policy)
+        if digest is None:
             continue
-        link = desk_link(config, f"/desk/sessions/{m.session_id}/directions")
-        q.add(
-            subject=f"conclusion:{m.session_id}",
-            session_id=None,
-            version=m.due.toordinal(),
-            purpose=alert.purpose,
-            lead=alert.step,
-            unit=unit,
-            to=recipients(config, unit, head=False, supervisor=alert.last),
-            rendered=lambda m=m, u=unit.name, link=link, last=alert.last: words.conclusion_missing(
-                u, m.session_id, m.date, m.due, link, last=last, unicode_sms=sms_unicode
-            ),
-            due=now,
-            expires=expires,
-        )
+        nth = steps.index(digest.step) + 1 if digest.step in steps else 1
+        listed = [(h, d) for _sid, h, d in digest.sessions]
+        link = desk_link(config, f"/desk/sessions/{digest.sessions[0][0]}/directions")
+        own = recipients(config, unit, head=False)
+        audiences = [(unit.name, False, own)]
+        parent = config.units_by_id.get(unit.parent or "")
+        if digest.last and parent is not None:
+            sup = [p for p in recipients(config, parent, head=False) if p not in own]
+            audiences.append((parent.name, True, sup))
+        for greet, supervisor, pairs in audiences:
+            q.add(
+                subject=f"conclusion:unit:{unit.id}",
+                session_id=None,
+                version=digest.oldest,
+                purpose="conclusion_missing",
+                lead=digest.step,
+                state=digest.state,
+                unit=unit,
+                to=pairs,
+                rendered=lambda u=unit.name, ls=listed, lk=link, g=greet, sv=supervisor, d=digest, n=nth: (
+                    words.conclusion_digest(
+                        u, ls, lk, greet=g, supervisor=sv, nth=n, last=d.last, unicode_sms=sms_unicode
+                    )
+                ),
+                due=now,
+                expires=expires,
+                working_day=True,
+            )
     return _insert_new(engine, q.rows)
