@@ -1,7 +1,8 @@
 """Whether a queued follow-up reminder still holds at delivery, re-read then.
 
 Follow-up rows have no session (``session_id`` is NULL); their subject names what they are
-about: ``direction:<id>`` or ``conclusion:<session id>``. A direction resolved, answered, given a
+about: ``direction:<id>``, ``conclusion:<session id>``, or ``conclusion:unit:<unit id>`` (a
+unit's digest, its version the oldest session it counts from). A direction resolved, answered, given a
 new deadline or deleted, or a conclusion notice issued, between the tick that queued the reminder
 and its delivery (a night, a failed attempt) must not be sent: the clerk would be asked to do what
 is done.
@@ -25,7 +26,12 @@ def _ids(rows: Sequence[Any], prefix: str) -> list[int]:
     for r in rows:
         if r.session_id is None and r.subject.startswith(prefix) and r.subject[len(prefix) :].isdigit():
             out.append(int(r.subject[len(prefix) :]))
+        elif r.session_id is None and prefix == "conclusion:" and r.subject.startswith(_DIGEST):
+            out.append(int(r.version))
     return sorted(set(out))
+
+
+_DIGEST = "conclusion:unit:"
 
 
 def followup_stale(conn: Connection, rows: Sequence[Any]) -> dict[int, str]:
@@ -41,6 +47,11 @@ def followup_stale(conn: Connection, rows: Sequence[Any]) -> dict[int, str]:
         if r.session_id is not None:
             continue
         kind, _, key = r.subject.partition(":")
+        if r.subject.startswith(_DIGEST):
+            # the oldest session's notice issued: the unit's state moved on, this one is not news
+            if int(r.version) in issued:
+                out[r.id] = "đã ban hành thông báo kết luận"
+            continue
         if not key.isdigit():
             continue
         if kind == "conclusion":
