@@ -332,6 +332,7 @@ PAGES = (
     "scheduler.web.desk_log",
     "scheduler.web.desk_files",
     "scheduler.web.desk_followup",
+    "scheduler.web.desk_dialogues",
 )
 
 
