@@ -253,8 +253,9 @@ def grid_table(
     size: float = 12,
     merge_first_column: bool = False,
 ) -> Table:
-    """A bordered table whose header row repeats on every page; with ``merge_first_column`` a
-    row whose first cell is empty joins the cell above (one "Tháng" cell for a month's rows)."""
+    """A bordered table whose header row repeats on every page and whose rows do not break; with
+    ``merge_first_column`` a row whose first cell is empty joins the cell above (one "Tháng" cell
+    for a month's rows)."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -264,7 +265,10 @@ def grid_table(
     repeat = OxmlElement("w:tblHeader")
     tr_pr.append(repeat)
     for values in rows:
-        cells = table.add_row().cells
+        row = table.add_row()
+        # A row broken across pages leaves a note's last word alone under the repeated header.
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        cells = row.cells
         for j, (cell, text) in enumerate(zip(cells, values, strict=True)):
             paragraph(cell, text, size=size, align="center" if j < len(values) - 1 else "left", reuse=True)
     _fixed_widths(table, widths_mm)

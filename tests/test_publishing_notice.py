@@ -366,3 +366,18 @@ def test_state_notice_pdf_header(cfg: Path, tmp_path: Path) -> None:
     issuer = [w for w in words if w[0] == "ỦY" and w[2] < height * 0.15]
     assert issuer and issuer[0][3] < width / 2
     assert _word(words, "Số:")[3] < width / 2
+
+
+def test_no_row_of_a_notice_table_breaks_across_pages():
+    """A schedule row split by a page break left "Bảy" of "Ngày 25/12 trùng Thứ Bảy" alone under
+    the repeated header on page 2 (seen in LibreOffice): every row is kept whole."""
+    from docx.oxml.ns import qn
+
+    from notifiers import docx_layout as page
+
+    doc = page.new_document("t")
+    rows = [["01/2027", "Thứ Hai", "25/01/2027", "Ngày 25/12 trùng Thứ Bảy, chuyển sang ngày làm việc"]] * 30
+    table = page.grid_table(doc, ["Tháng", "Thứ", "Ngày", "Ghi chú"], rows, (20, 20, 30, 95))
+    body_rows = table.rows[1:]
+    assert len(body_rows) == 30
+    assert all(r._tr.trPr is not None and r._tr.trPr.find(qn("w:cantSplit")) is not None for r in body_rows)
