@@ -53,7 +53,7 @@ def test_the_notice_and_the_results_of_20_june_2027_are_chased(tmp_path, db_url)
         assert queue_dialogues(engine, config, at("2027-06-09T15:00")) == 0  # never twice
         first = told(engine)
         assert {r.purpose for r in first} == {"dlg_notice_due"} and {r.lead for r in first} == {-3}
-        assert "13/06/2027" in first[0].payload_text and "/desk/units/ubnd-thuc-phan" in first[0].payload_text
+        assert "13/06/2027" in first[0].payload_text and "/desk/dialogues/" in first[0].payload_text
         assert queue_dialogues(engine, config, at("2027-06-12T08:00")) == 0  # a Saturday: no alert
         # Monday 14/06: one working day late, the last word (no superior staff here: same two).
         assert queue_dialogues(engine, config, at("2027-06-14T08:00")) == 2
@@ -82,5 +82,18 @@ def test_a_year_without_a_dialogue_is_at_risk_in_its_last_quarter(tmp_path, db_u
         assert {r.subject for r in year} == {"dialogue-year:cao-bang:2027"}  # the only one with a head
         assert "0/1" in year[0].payload_text and "31/12/2027" in year[0].payload_text
         assert queue_dialogues(engine, config, at("2027-10-04T08:00")) == 0  # the same stage: once
+    finally:
+        engine.dispose()
+
+
+def test_a_year_the_office_began_in_is_not_alerted_on_what_it_held_before(tmp_path, db_url):
+    # Began to use tiepdan on 01/03/2027: a dialogue held in January or February is not on record,
+    # so a year with nothing recorded for the unit is not told "at risk".
+    path = dialogue_config(tmp_path, db_url)
+    path.write_text('since = "2027-03-01"\n' + path.read_text(encoding="utf-8"), encoding="utf-8")
+    config, engine = load_config(path), open_database(db_url)
+    try:
+        assert queue_dialogues(engine, config, at("2027-10-01T08:00")) == 0
+        assert told(engine, "dialogue-year:") == []
     finally:
         engine.dispose()

@@ -21,6 +21,7 @@ from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import DialogueRow
+from scheduler.infra.since import service_since
 from scheduler.outbox.due_followup import _expires, desk_link
 from scheduler.outbox.recipients import recipients
 from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
@@ -37,12 +38,16 @@ def queue_dialogues(engine: Engine, config: Config, now: datetime) -> int:
         rows = conn.execute(
             select(_T).where(_T.c.held_on >= date(today.year - 1, 1, 1)).order_by(_T.c.id)
         ).all()
+        since = service_since(conn, config)
     mandates = unit_mandates(config)
-    risks = dialogue_risks(
-        mandates,
-        [DialogueFact(r.unit_id, r.held_on, r.status) for r in rows if r.held_on.year == today.year],
-        today,
-    )
+    this_year = [r for r in rows if r.held_on.year == today.year]
+    risks = dialogue_risks(mandates, [DialogueFact(r.unit_id, r.held_on, r.status) for r in this_year], today)
+    if since is not None and since > date(today.year, 1, 1):
+        # The office began to use tiepdan during this year: what it held before is not on record,
+        # so a unit with nothing recorded for the year is not told it is at risk (the same rule
+        # as the reception days: nobody is judged for a time before the service was in use).
+        known = {r.unit_id for r in this_year}
+        risks = [k for k in risks if k.unit in known]
     q = _Queue(config, now, [])
     with reading(engine) as conn:
         q.existing = _existing_keys(
@@ -55,7 +60,7 @@ def queue_dialogues(engine: Engine, config: Config, now: datetime) -> int:
         if unit is None:
             continue
         note = words.DialogueNote(
-            row.id, unit.name, row.topic, row.held_on, desk_link(config, f"/desk/units/{unit.id}")
+            row.id, unit.name, row.topic, row.held_on, desk_link(config, f"/desk/dialogues/{row.id}")
         )
         for alert in (
             notice_alert(row.held_on, row.status, row.announced_on, today, config.calendar),
@@ -80,7 +85,7 @@ def queue_dialogues(engine: Engine, config: Config, now: datetime) -> int:
         unit = config.units_by_id.get(risk.unit)
         if unit is None:
             continue
-        link = desk_link(config, f"/desk/units/{unit.id}")
+        link = desk_link(config, f"/desk/units/{unit.id}/dialogues?year={risk.year}")
         q.add(
             subject=f"dialogue-year:{risk.unit}:{risk.year}",
             session_id=None,
