@@ -7,6 +7,8 @@ tiepdan dialogue record ID [--attendance N --raised N --answered N | --not-held 
 tiepdan dialogue conclude ID [--on D] [--number TEXT]
 tiepdan dialogue list [--unit U] [--year YYYY] [--format json]
 tiepdan dialogue show ID [--format json]
+tiepdan dialogue document --unit U --year YYYY --out F.docx|F.pdf      (the year's plan)
+tiepdan dialogue document ID --notice|--conclusion --out F.docx|F.pdf  (the dialogue's two notices)
 """
 
 from __future__ import annotations
@@ -131,13 +133,21 @@ def add_parser(sub: Any) -> None:
     _common(ls)
     ls.set_defaults(func=run_list)
 
-    doc = ds.add_parser("document", help="Kế hoạch tiếp xúc, đối thoại của năm (DOCX hoặc PDF)")
-    doc.add_argument("--unit", required=True, help="đơn vị ban hành (gồm các đơn vị trực thuộc)")
-    doc.add_argument("--year", type=_year, required=True)
+    doc = ds.add_parser(
+        "document",
+        help="Kế hoạch tiếp xúc, đối thoại của năm; thông báo tổ chức hoặc thông báo kết luận một hội nghị",
+    )
+    doc.add_argument("id", type=_id, nargs="?", metavar="DIALOGUE_ID", help="với --notice, --conclusion")
+    which = doc.add_mutually_exclusive_group()
+    which.add_argument("--notice", action="store_true", help="Thông báo tổ chức hội nghị đối thoại")
+    which.add_argument("--conclusion", action="store_true", help="Thông báo kết luận hội nghị đối thoại")
+    doc.add_argument("--unit", help="đơn vị ban hành kế hoạch (gồm các đơn vị trực thuộc)")
+    doc.add_argument("--year", type=_year, help="năm của kế hoạch")
     doc.add_argument("--out", required=True, metavar="FILE.docx|FILE.pdf")
-    doc.add_argument("--number", help="số kế hoạch, ví dụ 05")
+    doc.add_argument("--number", help="số văn bản, ví dụ 05")
     doc.add_argument("--date", dest="issued_on", type=iso_date, metavar="YYYY-MM-DD", help="ngày ban hành")
     doc.add_argument("--signer", help="người ký (hoặc 'KT. CHỦ TỊCH|PHÓ CHỦ TỊCH|Họ tên')")
+    doc.add_argument("--recipients", help="nơi nhận, cách nhau bởi dấu chấm phẩy (thay danh sách mặc định)")
     _common(doc)
     doc.set_defaults(func=run_document)
 
@@ -307,14 +317,34 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write(out: Any, data: bytes, name: str) -> None:
+    if out.suffix.lower() == ".pdf":
+        from notifiers.pdf import docx_to_pdf
+
+        data = docx_to_pdf(data, name=name)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+
+
 def run_document(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    ctx = _Ctx(args)
-    require_unit(ctx.config, args.unit)
     out = Path(args.out)
     if out.suffix.lower() not in (".docx", ".pdf"):
         raise TiepdanError(f"--out {args.out}: tệp phải có đuôi .docx hoặc .pdf")
+    if args.notice or args.conclusion:
+        if args.id is None:
+            raise TiepdanError("cần mã hội nghị đối thoại: dialogue document ID --notice|--conclusion")
+        if args.unit is not None or args.year is not None:
+            raise TiepdanError("--unit và --year chỉ dùng cho kế hoạch năm, không với --notice/--conclusion")
+        return _notice(args, out)
+    if args.id is not None:
+        raise TiepdanError("chọn văn bản: --notice (thông báo tổ chức) hoặc --conclusion (kết luận)")
+    if args.unit is None or args.year is None:
+        raise TiepdanError("kế hoạch năm cần --unit và --year")
+    ctx = _Ctx(args)
+    require_unit(ctx.config, args.unit)
     data = dg.plan_document(
         ctx.engine,
         ctx.config,
@@ -324,17 +354,47 @@ def run_document(args: argparse.Namespace) -> int:
         issued_on=args.issued_on,
         signer=args.signer,
     )
-    if out.suffix.lower() == ".pdf":
-        from notifiers.pdf import docx_to_pdf
-
-        data = docx_to_pdf(data, name="ke-hoach-doi-thoai")
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    _write(out, data, "ke-hoach-doi-thoai")
     print(
         f"Đã ghi {out}: Kế hoạch tiếp xúc, đối thoại năm {args.year} của {ctx.config.unit(args.unit).name}."
     )
     return 0
+
+
+def _notice(args: argparse.Namespace, out: Any) -> int:
+    """The dialogue's public notice or conclusion notice; a late one warns the clerk on stderr."""
+    ctx = _Ctx(args)
+    make = dg.conclusion_document if args.conclusion else dg.notice_document
+    recipients = tuple(r.strip() for r in (args.recipients or "").split(";") if r.strip())
+    doc = make(
+        ctx.engine,
+        ctx.config,
+        args.id,
+        actor=ctx.actor,
+        now=ctx.now,
+        today=ctx.today,
+        number=args.number,
+        issued_on=args.issued_on,
+        signer=args.signer,
+        recipients=recipients,
+    )
+    if doc.warning:
+        print(f"cảnh báo: {doc.warning}", file=sys.stderr)
+    _write(out, doc.data, "ket-luan-doi-thoai" if args.conclusion else "thong-bao-doi-thoai")
+    row = doc.row
+    if args.conclusion:
+        n = len(fu_directions(ctx, row.id))
+        what = f"thông báo kết luận ngày {dmy(row.concluded_on)} ({n} chỉ đạo)"
+    else:
+        what = f"thông báo tổ chức ngày {dmy(row.announced_on)}"
+    print(f"Đã ghi {out}: {what} của {_describe(row)}.")
+    return 0
+
+
+def fu_directions(ctx: _Ctx, dialogue_id: int) -> list[Any]:
+    from scheduler.usecases import followup as fu
+
+    return fu.directions_of_dialogue(ctx.engine, dialogue_id)
 
 
 def run_show(args: argparse.Namespace) -> int:
