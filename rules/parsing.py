@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 # 07:30-11:30, 7h30 - 11h30, 07H30-11H30: hours of one or two digits, minutes of two.
 _TIME_RANGE = re.compile(r"([0-9]{1,2})[:hH]([0-9]{2})\s*-\s*([0-9]{1,2})[:hH]([0-9]{2})", re.ASCII)
@@ -104,3 +105,19 @@ def parse_date(text: str) -> date:
     if not 1900 < d.year < 2200:
         raise ValueError(f"năm {d.year} không hợp lệ")
     return d
+
+
+def parse_web_url(text: str) -> str:
+    """An address people open (a unit's online meeting, the public base_url): http or https with
+    a host, and no space or control character, which could split a header (the feed, an e-mail)
+    or turn into a script link (``javascript:``) on the board."""
+    if any(ord(ch) < 33 or ord(ch) == 127 for ch in text):
+        raise ValueError(f"địa chỉ {text[:60]!r} không được chứa khoảng trắng hay ký tự điều khiển (CR/LF)")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - a bad port raises here, not later in a link
+    except ValueError:
+        raise ValueError(f"địa chỉ {text[:60]!r} không đọc được") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"địa chỉ phải bắt đầu bằng http:// hoặc https://, không phải {text[:60]!r}")
+    return text

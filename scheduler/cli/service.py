@@ -10,7 +10,7 @@ from typing import Any
 
 from notifiers.safe import terminal
 from rules import TiepdanError
-from rules.parsing import hhmm, parse_count, parse_id, parse_time_range
+from rules.parsing import hhmm, parse_count, parse_id, parse_time_range, parse_web_url
 from rules.vietnamese import dmy, line_date, long_date
 from rules.vocabulary import COUNTS, FORMS, KIND_VI, STATUS_VI
 from scheduler.cli.common import add_config, add_now, config_from, iso_date, now_from, require_unit
@@ -52,6 +52,7 @@ _count = _strict(parse_count, "số liệu")
 _session_id = _strict(parse_id, "mã buổi tiếp")
 _time_range = _strict(parse_time_range, "khung giờ")
 _version = _strict(parse_id, "phiên bản")
+_online = _strict(parse_web_url, "--online")
 
 
 def add_parser(sub: Any) -> None:
@@ -105,7 +106,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--reason", required=True)
     p.add_argument("--time", type=_time_range)
     p.add_argument("--venue")
-    p.add_argument("--online", metavar="URL")
+    p.add_argument("--online", metavar="URL", type=_online)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run_adhoc)
 
@@ -131,7 +132,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--received-title", metavar="CHỨC_VỤ", help="người khác tiếp thay: chức vụ người đó")
     p.add_argument("--form", choices=FORMS, help="hình thức tiếp: in_person (trực tiếp), online, both")
     p.add_argument("--conclusion")
-    p.add_argument("--online", metavar="URL")
+    p.add_argument("--online", metavar="URL", type=_online)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run_record)
 

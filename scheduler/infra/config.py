@@ -35,7 +35,7 @@ from rules import (
 )
 from rules.dialogues import PRESETS as DIALOGUE_PRESETS
 from rules.dialogues import DialogueMandate
-from rules.parsing import parse_time_range
+from rules.parsing import parse_time_range, parse_web_url
 from rules.patterns import parse_rrule
 from rules.vietnamese import nfc
 from scheduler.infra.decisions import government_decisions
@@ -300,6 +300,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         uid = raw.get("id")
         label = f"{key} (id {uid!r})" if isinstance(uid, str) else key
         warnings += [f"{path}: {key}.{k}: khóa không dùng đến, bỏ qua" for k in raw if k not in UNIT_KEYS]
+
         def unit_fail(k: str, what: str, _l: str = label) -> ConfigError:
             return w.error(f"{_l}.{k}" if k else _l, what)
 
@@ -325,6 +326,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
                     return ConfigError(f"{_where}: cột {k}: {what}" if k else f"{_where}: {what}")
 
                 unit, remind = _unit(fail, _csv_to_table(raw, fail), levels)
+
                 def csv_id_fail(_f: Callable[[str, str], ConfigError] = fail) -> ConfigError:
                     return _f("id", "")
 
@@ -789,16 +791,13 @@ def _database_url(w: _Where, url: str) -> str:
 
 
 def _web_url(fail: Callable[[str, str], ConfigError], url: str, key: str) -> str:
-    """An address people open (base_url, a unit's online meeting): http or https, nothing that
-    could split a header or become a script link."""
+    """An address people open (base_url, a unit's online meeting): rules.parsing.parse_web_url."""
     if not url:
         return url
-    if any(ord(ch) < 33 or ord(ch) == 127 for ch in url):
-        raise fail(key, f"địa chỉ {url[:60]!r} không được chứa khoảng trắng hay ký tự điều khiển (CR/LF)")
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise fail(key, f"địa chỉ phải bắt đầu bằng http:// hoặc https://, không phải {url[:60]!r}")
-    return url
+    try:
+        return parse_web_url(url)
+    except ValueError as exc:
+        raise fail(key, str(exc)) from None
 
 
 def _proxies(w: _Where, raw: Any) -> tuple[str, ...]:

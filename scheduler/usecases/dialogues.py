@@ -35,7 +35,7 @@ from rules.dialogues import (
     voters_request_binding,
     voters_threshold,
 )
-from rules.parsing import hhmm, parse_time_range
+from rules.parsing import hhmm, parse_time_range, parse_web_url
 from rules.vietnamese import dmy, nfc
 from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
@@ -155,6 +155,11 @@ def plan_dialogue(
         )
     if form in ("online", "hybrid") and not online_url.strip():
         online_url = config.unit(unit_id).online
+    if online_url.strip():
+        try:
+            online_url = parse_web_url(online_url.strip())
+        except ValueError as exc:
+            raise ServiceError(f"đường dẫn trực tuyến: {exc}") from None
     values = {
         "unit_id": unit_id,
         "kind": kind,

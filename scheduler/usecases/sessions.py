@@ -25,7 +25,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from rules import ConflictError, MakeupProposal, ServiceError, propose_makeup
-from rules.parsing import COUNT_MAX, hhmm
+from rules.parsing import COUNT_MAX, hhmm, parse_web_url
 from rules.received import names_the_head
 from rules.vietnamese import dmy, nfc
 from rules.vocabulary import ACTIVE, COUNT_VI, COUNTS, FORMS, KIND_VI, STATUS_VI
@@ -104,6 +104,16 @@ def _text(value: str | None, what: str) -> str:
     if len(value) > 2000:
         raise ServiceError(f"{what} dài quá 2000 ký tự")
     return value
+
+
+def _online(value: str | None) -> str | None:
+    """An online meeting's address, from any door: rules.parsing.parse_web_url (empty: none)."""
+    if not value:
+        return value
+    try:
+        return parse_web_url(value.strip())
+    except ValueError as exc:
+        raise ServiceError(f"đường dẫn trực tuyến: {exc}") from None
 
 
 def _optional_text(value: str | None, what: str, longest: int = 200) -> str | None:
@@ -366,6 +376,7 @@ def add_adhoc(
     today = _today(config, now)
     unit = config.unit(unit_id)
     reason = _text(reason, "lý do tiếp đột xuất")
+    online = _online(online)
     start, end = time_range or (unit.start, unit.end)
     try:
         with engine.begin() as conn:
@@ -500,6 +511,7 @@ def record(
     as visits; a held session with no visitor is fine.
     """
     given = _checked_counts(counts)
+    online = _online(online)
     if form is not None and form not in FORMS:
         raise ServiceError(f"hình thức tiếp phải là một trong {', '.join(FORMS)}, không phải {form!r}")
     today = _today(config, now)
