@@ -159,16 +159,24 @@ class Server:
         return [r for r in self.sessions(unit, status="planned") if r.date <= today][::-1][n]
 
 
-def write_config(directory: Path) -> Path:
+def write_config(directory: Path, database: str | None = None) -> Path:
+    """The desk's configuration in ``directory``; ``database`` (a URL) instead of desk.db."""
     path = directory / "config.toml"
-    path.write_text(CONFIG, encoding="utf-8")
+    text = CONFIG if database is None else CONFIG.replace('"sqlite:///desk.db"', f'"{database}"')
+    path.write_text(text, encoding="utf-8")
     return path
 
 
 @contextmanager
-def serve(directory: Path, *, clock: Callable[[], datetime] | None = (lambda: PINNED)) -> Iterator[Server]:
-    """Plan the years around "today", create one account per role, and serve the app."""
-    config = load_config(write_config(directory))
+def serve(
+    directory: Path,
+    *,
+    clock: Callable[[], datetime] | None = (lambda: PINNED),
+    database: str | None = None,
+) -> Iterator[Server]:
+    """Plan the years around "today", create one account per role, and serve the app (over
+    ``database``, a URL, when given: PostgreSQL from tests/pg.py)."""
+    config = load_config(write_config(directory, database))
     engine = open_database(config.database_url)
     now = clock() if clock is not None else now_utc()
     today = local_today(now, config.timezone)

@@ -52,6 +52,25 @@ async def busy(request: Request, exc: Exception) -> Response:
     return HTMLResponse(BUSY_PAGE, status_code=503, headers={"retry-after": "30"})
 
 
+NOT_FOUND = "không có trang này; vui lòng kiểm tra lại đường dẫn"
+NOT_ALLOWED = "trang này không nhận cách gửi này"
+
+
+async def not_routed(request: Request, exc: Exception) -> Response:
+    """A path no route matches (404) or a method it does not take (405): one Vietnamese line, as
+    JSON under /api/ and as a page elsewhere, instead of Starlette's English plain text."""
+    status = getattr(exc, "status_code", 404)
+    message = NOT_ALLOWED if status == 405 else NOT_FOUND
+    headers = getattr(exc, "headers", None)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+    page = (
+        '<!doctype html><html lang="vi"><meta charset="utf-8"><title>Không có trang này</title>'
+        f'<h1>Không có trang này</h1><p class="error" role="alert">{message}</p></html>'
+    )
+    return HTMLResponse(page, status_code=status, headers=headers)
+
+
 BUSY_PAGE = (
     '<!doctype html><html lang="vi"><meta charset="utf-8"><title>Hệ thống đang bận</title>'
     f"<h1>Hệ thống đang bận</h1><p>{BUSY}</p></html>"
@@ -73,7 +92,7 @@ def create_app(config: Config, engine: Engine) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={OperationalError: busy},
+        exception_handlers={OperationalError: busy, 404: not_routed, 405: not_routed},
     )
     app.state.config = config
     app.state.engine = engine
