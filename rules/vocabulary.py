@@ -50,6 +50,16 @@ MESSAGE_VI: Final[dict[str, str]] = {
     "period_update": "tin cập nhật kết quả kỳ",
     "replan_pending": "tin lịch cần điều chỉnh",
     "conclusion_missing": "tin nhắc ban hành Thông báo kết luận",
+    "direction_due": "tin nhắc hạn giải quyết",
+    "direction_overdue": "tin báo quá hạn giải quyết",
+    "notice_due": "tin nhắc hạn trả lời công dân",
+    "notice_overdue": "tin báo quá hạn trả lời công dân",
+    "dlg_notice_due": "tin nhắc thông báo hội nghị đối thoại",
+    "dlg_notice_late": "tin báo chậm thông báo hội nghị đối thoại",
+    "dlg_results_due": "tin nhắc thông báo kết quả đối thoại",
+    "dlg_results_late": "tin báo chậm thông báo kết quả đối thoại",
+    "dlg_year_at_risk": "cảnh báo nguy cơ chưa đủ hội nghị đối thoại",
+    "delivery_failed": "tin báo lỗi gửi tin",
 }
 
 

@@ -109,7 +109,8 @@ def test_550_fails_for_good_is_listed_and_the_staff_is_told(config: Path, sink: 
         line for line in cli(config, "outbox", "--status", "failed").out.splitlines() if line[0] == "#"
     ]
     assert len(listing) == 1
-    assert f"#{failed.id} [lỗi] reminder email → {HEAD_EMAIL}" in listing[0] and "550" in listing[0]
+    assert f"#{failed.id} [lỗi] tin nhắc lịch, thư điện tử → {HEAD_EMAIL}" in listing[0]
+    assert "550" in listing[0]
 
     (notice,) = outbox(config, purpose="delivery_failed")
     assert (notice.recipient, notice.status, notice.subject) == (STAFF_EMAIL, "sent", f"outbox:{failed.id}")

@@ -15,6 +15,7 @@ from notifiers.alerts import CHANNEL_VI
 from notifiers.safe import terminal
 from rules.parsing import parse_count
 from rules.vietnamese import dmy
+from rules.vocabulary import MESSAGE_VI
 from scheduler.cli.common import add_config, add_now, config_from, now_from
 from scheduler.cli.tick_report import tick_lines
 from scheduler.infra.clock import as_utc, local_today, start_clock_at
@@ -173,7 +174,8 @@ def run_outbox(args: argparse.Namespace) -> int:
         print("Hộp thư đi trống.")
     for r in rows:
         local = as_utc(r.next_attempt_at).astimezone(config.timezone)
-        line = f"#{r.id} [{STATUS_VI[r.status]}] {r.purpose} {r.channel} → {r.recipient}"
+        what, channel = MESSAGE_VI.get(r.purpose, r.purpose), CHANNEL_VI.get(r.channel, r.channel)
+        line = f"#{r.id} [{STATUS_VI[r.status]}] {what}, {channel} → {r.recipient}"
         line += f" ({r.unit_id}, {dmy(local.date())})"
         if (r.channel, r.recipient) in marked:
             line += " [địa chỉ bị từ chối]"
