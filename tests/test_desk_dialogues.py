@@ -80,6 +80,13 @@ def test_a_clerk_runs_a_dialogue_through_the_desk_as_through_the_api(tmp_path):
         assert "25" in page and "19 ý kiến được trả lời tại hội nghị" in page and "12/TB-UBND" in page
         listing = c.get(f"/desk/units/xa-a/dialogues?year={day.year}").text
         assert f"/desk/dialogues/{desk_id}" in listing and "chuyên đề" in listing
+        # A direction given at the dialogue: its desk page leads back to the dialogue, not a session.
+        given = {"content": "Rà soát bồi thường", "agency": "Phòng Kinh tế"}
+        r = api.post(f"/api/dialogues/{desk_id}/directions", json=given)
+        assert r.status_code == 201, r.text
+        page = c.get(f"/desk/directions/{r.json()['id']}")
+        assert page.status_code == 200 and f'href="/desk/dialogues/{desk_id}"' in page.text
+        assert "/desk/sessions/None" not in page.text and "Hội nghị đối thoại ngày" in page.text
         # The MTTQ of the province and the supervisor read, without a form; a change is refused.
         for login in ("mttq", "sup"):
             other = server.signed_in(login)
