@@ -53,6 +53,7 @@ DONE = {
     "user-enable": "Đã mở lại tài khoản.",
     "user-unlock": "Đã mở khóa đăng nhập.",
     "user-revoke": "Đã thu hồi các mã truy cập của tài khoản.",
+    "password": "Đã đổi mật khẩu; các phiên đăng nhập khác của tài khoản đã bị đăng xuất.",
 }
 EXPIRED_FORM = "Biểu mẫu đã hết hạn hoặc không hợp lệ; vui lòng tải lại trang rồi làm lại."
 
@@ -320,6 +321,33 @@ def _user_action(action: str) -> Handler:
     return handler
 
 
+# --- one's own password (every signed-in account) ----------------------------------------------
+
+
+def password_page(ctx: Ctx, *, status: int = 200, error: str = "") -> Response:
+    return ctx.page("desk/password.html", status, error=error)
+
+
+def password_change(ctx: Ctx) -> Response:
+    """The current password, then the new one twice. The change signs out every desk of the
+    account (accounts.set_password); this one is signed in again with a fresh key and CSRF token,
+    so that only the person who changed it stays in."""
+    new = ctx.form.get("new", "")
+    if new != ctx.form.get("again", ""):
+        return password_page(ctx, status=400, error="hai lần nhập mật khẩu mới không giống nhau")
+    try:
+        account = accounts.change_own_password(
+            ctx.engine, ctx.account, ctx.form.get("current", ""), new, now=ctx.now
+        )
+    except TiepdanError as exc:
+        return password_page(ctx, status=400, error=str(exc))
+    key = accounts.start_desk_session(ctx.engine, account, now=ctx.now)
+    response = RedirectResponse("/desk/password?ok=password", status_code=303)
+    cookie = {"u": account.id, "k": key, "s": account.stamp, "c": auth.new_csrf()}
+    auth.write_cookie(ctx.request, response, cookie)
+    return response
+
+
 async def bare(_: Request) -> Response:
     return RedirectResponse("/desk/", status_code=308)
 
@@ -342,6 +370,8 @@ def routes() -> list[BaseRoute]:
         Route("/desk/", home, methods=["GET"]),
         Route("/desk/login", login, methods=["POST"]),
         Route("/desk/logout", desk(logout, post=True), methods=["POST"]),
+        Route("/desk/password", desk(password_page), methods=["GET"]),
+        Route("/desk/password", desk(password_change, post=True), methods=["POST"]),
         Route("/desk/users", desk(users_page), methods=["GET"]),
         Route("/desk/users", desk(users_add, post=True), methods=["POST"]),
         *(
