@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from notifiers.views import SessionView
 from rules import Unit, alert_policy
 from rules.compliance import SessionRecord, judge_sorted, lost_text
 from rules.replan import move_reason
+from rules.vietnamese import dmy
 from scheduler.infra.clock import as_utc, local_today
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
@@ -143,6 +144,7 @@ def queue_due(
     mine = _S.c.id.in_(list(only[0])) if only is not None else true()
     sms_unicode = bool(config.sms and config.sms.unicode)
     q = _Queue(config, now, [])
+    _skip = _skipper()
     max_lead = max([*config.default_remind_days, *(d for v in config.remind_days.values() for d in v)] or [0])
     # A reminder whose day is off goes on the working day before (reminder_day): before Tết that
     # is a week early, so look as far as the last session whose reminder falls today, that is up
@@ -410,8 +412,22 @@ def queue_due(
 PERIOD_LOOKBACK = 75  # days: the previous month, its grace, and a late record's correction
 
 
-def _skip(row: Any, exc: Exception) -> None:
-    print(f"tiepdan: bỏ qua buổi tiếp số {row.id} khi xếp tin: {exc}", file=sys.stderr)
+def _skipper() -> Callable[[Any, Exception], None]:
+    """Report a session whose stored data cannot be read (a hand edit, an old version), once per
+    run: it is skipped, every other session is queued, and the next tick tries it again."""
+    told: set[int] = set()
+
+    def skip(row: Any, exc: Exception) -> None:
+        if row.id in told:
+            return
+        told.add(row.id)
+        print(
+            f"tiepdan: bỏ qua buổi tiếp số {row.id} ({row.unit_id}, ngày {dmy(row.date)}) khi xếp tin: "
+            f"dữ liệu không đọc được ({exc}); các buổi khác vẫn được xếp, sửa buổi này rồi chạy lại",
+            file=sys.stderr,
+        )
+
+    return skip
 
 
 def _period_told(conn: Connection, now: datetime) -> dict[str, list[tuple[str, int]]]:
