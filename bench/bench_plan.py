@@ -12,7 +12,7 @@ In one run, for one year (2027):
      max(id) of the audit rows are the same before and after (on PostgreSQL also the server's
      own counters of inserted/updated/deleted tuples, pg_stat_user_tables);
    - ``tiepdan sessions --unit U --from --to --format json`` for one commune and one year: the
-     whole command, and the query alone in process (``sessions.list_sessions`` and
+     whole command, and the query alone in process (``session_reads.list_sessions`` and
      ``sessions.replacements``, as the command calls them; goal: < 100 ms).
 
 Every time is wall-clock, the best of ``--repeat`` runs (each plan run into a fresh database).
@@ -177,15 +177,15 @@ def bench_backend(
     listed_count = len(json.loads(listed))
 
     from scheduler.infra.db import open_database
-    from scheduler.usecases import sessions as uc
+    from scheduler.usecases import session_reads
 
     engine = open_database(url)
     try:
         q_times = []
         for _ in range(max(5, args.repeat)):
             t = time.perf_counter()
-            rows = uc.list_sessions(engine, unit_ids=[unit], first=first, last=last)
-            uc.replacements(engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
+            rows = session_reads.list_sessions(engine, unit_ids=[unit], first=first, last=last)
+            session_reads.replacements(engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
             q_times.append(time.perf_counter() - t)
     finally:
         engine.dispose()

@@ -145,7 +145,7 @@ class Server:
         return self.client(headers=headers)
 
     def sessions(self, unit: str, *, status: str | None = None) -> list[Any]:
-        from scheduler.usecases.sessions import list_sessions
+        from scheduler.usecases.session_reads import list_sessions
 
         rows = list_sessions(self.engine, unit_ids=[unit])
         return [r for r in rows if status is None or r.status == status]
@@ -304,6 +304,7 @@ def add_mttq(server: Server, unit: str = "tinh") -> None:
 def targets(server: Server) -> dict[str, Target]:
     from datetime import timedelta
 
+    from scheduler.usecases import cancel_makeup
     from scheduler.usecases import sessions as uc
 
     out: dict[str, Target] = {}
@@ -311,7 +312,7 @@ def targets(server: Server) -> dict[str, Target]:
     for unit in ("xa-a", "xa-b", "tinh", "tinh-khac"):
         planned = server.future_planned(unit, 1)
         to_cancel = server.future_planned(unit, 2)
-        uc.cancel(
+        cancel_makeup.cancel(
             server.engine,
             server.config,
             to_cancel.id,

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from scheduler.infra.config import Config, load_config
 from scheduler.infra.db import open_database
 from scheduler.usecases import reception_log as book
+from scheduler.usecases import record_outcome, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
 
@@ -130,7 +131,7 @@ class World:
     engine: Engine
 
     def session(self, unit: str, day: date) -> Any:
-        rows = uc.list_sessions(self.engine, unit_ids=[unit], first=day, last=day)
+        rows = session_reads.list_sessions(self.engine, unit_ids=[unit], first=day, last=day)
         assert len(rows) == 1, rows
         return rows[0]
 
@@ -141,7 +142,7 @@ class World:
         s = self.session(unit, day)
         now = at(f"{day.isoformat()}T11:00")
         entries = [book.add_entry(self.engine, self.config, s.id, c, actor=CLERK, now=now) for c in citizens]
-        uc.record(self.engine, self.config, s.id, held=True, actor=CLERK, now=now)
+        record_outcome.record(self.engine, self.config, s.id, held=True, actor=CLERK, now=now)
         return s.id, entries
 
 

@@ -32,6 +32,7 @@ from scheduler.infra.clock import parse_now
 from scheduler.infra.config import Config, load_config
 from scheduler.infra.db import open_database
 from scheduler.infra.db.models import SessionRow
+from scheduler.usecases import cancel_makeup, move_adhoc, record_outcome
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
 
@@ -190,26 +191,35 @@ def build_province(directory: Path, db_url: str) -> Province:
 
     def cancel(unit: str, on: str, when: str, reason: str) -> None:
         now, today = _at(when)
-        uc.cancel(engine, config, p.sid(unit, on), reason=reason, actor=CLERK, now=now, today=today)
+        cancel_makeup.cancel(
+            engine, config, p.sid(unit, on), reason=reason, actor=CLERK, now=now, today=today
+        )
 
     def not_held(unit: str, on: str, reason: str) -> None:
         now, _ = _at(on)
-        uc.record(engine, config, p.sid(unit, on), held=False, reason=reason, actor=CLERK, now=now)
+        record_outcome.record(
+            engine, config, p.sid(unit, on), held=False, reason=reason, actor=CLERK, now=now
+        )
 
     def makeup(unit: str, of: str, on: str, when: str) -> None:
         now, today = _at(when)
-        change = uc.book_makeup(engine, config, p.sid(unit, of), on=D(on), actor=CLERK, now=now, today=today)
+        change = cancel_makeup.book_makeup(
+            engine, config, p.sid(unit, of), on=D(on), actor=CLERK, now=now, today=today
+        )
         row = change.session
         p.ids[(unit, row.date)] = row.id
 
     def held(unit: str, on: str, counts: dict[str, int], received_by: str | None = None) -> None:
         now, _ = _at(on)
-        uc.record(engine, config, p.sid(unit, on), held=True, counts=counts, received_by=received_by,
+        record_outcome.record(engine, config, p.sid(unit, on), held=True, counts=counts,
+                  received_by=received_by,
                   actor=CLERK, now=now)  # fmt: skip
 
     def adhoc(unit: str, on: str, reason: str, counts: dict[str, int]) -> None:
         now, _ = _at(on)
-        row = uc.add_adhoc(engine, config, unit, on=D(on), reason=reason, actor=CLERK, now=now).session
+        row = move_adhoc.add_adhoc(
+            engine, config, unit, on=D(on), reason=reason, actor=CLERK, now=now
+        ).session
         p.ids[(unit, row.date)] = row.id
         held(unit, on, counts)
 
@@ -265,7 +275,7 @@ def build_province(directory: Path, db_url: str) -> Province:
     for sid, unit, on in rest:
         if (unit, on) != ("hoa-an", D("2026-11-10")):
             now, _ = _at(on.isoformat())
-            uc.record(engine, config, sid, held=True, counts=ORDINARY, actor=CLERK, now=now)
+            record_outcome.record(engine, config, sid, held=True, counts=ORDINARY, actor=CLERK, now=now)
 
     # Today: Hà Quảng keeps only the 5th (the re-plan withdraws 21/12); Hòa An cancels 25/11.
     path = write_config(directory, db_url, ha_quang_days="[5]")

@@ -248,24 +248,26 @@ def cli_worker(
 
     Without ``inside_version_check`` all workers leave the barrier together and race from the
     start. With it, each worker reads the session first and waits at the barrier just before its
-    guarded UPDATE (``sessions._bump``): every worker has then read the same version, and all but
-    one must lose the optimistic check. ``pause`` holds the winner's transaction open a little so
-    the losers' UPDATEs really wait on its row lock.
+    guarded UPDATE (``sessions.bump``, patched where each use case module holds it): every worker
+    has then read the same version, and all but one must lose the optimistic check. ``pause``
+    holds the winner's transaction open a little so the losers' UPDATEs really wait on its row
+    lock.
     """
     import time
 
     from scheduler import cli
-    from scheduler.usecases import sessions as uc
+    from scheduler.usecases import cancel_makeup, move_adhoc, record_outcome, sessions
 
     if inside_version_check:
-        real_bump = uc._bump
+        real_bump = sessions.bump
 
         def bump_after_everyone_read(*a: Any, **kw: Any) -> None:
             barrier.wait(timeout=60)
             real_bump(*a, **kw)
             time.sleep(pause)
 
-        uc._bump = bump_after_everyone_read
+        for module in (cancel_makeup, move_adhoc, record_outcome):
+            module.bump = bump_after_everyone_read
     else:
         barrier.wait(timeout=60)
     out, err = io.StringIO(), io.StringIO()
@@ -285,12 +287,13 @@ def stalled_cli_worker(args: list[str], reached: Any) -> None:
     import time
 
     from scheduler import cli
-    from scheduler.usecases import sessions as uc
+    from scheduler.usecases import cancel_makeup, move_adhoc, record_outcome
 
     def stall(*a: Any, **kw: Any) -> None:
         reached.set()
         time.sleep(600)
 
-    uc.write_audit = stall
+    for module in (cancel_makeup, move_adhoc, record_outcome):
+        module.write_audit = stall
     with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
         cli.main(args)

@@ -145,6 +145,7 @@ def test_a_change_is_told_at_once_from_inside_the_use_case_and_only_its_own_mess
     from scheduler.infra.clock import parse_now
     from scheduler.infra.config import load_config
     from scheduler.infra.db import open_database
+    from scheduler.usecases import cancel_makeup
     from scheduler.usecases import sessions as uc
 
     config_path = write_config(tmp_path)
@@ -156,7 +157,9 @@ def test_a_change_is_told_at_once_from_inside_the_use_case_and_only_its_own_mess
     engine = open_database(config.database_url)
     jan29 = session_on(config_path, "thuc-phan", "2027-01-29")
     now = parse_now("2027-01-18T09:00", config.timezone)
-    uc.cancel(engine, config, jan29["id"], reason="Mưa lũ", actor=uc.Actor("lan"), now=now, today=now.date())
+    cancel_makeup.cancel(
+        engine, config, jan29["id"], reason="Mưa lũ", actor=uc.Actor("lan"), now=now, today=now.date()
+    )
     engine.dispose()
     told = outbox(config_path, session_id=jan29["id"], purpose="cancelled")
     assert told and {r.status for r in told} == {"sent"}

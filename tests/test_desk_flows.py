@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from scheduler.infra.db.models import AuditRow, LogEntryRow
+from scheduler.usecases import cancel_makeup, record_outcome
 from scheduler.usecases import sessions as uc
 
 
@@ -198,7 +199,7 @@ def test_a_stale_form_is_refused_with_409(server: Server, staff: httpx.Client) -
     page = staff.get(f"/desk/sessions/{target.id}").text
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
     # Someone else changes the session after the page was loaded.
-    uc.record(
+    record_outcome.record(
         server.engine,
         server.config,
         target.id,
@@ -469,7 +470,7 @@ def test_pages_and_reads_follow_changes_made_elsewhere(server: Server, staff: ht
     assert {s["id"]: s["status"] for s in api.get("/api/sessions", params=month).json()}[
         target.id
     ] == "planned"
-    uc.cancel(
+    cancel_makeup.cancel(
         server.engine,
         server.config,
         target.id,

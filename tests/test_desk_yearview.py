@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rules import Level
-from scheduler.usecases.sessions import COUNTS
+from rules.vocabulary import COUNTS
 from scheduler.web.yearview import year_view
 
 # The commune People's Committee chair: 1 day a week until 30/6/2026, 2 days a month since

@@ -14,7 +14,7 @@ from desk_support import Server, add_mttq, serve, snapshot, targets
 
 from scheduler.usecases import dialogues as dg
 from scheduler.usecases import followup as fu
-from scheduler.usecases import sessions as uc
+from scheduler.usecases import record_outcome
 from scheduler.usecases.sessions import Actor
 
 SECRET_NAME, SECRET_ID = "Nguyễn Thị Bí Mật", "001234567890"  # in every unit's reception log
@@ -42,7 +42,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             )  # fmt: skip
             ids[unit] = (row.id, d.id)
         # A citizen's case with a direction in xa-a: never shown to the MTTQ.
-        uc.record(server.engine, server.config, ts["xa-a"].past, held=True, actor=who, now=now)
+        record_outcome.record(server.engine, server.config, ts["xa-a"].past, held=True, actor=who, now=now)
         case = fu.add_direction(
             server.engine, server.config, ts["xa-a"].entry, content="Giải quyết tranh chấp ranh giới",
             agency="Phòng Tư pháp", actor=who, now=now, today=today,

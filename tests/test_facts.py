@@ -37,6 +37,7 @@ from scheduler import cli
 from scheduler.infra.clock import parse_now
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
+from scheduler.usecases import cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import reception_log as book
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
@@ -52,7 +53,7 @@ def svc(tmp_path, db_url):
     config = load_config(path)
     engine = open_database(db_url)
     plan_year(engine, config, YEAR, now=parse_now(NOW), today=TODAY, actor="test")
-    ids = {(r.unit_id, r.date.isoformat()): r.id for r in uc.list_sessions(engine)}
+    ids = {(r.unit_id, r.date.isoformat()): r.id for r in session_reads.list_sessions(engine)}
     yield {"engine": engine, "config": config, "path": path, "url": db_url, "ids": ids}
     engine.dispose()
 
@@ -236,7 +237,9 @@ def test_two_clerks_making_up_different_sessions_onto_one_day_at_once_one_wins(s
     first, second = sid(svc, "cao-bang", "2027-03-25"), sid(svc, "cao-bang", "2027-04-26")
     now = parse_now(NOW)
     for s in (first, second):
-        uc.cancel(svc["engine"], svc["config"], s, reason="Đi công tác", actor=CLERK, now=now, today=TODAY)
+        cancel_makeup.cancel(
+            svc["engine"], svc["config"], s, reason="Đi công tác", actor=CLERK, now=now, today=TODAY
+        )
     ctx = multiprocessing.get_context("spawn")
     commands = [["makeup", str(s), "--date", "2027-03-30"] for s in (first, second)]
     barrier, results = ctx.Barrier(2), ctx.Queue()
@@ -277,7 +280,7 @@ def test_a_replan_leaves_a_day_taken_by_an_ad_hoc_session_alone(svc, tmp_path):
     # a new day off on 12/4 would roll its session onto the 13th: it stays where it was, and the
     # plan does not break (the other units on 12/4 move).
     now = parse_now(NOW)
-    uc.add_adhoc(
+    move_adhoc.add_adhoc(
         svc["engine"], svc["config"], "tra-linh", on=date(2027, 4, 13), reason="Đoàn", actor=CLERK, now=now
     )
     path = write_config(tmp_path, svc["url"], days_off=[("2027-04-12", "Nghỉ hoán đổi")])
@@ -334,7 +337,7 @@ def test_the_delegated_count_is_the_sessions_someone_else_received(svc):
     ids = {on: sid(svc, "cao-bang", on) for on in ("2027-01-25", "2027-02-25")}
     thuc = sid(svc, "thuc-phan", "2027-01-14")
     # The head's own name typed as free text (as the desk's old field let clerks do): in person.
-    uc.record(svc["engine"], svc["config"], ids["2027-01-25"], held=True, actor=CLERK,
+    record_outcome.record(svc["engine"], svc["config"], ids["2027-01-25"], held=True, actor=CLERK,
               now=parse_now("2027-01-25T11:30"), received_by="Nguyễn Văn A")  # fmt: skip
     # Someone else received, chosen as such, with name and title.
     code, _, err = run(svc, "record", str(ids["2027-02-25"]), "--held", "--received-by", "Trần Văn C",
@@ -365,7 +368,9 @@ def test_a_legacy_free_text_naming_the_head_counts_as_in_person(svc):
     from scheduler.infra.db.models import SessionRow
 
     on = sid(svc, "cao-bang", "2027-01-25")
-    uc.record(svc["engine"], svc["config"], on, held=True, actor=CLERK, now=parse_now("2027-01-25T11:30"))
+    record_outcome.record(
+        svc["engine"], svc["config"], on, held=True, actor=CLERK, now=parse_now("2027-01-25T11:30")
+    )
     # As recorded before the choice existed: free text, no choice stored.
     t = SessionRow.__table__
     with svc["engine"].begin() as conn:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from scheduler import cli
 from scheduler.infra.db.models import OutboxRow
+from scheduler.usecases import cancel_makeup, record_outcome, session_reads
 from scheduler.usecases import sessions as uc
 
 NOW = PINNED.isoformat()
@@ -66,7 +67,9 @@ def _target(server: Server) -> dict[str, Any]:
 
 def _cancelled(server: Server) -> dict[str, Any]:
     sid = server.future_planned("xa-a", 1).id
-    uc.cancel(server.engine, server.config, sid, reason="Đi công tác", actor=SETUP, now=server.now())
+    cancel_makeup.cancel(
+        server.engine, server.config, sid, reason="Đi công tác", actor=SETUP, now=server.now()
+    )
     day = uc.make_up_proposals(server.engine, server.config, sid, server.today())[0].date
     return {"id": sid, "day": day.isoformat()}
 
@@ -77,7 +80,7 @@ def _past(server: Server) -> dict[str, Any]:
 
 def _recorded(server: Server) -> dict[str, Any]:
     sid = server.past_planned("xa-a").id
-    uc.record(
+    record_outcome.record(
         server.engine, server.config, sid, held=True, actor=SETUP, now=server.now(), counts={"visits": 2}
     )
     return {"id": sid}
@@ -129,7 +132,7 @@ CASES: dict[str, tuple[Setup, Door, Door, Door]] = {
 
 
 def _state(server: Server) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
-    sessions = [uc.session_dict(r) for r in server.sessions("xa-a")]
+    sessions = [session_reads.session_dict(r) for r in server.sessions("xa-a")]
     t = OutboxRow.__table__
     with server.engine.connect() as conn:
         queued = sorted(

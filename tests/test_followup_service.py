@@ -15,7 +15,7 @@ from rules import ServiceError
 from scheduler.infra.db.models import AuditRow
 from scheduler.usecases import followup as fu
 from scheduler.usecases import reception_log as book
-from scheduler.usecases import sessions as uc
+from scheduler.usecases import record_outcome
 
 D = date.fromisoformat
 JAN22 = D("2027-01-22")
@@ -112,7 +112,7 @@ def test_facts_that_cannot_be_true_are_refused_and_change_nothing(w, db_url):
     with pytest.raises(ServiceError, match="đang có 1 chỉ đạo"):
         book.delete_entry(w.engine, w.config, rows[0], actor=CLERK, now=at("2027-02-10T09:00"))
     with pytest.raises(ServiceError, match="đang có 1 chỉ đạo"):
-        uc.undo_record(
+        record_outcome.undo_record(
             w.engine, w.config, session_id, reason="Ghi nhầm", actor=CLERK, now=at("2027-02-10T09:00")
         )
     assert snapshot(db_url) == before

@@ -13,7 +13,7 @@ from sqlalchemy import MetaData, select
 
 from scheduler.usecases import followup as fu
 from scheduler.usecases import reception_log as book
-from scheduler.usecases import sessions as uc
+from scheduler.usecases import record_outcome
 from scheduler.usecases.sessions import Actor
 
 SETUP = Actor("test-setup")
@@ -47,7 +47,7 @@ def seed(server: Server, unit: str) -> dict[str, int]:
         )
         for i in range(2)
     ]
-    uc.record(server.engine, server.config, past.id, held=True, actor=SETUP, now=now)
+    record_outcome.record(server.engine, server.config, past.id, held=True, actor=SETUP, now=now)
     d = fu.add_direction(
         server.engine, server.config, entries[0], content="Kiểm tra, xác minh", agency="Phòng Kinh tế",
         actor=SETUP, now=now, today=server.today(),

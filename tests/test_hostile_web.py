@@ -42,6 +42,8 @@ from scheduler.usecases import dialogues as dg
 from scheduler.usecases import followup as fu
 from scheduler.usecases import reception_log as book
 from scheduler.usecases import sessions as uc
+from scheduler.usecases import cancel_makeup
+from scheduler.usecases import record_outcome
 from scheduler.usecases.sessions import Actor
 
 pytestmark = pytest.mark.skipif(
@@ -162,7 +164,7 @@ def seed(server: Server) -> dict[str, Any]:
     e, c = server.engine, server.config
     planned = server.future_planned(unit, 1)
     cancelled = server.future_planned(unit, 2)
-    uc.cancel(e, c, cancelled.id, reason="Thiết lập", actor=SETUP, now=now, today=today)
+    cancel_makeup.cancel(e, c, cancelled.id, reason="Thiết lập", actor=SETUP, now=now, today=today)
     proposal = uc.make_up_proposals(e, c, cancelled.id, today)[0].date
     to_record = server.past_planned(unit, 0)
     logged = server.past_planned(unit, 1)
@@ -175,8 +177,8 @@ def seed(server: Server) -> dict[str, Any]:
 
     entry = row(logged.id, "Công dân Một")
     held_entries = [row(held.id, "Công dân Hai"), row(held.id, "Công dân Ba")]
-    uc.record(e, c, held.id, held=True, actor=SETUP, now=now)
-    uc.record(e, c, held_bare.id, held=True, actor=SETUP, now=now)
+    record_outcome.record(e, c, held.id, held=True, actor=SETUP, now=now)
+    record_outcome.record(e, c, held_bare.id, held=True, actor=SETUP, now=now)
     direction = fu.add_direction(
         e, c, held_entries[0], content="Kiểm tra, xác minh", agency="Phòng Kinh tế",
         actor=SETUP, now=now, today=today,

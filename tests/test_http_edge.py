@@ -199,7 +199,7 @@ def test_a_flood_of_half_sent_requests_holds_no_sockets_and_passes(edge: Any) ->
 def test_a_busy_database_is_a_503_that_says_to_retry_and_reads_go_on(tmp_path: Path) -> None:
     with served(tmp_path, busy_timeout=0.3) as s, _client(s.base) as c:
         assert _sign_in(c, PASSWORD) == 303
-        from scheduler.usecases.sessions import list_sessions
+        from scheduler.usecases.session_reads import list_sessions
 
         ahead = [r for r in list_sessions(s.app.state.engine, unit_ids=["xa-a"]) if r.date > PINNED.date()]
         session_id = ahead[0].id

@@ -16,6 +16,9 @@ from scheduler.cli import main
 from scheduler.infra.config import ConfigError, load_config
 from scheduler.infra.db import open_database
 from scheduler.usecases import sessions as uc
+from scheduler.usecases import move_adhoc
+from scheduler.usecases import record_outcome
+from scheduler.usecases import session_reads
 from scheduler.usecases.planning import plan_year
 from scheduler.usecases.sessions import Actor
 
@@ -50,7 +53,7 @@ def _adhoc(online: str) -> list[str]:
 @pytest.mark.parametrize("online", BAD)
 def test_the_command_line_refuses_an_address_that_is_not_a_web_link(site, online, capsys) -> None:
     _config, engine = site
-    before = len(uc.list_sessions(engine, unit_ids=["xa-a"]))
+    before = len(session_reads.list_sessions(engine, unit_ids=["xa-a"]))
     try:
         code = main(_adhoc(online))
     except SystemExit as exit_:  # argparse's refusal of the argument's type
@@ -58,7 +61,7 @@ def test_the_command_line_refuses_an_address_that_is_not_a_web_link(site, online
     err = capsys.readouterr().err
     assert code not in (0, None)
     assert len(err.strip().splitlines()) == 1 and ("--online" in err or "điều khiển" in err), err
-    assert len(uc.list_sessions(engine, unit_ids=["xa-a"])) == before
+    assert len(session_reads.list_sessions(engine, unit_ids=["xa-a"])) == before
 
 
 def test_the_command_line_stores_a_web_link(site, capsys) -> None:
@@ -74,11 +77,11 @@ def test_the_use_cases_refuse_it_from_every_other_door(site, online) -> None:
     from datetime import date
 
     with pytest.raises(ServiceError, match="đường dẫn trực tuyến"):
-        uc.add_adhoc(engine, config, "xa-a", on=date(2026, 3, 12), reason="Vụ việc", actor=Actor("t"),
+        move_adhoc.add_adhoc(engine, config, "xa-a", on=date(2026, 3, 12), reason="Vụ việc", actor=Actor("t"),
                      now=PINNED, online=online)  # fmt: skip
-    past = [r for r in uc.list_sessions(engine, unit_ids=["xa-a"]) if r.date < date(2026, 3, 2)][-1]
+    past = [r for r in session_reads.list_sessions(engine, unit_ids=["xa-a"]) if r.date < date(2026, 3, 2)][-1]
     with pytest.raises(ServiceError, match="đường dẫn trực tuyến"):
-        uc.record(engine, config, past.id, held=True, actor=Actor("t"), now=PINNED, online=online)
+        record_outcome.record(engine, config, past.id, held=True, actor=Actor("t"), now=PINNED, online=online)
     assert uc.get_session(engine, past.id).status == "planned"
 
 

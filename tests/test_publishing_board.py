@@ -22,6 +22,7 @@ from rules import ServiceError
 from rules.vietnamese import dmy
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
+from scheduler.usecases import cancel_makeup, move_adhoc, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
 from scheduler.web import create_app
@@ -50,23 +51,25 @@ def board(tmp_path_factory: pytest.TempPathFactory):
     end = today + timedelta(days=62)
     ahead = [
         r
-        for r in uc.list_sessions(engine, unit_ids=["cao-bang"], first=today + timedelta(days=1), last=end)
+        for r in session_reads.list_sessions(
+            engine, unit_ids=["cao-bang"], first=today + timedelta(days=1), last=end
+        )
         if r.status == "planned"
     ]
     facts: dict[str, object] = {"today": today}
     # Cancel the next session of the province and make it up; the reason is hostile markup.
     if ahead:
-        cancelled = uc.cancel(
+        cancelled = cancel_makeup.cancel(
             engine, config, ahead[0].id, reason=ps.HOSTILE_REASON, actor=actor, now=now, today=today
         ).session
         facts["cancelled"] = cancelled
         with contextlib.suppress(ServiceError):  # no free day left to propose
-            facts["makeup"] = uc.book_makeup(
+            facts["makeup"] = cancel_makeup.book_makeup(
                 engine, config, cancelled.id, on=None, actor=actor, now=now, today=today
             ).session
     # The hostile unit has a session today (an ad hoc one on a day off).
     with contextlib.suppress(ServiceError):  # today already has its periodic session
-        uc.add_adhoc(
+        move_adhoc.add_adhoc(
             engine,
             config,
             "xa-thu",

@@ -19,6 +19,7 @@ import pytest
 
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
+from scheduler.usecases import cancel_makeup, move_adhoc, session_reads
 from scheduler.usecases import dialogues as dg
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
@@ -60,8 +61,8 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     engine = open_database(config.database_url)
     plan_year(engine, config, 2027, now=datetime(2026, 12, 1, tzinfo=UTC), today=date(2026, 12, 1), actor="t")
     actor = uc.Actor("test")
-    ward = {r.date: r for r in uc.list_sessions(engine, unit_ids=["ubnd-thuc-phan"])}
-    uc.cancel(
+    ward = {r.date: r for r in session_reads.list_sessions(engine, unit_ids=["ubnd-thuc-phan"])}
+    cancel_makeup.cancel(
         engine,
         config,
         ward[date(2027, 3, 2)].id,
@@ -70,10 +71,10 @@ def site(tmp_path_factory: pytest.TempPathFactory):
         now=NOW,
         today=TODAY,
     )
-    uc.book_makeup(
+    cancel_makeup.book_makeup(
         engine, config, ward[date(2027, 3, 2)].id, on=date(2027, 3, 3), actor=actor, now=NOW, today=TODAY
     )
-    uc.move(
+    move_adhoc.move(
         engine,
         config,
         ward[date(2027, 3, 16)].id,
@@ -82,7 +83,7 @@ def site(tmp_path_factory: pytest.TempPathFactory):
         actor=actor,
         now=NOW,
     )
-    uc.add_adhoc(
+    move_adhoc.add_adhoc(
         engine,
         config,
         "ubnd-thuc-phan",
@@ -91,8 +92,8 @@ def site(tmp_path_factory: pytest.TempPathFactory):
         actor=actor,
         now=NOW,
     )
-    province = {r.date: r for r in uc.list_sessions(engine, unit_ids=["cao-bang"])}
-    uc.cancel(
+    province = {r.date: r for r in session_reads.list_sessions(engine, unit_ids=["cao-bang"])}
+    cancel_makeup.cancel(
         engine,
         config,
         province[date(2027, 3, 25)].id,
@@ -101,7 +102,7 @@ def site(tmp_path_factory: pytest.TempPathFactory):
         now=NOW,
         today=TODAY,
     )
-    uc.book_makeup(
+    cancel_makeup.book_makeup(
         engine,
         config,
         province[date(2027, 3, 25)].id,

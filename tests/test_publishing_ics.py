@@ -16,6 +16,7 @@ from icalendar import Calendar
 
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
+from scheduler.usecases import cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
 from scheduler.web import create_app
@@ -34,7 +35,7 @@ class Feed:
         return httpx.get(f"{self.base}/ics/{unit}.ics", headers=headers, timeout=30)
 
     def rows(self, unit: str = "cao-bang") -> list[Any]:
-        return uc.list_sessions(self.engine, unit_ids=[unit])
+        return session_reads.list_sessions(self.engine, unit_ids=[unit])
 
 
 @pytest.fixture
@@ -111,7 +112,7 @@ def test_feed_follows_cancel_makeup_move_and_not_held(feed: Feed) -> None:
     rows = {r.nominal: r for r in feed.rows()}
     jan, mar, may = rows[date(2027, 1, 25)], rows[date(2027, 3, 25)], rows[date(2027, 5, 25)]
     t1 = T0 + timedelta(hours=1)
-    uc.cancel(
+    cancel_makeup.cancel(
         feed.engine,
         feed.config,
         jan.id,
@@ -120,10 +121,10 @@ def test_feed_follows_cancel_makeup_move_and_not_held(feed: Feed) -> None:
         now=t1,
         today=TODAY,
     )
-    makeup = uc.book_makeup(
+    makeup = cancel_makeup.book_makeup(
         feed.engine, feed.config, jan.id, on=date(2027, 1, 27), actor=ACTOR, now=t1, today=TODAY
     ).session
-    uc.move(
+    move_adhoc.move(
         feed.engine,
         feed.config,
         mar.id,
@@ -133,7 +134,7 @@ def test_feed_follows_cancel_makeup_move_and_not_held(feed: Feed) -> None:
         now=t1,
     )
     on_the_day = datetime.combine(may.date, time(4, 0), UTC)  # not held: known on its day
-    uc.record(
+    record_outcome.record(
         feed.engine, feed.config, may.id, held=False, reason="Mưa lũ, chia cắt", actor=ACTOR, now=on_the_day
     )
     after_rows = {r.id: r for r in feed.rows()}
@@ -178,7 +179,7 @@ def test_feed_answers_304_to_etag_and_if_modified_since(feed: Feed) -> None:
 
     row = feed.rows()[3]
     t1 = T0 + timedelta(minutes=5)
-    uc.cancel(feed.engine, feed.config, row.id, reason="Bận họp", actor=ACTOR, now=t1, today=TODAY)
+    cancel_makeup.cancel(feed.engine, feed.config, row.id, reason="Bận họp", actor=ACTOR, now=t1, today=TODAY)
     changed = feed.get(**{"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag
     assert parsedate_to_datetime(changed.headers["last-modified"]) == t1
@@ -187,7 +188,7 @@ def test_feed_answers_304_to_etag_and_if_modified_since(feed: Feed) -> None:
 
 def test_feed_gives_the_address_of_an_online_session(feed: Feed) -> None:
     plan_year(feed.engine, feed.config, 2027, now=T0, today=TODAY, actor="test")
-    adhoc = uc.add_adhoc(
+    adhoc = move_adhoc.add_adhoc(
         feed.engine,
         feed.config,
         "ubnd-cao-bang",

@@ -16,6 +16,7 @@ from docx.shared import Pt
 
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
+from scheduler.usecases import cancel_makeup, move_adhoc, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
 
@@ -33,16 +34,18 @@ class Store:
         self.engine = open_database(self.config.database_url)
 
     def sessions(self, unit: str) -> list[dict[str, Any]]:
-        return [uc.session_dict(r) for r in uc.list_sessions(self.engine, unit_ids=[unit])]
+        return [
+            session_reads.session_dict(r) for r in session_reads.list_sessions(self.engine, unit_ids=[unit])
+        ]
 
     def cancel(self, sid: int, reason: str, today: date) -> None:
-        uc.cancel(self.engine, self.config, sid, reason=reason, actor=ACTOR, now=T0, today=today)
+        cancel_makeup.cancel(self.engine, self.config, sid, reason=reason, actor=ACTOR, now=T0, today=today)
 
     def makeup(self, sid: int, on: date, today: date) -> None:
-        uc.book_makeup(self.engine, self.config, sid, on=on, actor=ACTOR, now=T0, today=today)
+        cancel_makeup.book_makeup(self.engine, self.config, sid, on=on, actor=ACTOR, now=T0, today=today)
 
     def move(self, sid: int, to: date, reason: str) -> None:
-        uc.move(self.engine, self.config, sid, to=to, reason=reason, actor=ACTOR, now=T0)
+        move_adhoc.move(self.engine, self.config, sid, to=to, reason=reason, actor=ACTOR, now=T0)
 
 
 @pytest.fixture

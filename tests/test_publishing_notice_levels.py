@@ -13,6 +13,7 @@ from docx import Document
 
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
+from scheduler.usecases import cancel_makeup, move_adhoc, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
 
@@ -154,9 +155,17 @@ def test_change_notice_cites_the_annual_notice_and_bears_the_date_given(cfg: Pat
     _notice(cfg, "cao-bang", tmp_path / "nam.docx", "--number", "3", "--date", "2026-11-28")
     config = load_config(cfg)
     engine = open_database(config.database_url)
-    jan = next(r for r in uc.list_sessions(engine, unit_ids=["cao-bang"]) if r.nominal == date(2027, 1, 25))
-    uc.cancel(engine, config, jan.id, reason="Đi công tác", actor=ACTOR, now=T0, today=date(2026, 12, 1))
-    uc.book_makeup(engine, config, jan.id, on=date(2027, 1, 28), actor=ACTOR, now=T0, today=date(2026, 12, 1))
+    jan = next(
+        r
+        for r in session_reads.list_sessions(engine, unit_ids=["cao-bang"])
+        if r.nominal == date(2027, 1, 25)
+    )
+    cancel_makeup.cancel(
+        engine, config, jan.id, reason="Đi công tác", actor=ACTOR, now=T0, today=date(2026, 12, 1)
+    )
+    cancel_makeup.book_makeup(
+        engine, config, jan.id, on=date(2027, 1, 28), actor=ACTOR, now=T0, today=date(2026, 12, 1)
+    )
     engine.dispose()
     out = tmp_path / "hoan.docx"
     proc = ps.tiepdan(
@@ -197,8 +206,12 @@ def test_the_desk_and_the_command_line_assemble_the_same_notice(cfg: Path, tmp_p
     desk = tmp_path / "desk.docx"
     desk.write_bytes(annual_docx(config, engine, config.unit("ubnd-thuc-phan"), 2027, date(2026, 12, 1)))
     assert _text(desk) == cli
-    mar = next(r for r in uc.list_sessions(engine, unit_ids=["ubnd-thuc-phan"]) if r.date == date(2027, 3, 2))
-    uc.move(engine, config, mar.id, to=date(2027, 3, 3), reason="Trùng kỳ họp", actor=ACTOR, now=T0)
+    mar = next(
+        r
+        for r in session_reads.list_sessions(engine, unit_ids=["ubnd-thuc-phan"])
+        if r.date == date(2027, 3, 2)
+    )
+    move_adhoc.move(engine, config, mar.id, to=date(2027, 3, 3), reason="Trùng kỳ họp", actor=ACTOR, now=T0)
     desk.write_bytes(change_docx(config, engine, mar.id, date(2026, 12, 1), date(2026, 12, 1)))
     engine.dispose()
     ps.tiepdan(cfg, "notice", "--change", str(mar.id), "--out", str(out), "--now", NOW)

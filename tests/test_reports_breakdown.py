@@ -43,8 +43,8 @@ from test_reports_province import ok
 
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
+from scheduler.usecases import cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import reception_log as book
-from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
 
 NOW = "2026-10-05T09:00"
@@ -84,7 +84,7 @@ def commune(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     engine = open_database(config.database_url)
     now, today = _at("2025-12-01")
     plan_year(engine, config, 2026, now=now, today=today, actor="test")
-    ids = {r.date: r.id for r in uc.list_sessions(engine, unit_ids=["hoa-an"])}
+    ids = {r.date: r.id for r in session_reads.list_sessions(engine, unit_ids=["hoa-an"])}
 
     def held(on: str, rows: list[dict[str, Any]] | None = None, received_by: str | None = None) -> None:
         now, _ = _at(on)
@@ -92,7 +92,7 @@ def commune(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for data in rows or []:
             book.add_entry(engine, config, sid, data, actor=CLERK, now=now)
         counts = None if rows else ORDINARY
-        uc.record(engine, config, sid, held=True, actor=CLERK, now=now, counts=counts,
+        record_outcome.record(engine, config, sid, held=True, actor=CLERK, now=now, counts=counts,
                   received_by=received_by)  # fmt: skip
 
     for on in ("2026-04-10", "2026-04-28", "2026-05-11", "2026-05-25", "2026-06-25"):
@@ -110,15 +110,19 @@ def commune(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     ], received_by="Phó Bí thư Đảng ủy xã")  # fmt: skip
     held("2026-08-10")
     now, today = _at("2026-08-14")
-    uc.cancel(engine, config, ids[D("2026-08-25")], reason="Bí thư đi học", actor=CLERK, now=now, today=today)
-    made = uc.book_makeup(engine, config, ids[D("2026-08-25")], on=D("2026-08-19"), actor=CLERK, now=now,
+    cancel_makeup.cancel(
+        engine, config, ids[D("2026-08-25")], reason="Bí thư đi học", actor=CLERK, now=now, today=today
+    )
+    made = cancel_makeup.book_makeup(engine, config, ids[D("2026-08-25")], on=D("2026-08-19"), actor=CLERK,
+                          now=now,
                           today=today).session  # fmt: skip
     ids[made.date] = made.id
     held("2026-08-19")
     held("2026-09-10")
     held("2026-09-25")
     now, _ = _at("2026-09-15")
-    adhoc = uc.add_adhoc(engine, config, "hoa-an", on=D("2026-09-15"), reason="Vụ việc phức tạp", actor=CLERK,
+    adhoc = move_adhoc.add_adhoc(engine, config, "hoa-an", on=D("2026-09-15"), reason="Vụ việc phức tạp",
+                         actor=CLERK,
                          now=now).session  # fmt: skip
     ids[adhoc.date] = adhoc.id
     held("2026-09-15", [_row("Phạm Văn D", cls="Phản ánh", handling="guided")])

@@ -11,7 +11,7 @@ from service_support import NOW, TODAY, YEAR, snapshot, stalled_cli_worker, tiep
 from scheduler.infra.clock import parse_now
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
-from scheduler.usecases import planning
+from scheduler.usecases import cancel_makeup, move_adhoc, planning, record_outcome, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
 
@@ -36,26 +36,28 @@ def svc(tmp_path, db_url):
     engine = open_database(db_url)
     now = parse_now(NOW)
     plan_year(engine, config, YEAR, now=now, today=TODAY, actor="test")
-    ids = {(r.unit_id, r.date.isoformat()): r.id for r in uc.list_sessions(engine)}
+    ids = {(r.unit_id, r.date.isoformat()): r.id for r in session_reads.list_sessions(engine)}
     cancelled = ids[("cao-bang", "2027-03-25")]
-    uc.cancel(engine, config, cancelled, reason="Đi công tác", actor=CLERK, now=now, today=TODAY)
+    cancel_makeup.cancel(engine, config, cancelled, reason="Đi công tác", actor=CLERK, now=now, today=TODAY)
     yield {"engine": engine, "config": config, "path": config_path, "url": db_url, "now": now,
            "ids": ids, "cancelled": cancelled}  # fmt: skip
     engine.dispose()
 
 
 CHANGES = {
-    "cancel": lambda s: uc.cancel(s["engine"], s["config"], s["ids"][("thuc-phan", "2027-03-11")],
+    "cancel": lambda s: cancel_makeup.cancel(s["engine"], s["config"], s["ids"][("thuc-phan", "2027-03-11")],
                                   reason="Họp", actor=CLERK, now=s["now"], today=TODAY),
-    "makeup": lambda s: uc.book_makeup(s["engine"], s["config"], s["cancelled"], on=None, actor=CLERK,
-                                       now=s["now"], today=TODAY),
-    "move": lambda s: uc.move(s["engine"], s["config"], s["ids"][("thuc-phan", "2027-03-11")],
+    "makeup": lambda s: cancel_makeup.book_makeup(s["engine"], s["config"], s["cancelled"], on=None,
+                                       actor=CLERK, now=s["now"], today=TODAY),
+    "move": lambda s: move_adhoc.move(s["engine"], s["config"], s["ids"][("thuc-phan", "2027-03-11")],
                               to=date(2027, 3, 12), reason="Trùng lịch", actor=CLERK, now=s["now"]),
-    "adhoc": lambda s: uc.add_adhoc(s["engine"], s["config"], "de-tham", on=date(2027, 3, 3), reason="Khẩn",
-                                    actor=CLERK, now=s["now"]),
-    "record held": lambda s: uc.record(s["engine"], s["config"], s["ids"][("de-tham", "2027-01-11")],
+    "adhoc": lambda s: move_adhoc.add_adhoc(s["engine"], s["config"], "de-tham", on=date(2027, 3, 3),
+                                    reason="Khẩn", actor=CLERK, now=s["now"]),
+    "record held": lambda s: record_outcome.record(s["engine"], s["config"],
+                                       s["ids"][("de-tham", "2027-01-11")],
                                        held=True, actor=CLERK, now=ON_THE_DAY, counts={"visits": 5}),
-    "record not held": lambda s: uc.record(s["engine"], s["config"], s["ids"][("de-tham", "2027-01-11")],
+    "record not held": lambda s: record_outcome.record(s["engine"], s["config"],
+                                           s["ids"][("de-tham", "2027-01-11")],
                                            held=False, reason="Mưa lũ", actor=CLERK, now=ON_THE_DAY),
 }  # fmt: skip
 

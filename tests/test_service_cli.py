@@ -31,6 +31,7 @@ from scheduler.infra.clock import parse_now
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
 from scheduler.infra.db.models import AuditRow, SessionRow
+from scheduler.usecases import cancel_makeup, record_outcome
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
 
@@ -59,12 +60,12 @@ class Service:
         return uc.get_session(self.engine, session_id)
 
     def cancel(self, session_id: int) -> None:
-        uc.cancel(self.engine, self.config, session_id, reason="Bí thư đi công tác", actor=CLERK,
+        cancel_makeup.cancel(self.engine, self.config, session_id, reason="Bí thư đi công tác", actor=CLERK,
                   now=self.now, today=TODAY)  # fmt: skip
 
     def held(self, session_id: int) -> None:
         on_the_day = parse_now(f"{self.row(session_id).date}T11:30")  # a fact once it is true
-        uc.record(self.engine, self.config, session_id, held=True, actor=CLERK, now=on_the_day,
+        record_outcome.record(self.engine, self.config, session_id, held=True, actor=CLERK, now=on_the_day,
                   counts={"visits": 3})  # fmt: skip
 
 

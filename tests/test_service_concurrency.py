@@ -29,6 +29,7 @@ from service_support import (
 from scheduler.infra.clock import parse_now
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
+from scheduler.usecases import cancel_makeup, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
 
@@ -41,7 +42,7 @@ def svc(tmp_path, db_url):
     config = load_config(config_path)
     engine = open_database(db_url)
     plan_year(engine, config, YEAR, now=parse_now(NOW), today=TODAY, actor="test")
-    ids = {(r.unit_id, r.date.isoformat()): r.id for r in uc.list_sessions(engine)}
+    ids = {(r.unit_id, r.date.isoformat()): r.id for r in session_reads.list_sessions(engine)}
     yield {"engine": engine, "config": config, "path": config_path, "url": db_url, "ids": ids}
     engine.dispose()
 
@@ -147,7 +148,9 @@ def test_two_clerks_moving_the_same_session_at_once_apply_no_lost_update(svc):
 def test_two_clerks_booking_the_makeup_of_the_same_session_book_one(svc):
     sid = svc["ids"][("cao-bang", "2027-03-25")]
     clerk, now = uc.Actor("x"), parse_now(NOW)
-    uc.cancel(svc["engine"], svc["config"], sid, reason="Đi công tác", actor=clerk, now=now, today=TODAY)
+    cancel_makeup.cancel(
+        svc["engine"], svc["config"], sid, reason="Đi công tác", actor=clerk, now=now, today=TODAY
+    )
     results = race(svc, [["makeup", str(sid)], ["makeup", str(sid), "--date", "2027-03-29"]])
     one_winner(results, refused(svc, "đã có buổi tiếp bù"))
     made = session_rows(svc["engine"], replaces_id=sid)

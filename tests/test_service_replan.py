@@ -12,6 +12,7 @@ from service_support import NOW, TODAY, YEAR, audit_rows, one_line_error, snapsh
 from scheduler.infra.clock import parse_now
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
+from scheduler.usecases import cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import plan_year
 
@@ -32,11 +33,13 @@ class Planned:
         self.now = parse_now(LATER)
 
     def sid(self, unit: str, on: str) -> int:
-        (s,) = [r for r in uc.list_sessions(self.engine, unit_ids=[unit]) if r.date.isoformat() == on]
+        (s,) = [
+            r for r in session_reads.list_sessions(self.engine, unit_ids=[unit]) if r.date.isoformat() == on
+        ]
         return s.id
 
     def rows(self) -> dict[int, tuple]:
-        return {r.id: tuple(r) for r in uc.list_sessions(self.engine)}
+        return {r.id: tuple(r) for r in session_reads.list_sessions(self.engine)}
 
     def reconfigure(self, **kw) -> None:
         write_config(self.tmp, self.url, **kw)
@@ -55,17 +58,19 @@ def test_a_new_day_off_moves_only_the_planned_future_sessions_on_that_day(planne
     move_cao_bang = planned.sid("cao-bang", "2027-06-25")  # planned: must move
     move_tra_linh = planned.sid("tra-linh", "2027-06-25")  # planned: must move
     cancelled = planned.sid("hoa-chung", "2027-06-25")
-    uc.cancel(e, c, cancelled, reason="Bí thư ốm", actor=CLERK, now=now, today=LATER_DAY)
+    cancel_makeup.cancel(e, c, cancelled, reason="Bí thư ốm", actor=CLERK, now=now, today=LATER_DAY)
     held = planned.sid("de-tham", "2027-06-25")
     on_the_day = parse_now("2027-06-25T11:30")  # an outcome is recorded once it is true
-    uc.record(e, c, held, held=True, actor=CLERK, now=on_the_day, counts={"visits": 2})
+    record_outcome.record(e, c, held, held=True, actor=CLERK, now=on_the_day, counts={"visits": 2})
     decided = planned.sid("ubnd-cao-bang", "2027-06-15")
-    uc.move(e, c, decided, to=date(2027, 6, 25), reason="Trùng họp HĐND", actor=CLERK, now=now)
+    move_adhoc.move(e, c, decided, to=date(2027, 6, 25), reason="Trùng họp HĐND", actor=CLERK, now=now)
     made_up_for = planned.sid("ubnd-thuc-phan", "2027-06-21")
-    uc.cancel(e, c, made_up_for, reason="Đi công tác", actor=CLERK, now=now, today=LATER_DAY)
-    makeup = uc.book_makeup(e, c, made_up_for, on=date(2027, 6, 25), actor=CLERK, now=now, today=LATER_DAY)
+    cancel_makeup.cancel(e, c, made_up_for, reason="Đi công tác", actor=CLERK, now=now, today=LATER_DAY)
+    makeup = cancel_makeup.book_makeup(
+        e, c, made_up_for, on=date(2027, 6, 25), actor=CLERK, now=now, today=LATER_DAY
+    )
     makeup = makeup.session.id
-    adhoc = uc.add_adhoc(
+    adhoc = move_adhoc.add_adhoc(
         e, c, "thuc-phan", on=date(2027, 6, 25), reason="Đoàn đông người", actor=CLERK, now=now
     ).session.id
     past = {planned.sid(u, "2027-02-25") for u in ("cao-bang", "thuc-phan", "tra-linh")}
@@ -106,12 +111,12 @@ def test_a_new_day_off_moves_only_the_planned_future_sessions_on_that_day(planne
 
 def test_a_unit_merged_away_has_its_planned_future_sessions_withdrawn_without_makeup(planned):
     e, c, now = planned.engine, planned.config, planned.now
-    mine = [r for r in uc.list_sessions(e, unit_ids=["hoa-chung"])]
+    mine = [r for r in session_reads.list_sessions(e, unit_ids=["hoa-chung"])]
     assert len(mine) == 24
     held = planned.sid("hoa-chung", "2027-01-25")
-    uc.record(e, c, held, held=True, actor=CLERK, now=now, counts={"visits": 1})
+    record_outcome.record(e, c, held, held=True, actor=CLERK, now=now, counts={"visits": 1})
     cancelled = planned.sid("hoa-chung", "2027-04-26")  # 25/4 is a Sunday
-    uc.cancel(e, c, cancelled, reason="Bí thư đi học", actor=CLERK, now=now, today=LATER_DAY)
+    cancel_makeup.cancel(e, c, cancelled, reason="Bí thư đi học", actor=CLERK, now=now, today=LATER_DAY)
     others_before = {k: v for k, v in planned.rows().items() if v[1] != "hoa-chung"}
 
     planned.reconfigure(without=["hoa-chung"])
@@ -143,13 +148,13 @@ def test_a_unit_merged_away_has_its_planned_future_sessions_withdrawn_without_ma
 
 def test_a_unit_that_changes_its_days_gets_new_sessions_only_from_today(planned):
     path = planned.config_path
-    before = {r.id: r for r in uc.list_sessions(planned.engine, unit_ids=["cao-bang"])}
+    before = {r.id: r for r in session_reads.list_sessions(planned.engine, unit_ids=["cao-bang"])}
     path.write_text(
         path.read_text(encoding="utf-8").replace("days  = [25]", "days  = [20]", 1), encoding="utf-8"
     )
     tiepdan(path, "plan", "--year", str(YEAR), now="2027-07-01T08:00")
 
-    rows = uc.list_sessions(planned.engine, unit_ids=["cao-bang"])
+    rows = session_reads.list_sessions(planned.engine, unit_ids=["cao-bang"])
     active = sorted(r.date.isoformat() for r in rows if r.status == "planned")
     # January to June stay on the 25th; from July the 20th (rolled off weekends); never both
     assert active == [
@@ -166,7 +171,8 @@ def test_a_unit_that_changes_its_days_gets_new_sessions_only_from_today(planned)
 
 def test_a_session_moved_by_decision_is_not_moved_back_by_a_replan(planned):
     sid = planned.sid("thuc-phan", "2027-05-13")
-    uc.move(planned.engine, planned.config, sid, to=date(2027, 5, 14), reason="Trùng hội nghị", actor=CLERK,
+    move_adhoc.move(planned.engine, planned.config, sid, to=date(2027, 5, 14), reason="Trùng hội nghị",
+            actor=CLERK,
             now=planned.now)  # fmt: skip
     before = snapshot(planned.url)
     assert "không thay đổi" in tiepdan(planned.config_path, "plan", "--year", str(YEAR), now=LATER).stdout

@@ -19,6 +19,7 @@ from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
 from scheduler.infra.db import open_database, upgrade_schema
 from scheduler.infra.decisions import tet_warning
+from scheduler.usecases import cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import PlanResult, plan_year
 
@@ -160,7 +161,7 @@ class _Context:
 
 def _print_session(row: Any, fmt: str, extra: dict[str, Any] | None = None) -> None:
     if fmt == "json":
-        print(json.dumps(uc.session_dict(row) | (extra or {}), ensure_ascii=False))
+        print(json.dumps(session_reads.session_dict(row) | (extra or {}), ensure_ascii=False))
         return
     kind = KIND_VI[row.kind]
     status = STATUS_VI[row.status]
@@ -239,17 +240,19 @@ def plan_lines(config: Config, result: PlanResult) -> list[str]:
 def run_sessions(args: argparse.Namespace) -> int:
     ctx = _Context(args)
     require_unit(ctx.config, args.unit)
-    rows = uc.list_sessions(
+    rows = session_reads.list_sessions(
         ctx.engine, unit_ids=[args.unit] if args.unit else None, first=args.first, last=args.last
     )
     if args.format == "json":
-        made = uc.replacements(ctx.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
+        made = session_reads.replacements(
+            ctx.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")]
+        )
         out = sys.stdout
         out.write("[")
         for i, r in enumerate(rows):
             out.write(
                 ("\n" if i == 0 else ",\n")
-                + json.dumps(uc.session_dict(r, made.get(r.id)), ensure_ascii=False)
+                + json.dumps(session_reads.session_dict(r, made.get(r.id)), ensure_ascii=False)
             )
         out.write("\n]\n" if rows else "]\n")
         return 0
@@ -262,7 +265,7 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 def run_cancel(args: argparse.Namespace) -> int:
     ctx = _Context(args)
-    change = uc.cancel(
+    change = cancel_makeup.cancel(
         ctx.engine,
         ctx.config,
         args.session_id,
@@ -287,7 +290,7 @@ def run_cancel(args: argparse.Namespace) -> int:
 
 def run_makeup(args: argparse.Namespace) -> int:
     ctx = _Context(args)
-    row = uc.book_makeup(
+    row = cancel_makeup.book_makeup(
         ctx.engine,
         ctx.config,
         args.session_id,
@@ -311,7 +314,7 @@ def run_makeup(args: argparse.Namespace) -> int:
 
 def run_move(args: argparse.Namespace) -> int:
     ctx = _Context(args)
-    row = uc.move(
+    row = move_adhoc.move(
         ctx.engine,
         ctx.config,
         args.session_id,
@@ -331,7 +334,7 @@ def run_move(args: argparse.Namespace) -> int:
 def run_adhoc(args: argparse.Namespace) -> int:
     ctx = _Context(args)
     require_unit(ctx.config, args.unit)
-    row = uc.add_adhoc(
+    row = move_adhoc.add_adhoc(
         ctx.engine,
         ctx.config,
         args.unit,
@@ -357,7 +360,7 @@ def run_record(args: argparse.Namespace) -> int:
         extra = counts or args.in_person or args.received_by or args.received_title or args.form
         if extra:
             raise TiepdanError("--undo chỉ cần --reason: bỏ kết quả đã ghi, không ghi thêm số liệu")
-        row = uc.undo_record(
+        row = record_outcome.undo_record(
             ctx.engine,
             ctx.config,
             args.session_id,
@@ -373,7 +376,7 @@ def run_record(args: argparse.Namespace) -> int:
         return 0
     if args.not_held and (counts or args.in_person or args.received_by or args.received_title or args.form):
         raise TiepdanError("buổi không tổ chức thì không ghi số lượt, số người, số đơn, người tiếp")
-    row = uc.record(
+    row = record_outcome.record(
         ctx.engine,
         ctx.config,
         args.session_id,
@@ -401,12 +404,12 @@ def run_record(args: argparse.Namespace) -> int:
 
 def run_history(args: argparse.Namespace) -> int:
     ctx = _Context(args)
-    rows = uc.history(ctx.engine, args.session_id)
+    rows = session_reads.history(ctx.engine, args.session_id)
     if args.format == "json":
-        print(json.dumps([uc.audit_dict(r) for r in rows], ensure_ascii=False, indent=1))
+        print(json.dumps([session_reads.audit_dict(r) for r in rows], ensure_ascii=False, indent=1))
         return 0
     for r in rows:
-        d = uc.audit_dict(r)
+        d = session_reads.audit_dict(r)
         at = r.at if r.at.tzinfo else r.at.replace(tzinfo=__import__("datetime").UTC)
         local = at.astimezone(ctx.config.timezone)
         print(

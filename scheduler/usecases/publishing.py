@@ -23,10 +23,12 @@ from notifiers.views import Change, DialogueView, Schedule, SessionView, UnitLin
 from rules import ServiceError, Unit, WorkCalendar
 from rules.parsing import parse_hhmm
 from rules.vietnamese import dmy
+from rules.vocabulary import ACTIVE
 from scheduler.infra.clock import as_utc
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import AuditRow, DialogueRow, NoticeRow, SessionRow
+from scheduler.usecases import session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.stored_session import StoredSession
 
@@ -122,7 +124,7 @@ def views_of(
     replaced_dates = {i: by_id[i].date for i in replaced if i in by_id}
     replaced_dates |= _dates_of(engine, replaced - set(replaced_dates))
     off = [r.id for r in rows if r.status in ("cancelled", "not_held")]
-    makeups = uc.replacements(engine, off)
+    makeups = session_reads.replacements(engine, off)
     makeup_dates = {i: by_id[i].date for i in makeups.values() if i in by_id}
     makeup_dates |= _dates_of(engine, set(makeups.values()) - set(makeup_dates))
     decided = [r.id for r in rows if r.kind == "periodic" and r.pinned and r.status in ("planned", "held")]
@@ -162,9 +164,9 @@ def unit_sessions(
     active_only: bool = False,
     hide: Sequence[str] = (),
 ) -> list[SessionView]:
-    rows = uc.list_sessions(engine, unit_ids=[unit_id], first=first, last=last)
+    rows = session_reads.list_sessions(engine, unit_ids=[unit_id], first=first, last=last)
     if active_only:
-        rows = [r for r in rows if r.status in uc.ACTIVE]
+        rows = [r for r in rows if r.status in ACTIVE]
     return views_of(engine, rows, hide=hide)
 
 

@@ -3,8 +3,8 @@
 One row per citizen or delegation received at a session. The rows are the source of the
 session's outcome: visits = rows, people = sum of people, groups = rows that are delegations
 (đoàn đông người), cases = rows, petitions = sum of petitions. The outcome itself is written only
-through ``scheduler.usecases.sessions.record`` (which reads them from here), so it keeps its version check
-and audit row, whichever door the record came through.
+through ``scheduler.usecases.record_outcome.record`` (which reads them from here), so it keeps its
+version check and audit row, whichever door the record came through.
 
 Rows hold personal data (Nghị định 13/2023/NĐ-CP): the audit trail records that a row was added,
 changed (which fields) or removed, never the name or ID number in it.
@@ -21,10 +21,12 @@ from sqlalchemy import Engine, delete, insert, select, update
 
 from rules import ConflictError, ServiceError
 from rules.vietnamese import nfc
+from rules.vocabulary import STATUS_VI
 from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import LogEntryRow, SessionRow
+from scheduler.usecases import record_outcome
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.followup import refuse_if_directions
 
@@ -184,7 +186,7 @@ def add_entry(
         if session is None:
             raise ServiceError(f"không có buổi tiếp số {session_id}")
         if session.status not in OPEN_STATUSES:
-            raise ServiceError(f"buổi tiếp số {session_id} {uc.STATUS_VI[session.status]}, không ghi sổ được")
+            raise ServiceError(f"buổi tiếp số {session_id} {STATUS_VI[session.status]}, không ghi sổ được")
         entry_id = conn.execute(
             insert(_L).returning(_L.c.id),
             values | {"session_id": session_id, "unit_id": session.unit_id, "created_at": now},
@@ -216,7 +218,7 @@ def delete_entry(engine: Engine, config: Config, entry_id: int, *, actor: uc.Act
         if row is None:
             raise ServiceError(f"không có dòng sổ số {entry_id}")
         if row.status not in OPEN_STATUSES:
-            raise ServiceError(f"buổi tiếp số {row.session_id} {uc.STATUS_VI[row.status]}, không sửa sổ được")
+            raise ServiceError(f"buổi tiếp số {row.session_id} {STATUS_VI[row.status]}, không sửa sổ được")
         refuse_if_directions(conn, entry_id=entry_id)
         conn.execute(delete(_L).where(_L.c.id == entry_id))
         write_audit(
@@ -259,7 +261,7 @@ def update_entry(
             raise ServiceError(f"không có dòng sổ số {entry_id}")
         if row.session_status not in OPEN_STATUSES:
             raise ServiceError(
-                f"buổi tiếp số {row.session_id} {uc.STATUS_VI[row.session_status]}, không sửa sổ được"
+                f"buổi tiếp số {row.session_id} {STATUS_VI[row.session_status]}, không sửa sổ được"
             )
         changed = sorted(k for k, v in values.items() if getattr(row, k) != v)
         if not changed:
@@ -286,7 +288,7 @@ def _recount(engine: Engine, config: Config, session_id: int, *, actor: uc.Actor
     # the log). A concurrent change of the session wins the version race; we retry once.
     for attempt in range(2):
         try:
-            uc.record(engine, config, session_id, held=True, actor=actor, now=now)
+            record_outcome.record(engine, config, session_id, held=True, actor=actor, now=now)
             return
         except ConflictError:
             if attempt:

@@ -8,9 +8,9 @@ from datetime import date
 
 from sqlalchemy import Engine, case, func, select
 
+from rules.vocabulary import COUNTS
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import SessionRow
-from scheduler.usecases.sessions import COUNTS
 
 _T = SessionRow.__table__
 FIELDS = ("sessions", "held", "cancelled", "waiting", *COUNTS)

@@ -34,9 +34,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rules import TiepdanError
+from rules.vocabulary import COUNTS
 from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
-from scheduler.usecases import access
+from scheduler.usecases import access, cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import reception_log as book
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.accounts import Account
@@ -159,26 +160,28 @@ def list_sessions(call: Call) -> Response:
 def _sessions_json(
     call: Call, unit_ids: list[str] | None, first: date | None, last: date | None
 ) -> list[dict[str, Any]]:
-    rows = uc.list_sessions(call.engine, unit_ids=unit_ids, first=first, last=last)
-    made = uc.replacements(call.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
-    return [uc.session_dict(r, made.get(r.id)) for r in rows]
+    rows = session_reads.list_sessions(call.engine, unit_ids=unit_ids, first=first, last=last)
+    made = session_reads.replacements(
+        call.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")]
+    )
+    return [session_reads.session_dict(r, made.get(r.id)) for r in rows]
 
 
 def get_session(call: Call) -> Response:
     row = call.session()
-    out = uc.session_dict(row, uc.replacements(call.engine, [row.id]).get(row.id))
+    out = session_reads.session_dict(row, session_reads.replacements(call.engine, [row.id]).get(row.id))
     if row.needs_makeup and access.can_change(call.account, row.unit_id):
         out["proposals"] = [
             p.date.isoformat() for p in uc.make_up_proposals(call.engine, call.config, row.id, call.today)
         ]
-    out["history"] = [uc.audit_dict(h) for h in uc.history(call.engine, row.id)]
+    out["history"] = [session_reads.audit_dict(h) for h in session_reads.history(call.engine, row.id)]
     return _json(out)
 
 
 def cancel(call: Call) -> Response:
     row = call.session(change=True)
     reason = text_field(call.body.get("reason"), "reason") or ""
-    change = uc.cancel(
+    change = cancel_makeup.cancel(
         call.engine,
         call.config,
         row.id,
@@ -189,13 +192,13 @@ def cancel(call: Call) -> Response:
         expected_version=call.version(),
     )
     proposals = [p.date.isoformat() for p in change.proposals]
-    return _json(uc.session_dict(change.session) | {"proposals": proposals})
+    return _json(session_reads.session_dict(change.session) | {"proposals": proposals})
 
 
 def makeup(call: Call) -> Response:
     row = call.session(change=True)
     on = parse_date(call.body.get("date"), "date", required=False)
-    new = uc.book_makeup(
+    new = cancel_makeup.book_makeup(
         call.engine,
         call.config,
         row.id,
@@ -205,14 +208,14 @@ def makeup(call: Call) -> Response:
         today=call.today,
         expected_version=call.version(),
     ).session
-    return _json(uc.session_dict(new), 201)
+    return _json(session_reads.session_dict(new), 201)
 
 
 def move(call: Call) -> Response:
     row = call.session(change=True)
     to = parse_date(call.body.get("date"), "date")
     assert to is not None
-    new = uc.move(
+    new = move_adhoc.move(
         call.engine,
         call.config,
         row.id,
@@ -222,7 +225,7 @@ def move(call: Call) -> Response:
         now=call.now,
         expected_version=call.version(),
     ).session
-    return _json(uc.session_dict(new))
+    return _json(session_reads.session_dict(new))
 
 
 def _flag(value: object, what: str) -> bool | None:
@@ -236,8 +239,8 @@ def record(call: Call) -> Response:
     held = call.body.get("held")
     if not isinstance(held, bool):
         raise BadInput('cần "held": true (đã tiếp) hoặc false (không tổ chức)')
-    counts = {k: parse_count(call.body.get(k), k) for k in uc.COUNTS}
-    new = uc.record(
+    counts = {k: parse_count(call.body.get(k), k) for k in COUNTS}
+    new = record_outcome.record(
         call.engine,
         call.config,
         row.id,
@@ -253,12 +256,12 @@ def record(call: Call) -> Response:
         conclusion=text_field(call.body.get("conclusion"), "conclusion"),
         expected_version=call.version(),
     ).session
-    return _json(uc.session_dict(new))
+    return _json(session_reads.session_dict(new))
 
 
 def undo_record(call: Call) -> Response:
     row = call.session(change=True)
-    new = uc.undo_record(
+    new = record_outcome.undo_record(
         call.engine,
         call.config,
         row.id,
@@ -267,7 +270,7 @@ def undo_record(call: Call) -> Response:
         now=call.now,
         expected_version=call.version(),
     ).session
-    return _json(uc.session_dict(new))
+    return _json(session_reads.session_dict(new))
 
 
 def log_list(call: Call) -> Response:
@@ -315,7 +318,7 @@ def adhoc(call: Call) -> Response:
     on = parse_date(call.body.get("date"), "date")
     assert on is not None
     time_range = parse_time_range(text_field(call.body.get("time"), "time"))
-    new = uc.add_adhoc(
+    new = move_adhoc.add_adhoc(
         call.engine,
         call.config,
         unit_id,
@@ -326,7 +329,7 @@ def adhoc(call: Call) -> Response:
         time_range=time_range,
         venue=text_field(call.body.get("venue"), "venue"),
     ).session
-    return _json(uc.session_dict(new), 201)
+    return _json(session_reads.session_dict(new), 201)
 
 
 def routes() -> list[BaseRoute]:

@@ -11,7 +11,8 @@ from starlette.routing import BaseRoute, Route
 
 from rules import ConflictError, TiepdanError
 from rules.vietnamese import long_date
-from scheduler.usecases import access
+from rules.vocabulary import COUNTS
+from scheduler.usecases import access, cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import publishing as pub
 from scheduler.usecases import reception_log as book
 from scheduler.usecases import sessions as uc
@@ -30,7 +31,7 @@ def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> R
     unit_id = row.unit_id
     can_change = access.can_change(ctx.account, unit_id)
     personal = access.can_see_personal(ctx.account, unit_id)
-    made_up_by = uc.replacements(ctx.engine, [row.id]).get(row.id)
+    made_up_by = session_reads.replacements(ctx.engine, [row.id]).get(row.id)
     makeup_row = uc.get_session(ctx.engine, made_up_by) if made_up_by is not None else None
     proposals = (
         uc.make_up_proposals(ctx.engine, ctx.config, row.id, ctx.today)
@@ -51,7 +52,7 @@ def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> R
         counts=book.counts_of(log),
         can_change=can_change,
         personal=personal,
-        history=uc.history(ctx.engine, row.id),
+        history=session_reads.history(ctx.engine, row.id),
         error=error,
         tz=ctx.config.timezone,
         change_notice=notice,
@@ -148,7 +149,7 @@ def cancel(ctx: Ctx) -> Response:
                 button="Xác nhận hoãn",
                 back=f"/desk/sessions/{row.id}",
             )
-        uc.cancel(
+        cancel_makeup.cancel(
             ctx.engine,
             ctx.config,
             row.id,
@@ -167,7 +168,7 @@ def makeup(ctx: Ctx) -> Response:
     def run(row: Any) -> str:
         choice = ctx.form.get("date", "")
         on = parse_date(ctx.form.get("other") if choice == "other" else choice, "ngày tiếp bù")
-        new = uc.book_makeup(
+        new = cancel_makeup.book_makeup(
             ctx.engine,
             ctx.config,
             row.id,
@@ -186,7 +187,7 @@ def move(ctx: Ctx) -> Response:
     def run(row: Any) -> str:
         to = parse_date(ctx.form.get("date"), "ngày mới")
         assert to is not None
-        uc.move(
+        move_adhoc.move(
             ctx.engine,
             ctx.config,
             row.id,
@@ -214,8 +215,8 @@ def record(ctx: Ctx) -> Response:
         outcome = ctx.form.get("outcome")
         if outcome not in ("held", "not_held"):
             raise BadInput("vui lòng chọn: đã tiếp hay không tổ chức")
-        counts = {k: parse_count(ctx.form.get(k), k) for k in uc.COUNTS}
-        uc.record(
+        counts = {k: parse_count(ctx.form.get(k), k) for k in COUNTS}
+        record_outcome.record(
             ctx.engine,
             ctx.config,
             row.id,
@@ -238,7 +239,7 @@ def record(ctx: Ctx) -> Response:
 
 def undo_record(ctx: Ctx) -> Response:
     def run(row: Any) -> str:
-        uc.undo_record(
+        record_outcome.undo_record(
             ctx.engine,
             ctx.config,
             row.id,

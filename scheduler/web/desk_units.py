@@ -9,8 +9,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from notifiers.alerts import CHANNEL_VI
+from rules.vocabulary import COUNTS
 from scheduler.outbox.store import RefusedAddress, refused_addresses
-from scheduler.usecases import access
+from scheduler.usecases import access, move_adhoc, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.unit_counts import unit_counts
 from scheduler.web import auth
@@ -81,12 +82,16 @@ def unit_page(ctx: Ctx) -> Response:
 
 def _render_unit(ctx: Ctx, unit_id: str, year: int, refused: list[RefusedAddress]) -> Response:
     unit = ctx.config.unit(unit_id)
-    rows = uc.list_sessions(ctx.engine, unit_ids=[unit_id], first=date(year, 1, 1), last=date(year, 12, 31))
-    made = uc.replacements(ctx.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
+    rows = session_reads.list_sessions(
+        ctx.engine, unit_ids=[unit_id], first=date(year, 1, 1), last=date(year, 12, 31)
+    )
+    made = session_reads.replacements(
+        ctx.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")]
+    )
     by_id = {r.id: r for r in rows}
     # A make-up usually falls in the same year; one booked into the next is read on its own.
     makeups = {lost: by_id.get(m) or uc.get_session(ctx.engine, m) for lost, m in made.items()}
-    view = year_view(ctx.config.level_of(unit), rows, year, uc.COUNTS, today=ctx.today, makeups=makeups)
+    view = year_view(ctx.config.level_of(unit), rows, year, COUNTS, today=ctx.today, makeups=makeups)
     return ctx.page(
         "desk/unit.html",
         unit=unit,
@@ -107,7 +112,7 @@ def adhoc(ctx: Ctx) -> Response:
     access.require_unit(ctx.account, ctx.config, unit_id, change=True)
     on = parse_date(ctx.form.get("date"), "ngày tiếp đột xuất")
     assert on is not None
-    row = uc.add_adhoc(
+    row = move_adhoc.add_adhoc(
         ctx.engine,
         ctx.config,
         unit_id,
