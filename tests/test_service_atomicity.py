@@ -65,7 +65,8 @@ CHANGES = {
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_a_crash_before_the_audit_row_leaves_the_database_as_it_was(svc, change, monkeypatch):
     before = snapshot(svc["url"])
-    monkeypatch.setattr(uc, "write_audit", _crash)
+    for module in (cancel_makeup, move_adhoc, record_outcome):
+        monkeypatch.setattr(module, "write_audit", _crash)
     with pytest.raises(PowerCut):
         CHANGES[change](svc)
     assert snapshot(svc["url"]) == before
