@@ -37,13 +37,11 @@ from desk_support import Server, page_csrf, serve
 from sqlalchemy import MetaData, select
 from starlette.routing import Route
 
-from scheduler.usecases import accounts
+from scheduler.usecases import accounts, cancel_makeup, record_outcome
 from scheduler.usecases import dialogues as dg
 from scheduler.usecases import followup as fu
 from scheduler.usecases import reception_log as book
 from scheduler.usecases import sessions as uc
-from scheduler.usecases import cancel_makeup
-from scheduler.usecases import record_outcome
 from scheduler.usecases.sessions import Actor
 
 pytestmark = pytest.mark.skipif(

@@ -15,10 +15,8 @@ from rules import ServiceError
 from scheduler.cli import main
 from scheduler.infra.config import ConfigError, load_config
 from scheduler.infra.db import open_database
+from scheduler.usecases import move_adhoc, record_outcome, session_reads
 from scheduler.usecases import sessions as uc
-from scheduler.usecases import move_adhoc
-from scheduler.usecases import record_outcome
-from scheduler.usecases import session_reads
 from scheduler.usecases.planning import plan_year
 from scheduler.usecases.sessions import Actor
 
@@ -79,7 +77,8 @@ def test_the_use_cases_refuse_it_from_every_other_door(site, online) -> None:
     with pytest.raises(ServiceError, match="đường dẫn trực tuyến"):
         move_adhoc.add_adhoc(engine, config, "xa-a", on=date(2026, 3, 12), reason="Vụ việc", actor=Actor("t"),
                      now=PINNED, online=online)  # fmt: skip
-    past = [r for r in session_reads.list_sessions(engine, unit_ids=["xa-a"]) if r.date < date(2026, 3, 2)][-1]
+    rows = session_reads.list_sessions(engine, unit_ids=["xa-a"])
+    past = [r for r in rows if r.date < date(2026, 3, 2)][-1]
     with pytest.raises(ServiceError, match="đường dẫn trực tuyến"):
         record_outcome.record(engine, config, past.id, held=True, actor=Actor("t"), now=PINNED, online=online)
     assert uc.get_session(engine, past.id).status == "planned"
