@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from notifiers.ics import EventSource, Method, invitation
 from notifiers.sms_text import Part, fit_one_segment
 from rules import MakeupProposal
+from rules.replan import WITHDRAWN
 from rules.vietnamese import dm, dmy, hours, in_sentence, line_date
 from rules.vocabulary import MESSAGE_VI, lost_word
 
@@ -206,6 +207,25 @@ def cancelled(
             s=s,
             to=to or office(s.unit_name),
             not_held=True,
+        )
+    if s.reason == WITHDRAWN:
+        # Withdrawn by a re-plan of the year (the rules no longer give this day): not a
+        # postponement, nothing to make up; the calendar still gets its CANCEL.
+        subject = f"[Điều chỉnh lịch] Không còn buổi tiếp công dân {in_sentence(s.date)} – {s.unit_name}"
+        sms = [
+            f"Điều chỉnh lịch: {s.unit_name} không còn buổi tiếp công dân {s.when_item}",
+            Part(f"Lý do: {s.reason}", shorten=True),
+        ]
+        return _render(
+            "cancelled",
+            subject,
+            sms,
+            unicode_sms=unicode_sms,
+            s=s,
+            to=to or office(s.unit_name),
+            not_held=False,
+            withdrawn=True,
+            ics=_invite(s, "CANCEL"),
         )
     subject = f"[Hoãn lịch] Tiếp công dân {in_sentence(s.date)} – {s.unit_name}"
     sms = [
