@@ -18,7 +18,8 @@ def test_a_withdrawn_session_is_told_as_withdrawn_not_postponed(tmp_path: Path) 
     out = cli(config, "plan", "--year", "2027", "--yes", now="2027-03-01T09:00").out
     assert "29/03/2027" in out
     cli(config, "tick", now="2027-03-01T09:05")
-    told = [r for r in outbox(config, purpose="cancelled", unit_id="thuc-phan") if r.recipient == TP_STAFF_EMAIL]
+    rows = outbox(config, purpose="cancelled", unit_id="thuc-phan")
+    told = [r for r in rows if r.recipient == TP_STAFF_EMAIL]
     assert told, "the ward's office was not told"
     payload = json.loads(told[0].payload)
     assert payload["subject"].startswith("[Điều chỉnh lịch] Không còn buổi tiếp công dân")
