@@ -191,47 +191,20 @@ def reminder(
 def cancelled(
     s: SessionFacts, *, stamp: datetime, to: Addressee | None = None, unicode_sms: bool = False
 ) -> Rendered:
-    """A session postponed (hoãn) before it, with a CANCEL invitation; or recorded "không được
-    tổ chức" after the fact: no invitation (it is past), not a cancellation."""
-    if s.status == "not_held":
+    """A session postponed (hoãn) before it, with a CANCEL invitation; withdrawn by a re-plan of
+    the year (the rules no longer give this day: nothing to make up), with a CANCEL too; or
+    recorded "không được tổ chức" after the fact: no invitation (it is past), not a cancellation."""
+    not_held, withdrawn = s.status == "not_held", s.reason == WITHDRAWN
+    if not_held:
         subject = f"[Không được tổ chức] Buổi tiếp công dân {in_sentence(s.date)} – {s.unit_name}"
-        sms: list[Part | str] = [
-            f"Buổi tiếp công dân ngày {dmy(s.date)} của {s.unit_name} không được tổ chức",
-            Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True),
-        ]
-        return _render(
-            "cancelled",
-            subject,
-            sms,
-            unicode_sms=unicode_sms,
-            s=s,
-            to=to or office(s.unit_name),
-            not_held=True,
-        )
-    if s.reason == WITHDRAWN:
-        # Withdrawn by a re-plan of the year (the rules no longer give this day): not a
-        # postponement, nothing to make up; the calendar still gets its CANCEL.
+        first = f"Buổi tiếp công dân ngày {dmy(s.date)} của {s.unit_name} không được tổ chức"
+    elif withdrawn:
         subject = f"[Điều chỉnh lịch] Không còn buổi tiếp công dân {in_sentence(s.date)} – {s.unit_name}"
-        sms = [
-            f"Điều chỉnh lịch: {s.unit_name} không còn buổi tiếp công dân {s.when_item}",
-            Part(f"Lý do: {s.reason}", shorten=True),
-        ]
-        return _render(
-            "cancelled",
-            subject,
-            sms,
-            unicode_sms=unicode_sms,
-            s=s,
-            to=to or office(s.unit_name),
-            not_held=False,
-            withdrawn=True,
-            ics=_invite(s, "CANCEL"),
-        )
-    subject = f"[Hoãn lịch] Tiếp công dân {in_sentence(s.date)} – {s.unit_name}"
-    sms = [
-        f"Hoãn lịch tiếp công dân {s.unit_name} {s.when_item}",
-        Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True),
-    ]
+        first = f"Điều chỉnh lịch: {s.unit_name} không còn buổi tiếp công dân {s.when_item}"
+    else:
+        subject = f"[Hoãn lịch] Tiếp công dân {in_sentence(s.date)} – {s.unit_name}"
+        first = f"Hoãn lịch tiếp công dân {s.unit_name} {s.when_item}"
+    sms: list[Part | str] = [first, Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True)]
     return _render(
         "cancelled",
         subject,
@@ -239,8 +212,9 @@ def cancelled(
         unicode_sms=unicode_sms,
         s=s,
         to=to or office(s.unit_name),
-        not_held=False,
-        ics=_invite(s, "CANCEL"),
+        not_held=not_held,
+        withdrawn=withdrawn,
+        ics=None if not_held else _invite(s, "CANCEL"),
     )
 
 
