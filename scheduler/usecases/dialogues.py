@@ -39,7 +39,7 @@ from rules.parsing import hhmm, parse_time_range, parse_web_url
 from rules.vietnamese import dmy, nfc
 from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
-from scheduler.infra.db import reading
+from scheduler.infra.db import reading, rows_in
 from scheduler.infra.db.models import DialogueRow
 from scheduler.usecases.sessions import Actor
 
@@ -544,14 +544,7 @@ def dialogue_records(
         _T.c.concluded_on,
     )
     q = select(*cols).where(_T.c.held_on >= first, _T.c.held_on <= last)
-    rows: list[Any] = []
-    if unit_ids is None:
-        rows = list(conn.execute(q))
-    else:
-        ids = list(unit_ids)
-        for i in range(0, len(ids), 500):
-            rows.extend(conn.execute(q.where(_T.c.unit_id.in_(ids[i : i + 500]))))
-    return [DialogueRecord(*r) for r in rows]
+    return [DialogueRecord(*r) for r in rows_in(conn, q, _T.c.unit_id, unit_ids)]
 
 
 def plan_document(

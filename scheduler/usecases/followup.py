@@ -38,7 +38,7 @@ from rules.time_limits import TimeLimit, deadline, limit_by_id, office_limit
 from rules.vietnamese import dmy, nfc
 from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
-from scheduler.infra.db import reading
+from scheduler.infra.db import reading, rows_in
 from scheduler.infra.db.models import (
     ConclusionNoticeRow,
     DialogueRow,
@@ -510,16 +510,13 @@ def unit_directions(
     engine: Engine, unit_ids: Sequence[str], *, first: date | None = None, last: date | None = None
 ) -> list[Row[Any]]:
     """The directions of the units (cases received in [first, last] when given), by due date."""
-    out: list[Row[Any]] = []
-    ids = list(unit_ids)
+    q = select(_D)
+    if first is not None:
+        q = q.where(_D.c.received_on >= first)
+    if last is not None:
+        q = q.where(_D.c.received_on <= last)
     with reading(engine) as conn:
-        for i in range(0, len(ids), 500):
-            q = select(_D).where(_D.c.unit_id.in_(ids[i : i + 500]))
-            if first is not None:
-                q = q.where(_D.c.received_on >= first)
-            if last is not None:
-                q = q.where(_D.c.received_on <= last)
-            out.extend(conn.execute(q))
+        out = rows_in(conn, q, _D.c.unit_id, unit_ids)
     return sorted(out, key=lambda r: (r.due, r.id))
 
 
@@ -722,11 +719,4 @@ def direction_records(conn: Connection, unit_ids: Sequence[str] | None, first: d
 
     cols = (_D.c.unit_id, _D.c.received_on, _D.c.due, _D.c.resolved_on, _D.c.answered_on)
     q = select(*cols).where(_D.c.received_on >= first, _D.c.received_on <= last)
-    rows: list[Any] = []
-    if unit_ids is None:
-        rows = list(conn.execute(q))
-    else:
-        ids = list(unit_ids)
-        for i in range(0, len(ids), 500):
-            rows.extend(conn.execute(q.where(_D.c.unit_id.in_(ids[i : i + 500]))))
-    return [DirectionRecord(*r) for r in rows]
+    return [DirectionRecord(*r) for r in rows_in(conn, q, _D.c.unit_id, unit_ids)]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Select, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
@@ -103,6 +105,20 @@ def is_busy(exc: BaseException) -> bool:
     """Whether a driver error means "another process holds the lock" (SQLite), not a bug."""
     text = str(getattr(exc, "orig", exc)).lower()
     return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
+IN_CHUNK = 500  # values bound in one IN (...): SQLite's limit on parameters is 999 on old builds
+
+
+def rows_in(conn: Connection, query: Select[Any], column: Any, values: Iterable[Any] | None) -> list[Any]:
+    """The rows of ``query`` whose ``column`` is one of ``values`` (None: every row), read in
+    chunks so that a national registry's ids never exceed the driver's bound-parameter limit."""
+    if values is None:
+        return list(conn.execute(query))
+    ids, out = list(values), list[Any]()
+    for i in range(0, len(ids), IN_CHUNK):
+        out.extend(conn.execute(query.where(column.in_(ids[i : i + IN_CHUNK]))))
+    return out
 
 
 def reading(engine: Engine) -> Connection:
