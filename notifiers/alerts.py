@@ -204,7 +204,9 @@ def cancelled(
     else:
         subject = f"[Hoãn lịch] Tiếp công dân {in_sentence(s.date)} – {s.unit_name}"
         first = f"Hoãn lịch tiếp công dân {s.unit_name} {s.when_item}"
-    sms: list[Part | str] = [first, Part(f"Lý do: {s.reason}" if s.reason else "", shorten=True)]
+    # A withdrawal's reason is the first line itself; said once.
+    why = f"Lý do: {s.reason}" if s.reason and not withdrawn else ""
+    sms: list[Part | str] = [first, Part(why, shorten=True)]
     return _render(
         "cancelled",
         subject,
