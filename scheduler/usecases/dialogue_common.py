@@ -1,0 +1,94 @@
+"""What the dialogue use cases share: the table, the limits of their texts, the strict readers of
+their inputs, and the guarded change (one transaction, an optimistic version check, an audit row)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.engine import Row
+
+from rules import ConflictError, ServiceError
+from rules.parsing import hhmm, parse_time_range
+from rules.vietnamese import nfc
+from scheduler.infra.audit import write_audit
+from scheduler.infra.db.models import DialogueRow
+from scheduler.usecases.sessions import Actor
+
+_T = DialogueRow.__table__
+TOPIC_MAX, TEXT_MAX, NUMBER_MAX = 1000, 5000, 100
+# A triggered dialogue is to be held within this many days unless the office names a date: the
+# law says "khi cần thiết" without a figure; a month is the provinces' practice ("kịp thời").
+TRIGGER_HOLD_DAYS = 30
+
+
+def text(value: str | None, what: str, longest: int, *, required: bool = False) -> str:
+    text = nfc((value or "").replace("\r\n", "\n").replace("\x00", "").strip())
+    if required and not text:
+        raise ServiceError(f"cần ghi {what}")
+    if len(text) > longest:
+        raise ServiceError(f"{what} dài quá {longest} ký tự")
+    return text
+
+
+def lines(values: Iterable[str] | None, what: str) -> str:
+    out = [text(v, what, 500) for v in values or ()]
+    return "\n".join(v for v in out if v)
+
+
+def count(value: int | None, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000_000:
+        raise ServiceError(f"{what} phải là số nguyên từ 0, không phải {value!r}")
+    return value
+
+
+def read_time_range(value: str | None) -> tuple[str | None, str | None]:
+    """The one strict time-range parser of the project (rules.parsing), as stored: "08:00"."""
+    if not value:
+        return None, None
+    try:
+        start, end = parse_time_range(value)
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
+    return hhmm(start), hhmm(end)
+
+
+def choice(value: str, allowed: Sequence[str], what: str) -> str:
+    if value not in allowed:
+        raise ServiceError(f"{what} phải là một trong: {', '.join(allowed)}; không phải {value!r}")
+    return value
+
+
+def get_row(conn: Connection, dialogue_id: int, expected_version: int | None = None) -> Row[Any]:
+    row = conn.execute(select(_T).where(_T.c.id == dialogue_id)).first()
+    if row is None:
+        raise ServiceError(f"không có hội nghị đối thoại số {dialogue_id}")
+    if expected_version is not None and row.version != expected_version:
+        raise ConflictError(f"hội nghị đối thoại số {row.id} vừa được người khác thay đổi; vui lòng tải lại")
+    return row
+
+
+def change_row(
+    conn: Connection,
+    row: Row[Any],
+    values: dict[str, Any],
+    *,
+    actor: Actor,
+    now: datetime,
+    action: str,
+    **details: Any,
+) -> Row[Any]:
+    values = {**values, "version": row.version + 1, "updated_at": now}
+    done = conn.execute(
+        update(_T).where(_T.c.id == row.id, _T.c.version == row.version).values(**values)
+    ).rowcount
+    if done != 1:
+        raise ConflictError(f"hội nghị đối thoại số {row.id} vừa được người khác thay đổi; vui lòng tải lại")
+    write_audit(
+        conn, at=now, actor=actor.name, action=action, unit_id=row.unit_id, dialogue=row.id, **details
+    )
+    return get_row(conn, row.id)
