@@ -13,7 +13,7 @@ In one run, for one year (2027):
      own counters of inserted/updated/deleted tuples, pg_stat_user_tables);
    - ``tiepdan sessions --unit U --from --to --format json`` for one commune and one year: the
      whole command, and the query alone in process (``session_reads.list_sessions`` and
-     ``sessions.replacements``, as the command calls them; goal: < 100 ms).
+     ``session_views.replacements``, as the command calls them; goal: < 100 ms).
 
 Every time is wall-clock, the best of ``--repeat`` runs (each plan run into a fresh database).
 The machine's load average is printed beside: wall times on a shared machine are only as good
@@ -177,6 +177,7 @@ def bench_backend(
     listed_count = len(json.loads(listed))
 
     from scheduler.infra.db import open_database
+    from scheduler.reads.session_views import replacements
     from scheduler.usecases import session_reads
 
     engine = open_database(url)
@@ -185,7 +186,7 @@ def bench_backend(
         for _ in range(max(5, args.repeat)):
             t = time.perf_counter()
             rows = session_reads.list_sessions(engine, unit_ids=[unit], first=first, last=last)
-            session_reads.replacements(engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
+            replacements(engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
             q_times.append(time.perf_counter() - t)
     finally:
         engine.dispose()

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from desk_support import PASSWORD, Server, serve
 
-from scheduler.usecases import session_reads
+from scheduler.reads.session_views import replacements
 from scheduler.usecases import sessions as uc
 
 JS = Path(__file__).resolve().parent / "js"
@@ -119,7 +119,7 @@ def test_cancel_and_make_up_in_the_browser(browser_run: Any) -> None:
     assert "?ok=makeup" in out["texts"]["makeupUrl"]
     row = uc.get_session(server.engine, cancel.id)
     assert (row.status, row.needs_makeup) == ("cancelled", False)
-    made = session_reads.replacements(server.engine, [cancel.id])[cancel.id]
+    made = replacements(server.engine, [cancel.id])[cancel.id]
     made_row = uc.get_session(server.engine, made)
     assert made_row.kind == "makeup" and made_row.date.isoformat() == out["texts"]["proposal"]
     assert "Tiếp bù cho" in out["texts"]["afterMakeup"]

@@ -19,6 +19,7 @@ from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
 from scheduler.infra.db import open_database, upgrade_schema
 from scheduler.infra.decisions import tet_warning
+from scheduler.reads.session_views import replacements
 from scheduler.usecases import cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import PlanResult, plan_year
@@ -244,9 +245,7 @@ def run_sessions(args: argparse.Namespace) -> int:
         ctx.engine, unit_ids=[args.unit] if args.unit else None, first=args.first, last=args.last
     )
     if args.format == "json":
-        made = session_reads.replacements(
-            ctx.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")]
-        )
+        made = replacements(ctx.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
         out = sys.stdout
         out.write("[")
         for i, r in enumerate(rows):

@@ -26,8 +26,8 @@ from scheduler.infra.db.models import AuditRow, OutboxRow, PlanYear, SessionRow
 from scheduler.infra.since import service_since
 from scheduler.outbox.recipients import recipients
 from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
-from scheduler.usecases.publishing import views_of
-from scheduler.usecases.sessions import proposals_for
+from scheduler.reads.makeup_days import proposals_for
+from scheduler.reads.session_views import views_of
 
 _S = SessionRow.__table__
 _O = OutboxRow.__table__

@@ -25,7 +25,7 @@ from scheduler.infra.since import service_since
 from scheduler.outbox.due_followup import _expires, desk_link
 from scheduler.outbox.recipients import recipients
 from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
-from scheduler.usecases.dialogues import unit_mandates
+from scheduler.reads.dialogue_mandates import unit_mandates
 
 _T = DialogueRow.__table__
 

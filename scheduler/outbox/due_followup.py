@@ -24,7 +24,7 @@ from scheduler.infra.db.models import DirectionRow
 from scheduler.infra.since import service_since
 from scheduler.outbox.recipients import recipients
 from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
-from scheduler.usecases.followup import facts_of, missing_conclusions
+from scheduler.reads.followup_facts import facts_of, missing_conclusions
 
 _D = DirectionRow.__table__
 

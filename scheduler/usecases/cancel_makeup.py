@@ -13,12 +13,12 @@ from rules.vocabulary import STATUS_VI
 from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
 from scheduler.infra.db.models import SessionRow
+from scheduler.reads.makeup_days import proposals_for
 from scheduler.usecases.sessions import (
     Actor,
     Change,
     bump,
     check_new_date,
-    proposals_for,
     read_stored,
     refusal,
     required_text,

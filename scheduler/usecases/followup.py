@@ -14,7 +14,7 @@ The audit trail records which direction changed and its dates, never the citizen
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,9 +26,7 @@ from rules import ConflictError, RuleError, ServiceError
 from rules.followup import (
     STATE_VI,
     STATES,
-    DirectionFacts,
     State,
-    conclusion_due,
     notice_due,
     on_time,
     state_of,
@@ -46,6 +44,7 @@ from scheduler.infra.db.models import (
     LogEntryRow,
     SessionRow,
 )
+from scheduler.reads.followup_facts import facts_of, missing_conclusions
 from scheduler.usecases.sessions import Actor
 
 _D = DirectionRow.__table__
@@ -118,17 +117,6 @@ def limit_of(row: Any) -> TimeLimit | None:
         return limit_by_id(row.limit_id)
     except RuleError:
         return None
-
-
-def facts_of(row: Any) -> DirectionFacts:
-    return DirectionFacts(
-        id=row.id,
-        received_on=row.received_on,
-        due=row.due,
-        resolved_on=row.resolved_on,
-        answered_on=row.answered_on,
-        notified_on=row.notified_on,
-    )
 
 
 def _get(conn: Connection, direction_id: int, expected_version: int | None = None) -> Row[Any]:
@@ -614,37 +602,6 @@ def direction_dict(row: Any, config: Config, today: date) -> dict[str, Any]:
         "notice_due": None if from_dialogue else notice_due(config.calendar, row.received_on).isoformat(),
         "version": row.version,
     }
-
-
-@dataclass(frozen=True, slots=True)
-class MissingConclusion:
-    """A held session still without its conclusion notice after the configured working days."""
-
-    session_id: int
-    unit_id: str
-    date: dt.date  # the session's day (the field's name shadows the type inside the class)
-    due: dt.date
-
-
-def missing_conclusions(
-    engine: Engine, config: Config, unit_ids: Iterable[str], today: date
-) -> list[MissingConclusion]:
-    ids = sorted(set(unit_ids))
-    within = config.followup.conclusion_within
-    out: list[MissingConclusion] = []
-    with reading(engine) as conn:
-        for i in range(0, len(ids), 500):
-            q = (
-                select(_S.c.id, _S.c.unit_id, _S.c.date)
-                .outerjoin(_C, _C.c.session_id == _S.c.id)
-                .where(_S.c.unit_id.in_(ids[i : i + 500]), _S.c.status == "held", _C.c.session_id.is_(None))
-                .where(_S.c.date <= today)
-            )
-            for sid, uid, d in conn.execute(q):
-                due = conclusion_due(config.calendar, d, within)
-                if today > due:
-                    out.append(MissingConclusion(sid, uid, d, due))
-    return sorted(out, key=lambda m: (m.date, m.session_id))
 
 
 def parse_states(text: str | None) -> tuple[State, ...] | None:

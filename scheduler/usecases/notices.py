@@ -25,8 +25,8 @@ from rules.vietnamese import dmy
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import NoticeRow
+from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import publishing as pub
-from scheduler.usecases.stored_session import StoredSession
 
 
 class NoSessions(ServiceError):

@@ -6,13 +6,12 @@ Everything here reads the database and the configuration and turns them into the
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
@@ -21,24 +20,19 @@ from sqlalchemy.engine import Row
 from notifiers.notice_bodies import default_basis
 from notifiers.views import Change, DialogueView, Schedule, SessionView, UnitLink
 from rules import ServiceError, Unit, WorkCalendar
-from rules.parsing import parse_hhmm
 from rules.vietnamese import dmy
 from rules.vocabulary import ACTIVE
 from scheduler.infra.clock import as_utc
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
-from scheduler.infra.db.models import AuditRow, DialogueRow, NoticeRow, SessionRow
+from scheduler.infra.db.models import DialogueRow, NoticeRow, SessionRow
+from scheduler.reads.session_views import time_of, views_of
+from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import session_reads
 from scheduler.usecases import sessions as uc
-from scheduler.usecases.stored_session import StoredSession
 
 _T = SessionRow.__table__
 NOTICE_LEAD_DAYS = 5  # working days between publishing a schedule and the session
-
-
-def _time(value: str | time | None) -> time | None:
-    """A stored "07:30" (a row) or a time (a ``StoredSession``)."""
-    return value if isinstance(value, time) or value is None else parse_hhmm(value)
 
 
 def schedule_of(config: Config, unit: Unit, first: date, last: date) -> Schedule:
@@ -68,91 +62,12 @@ def schedule_of(config: Config, unit: Unit, first: date, last: date) -> Schedule
     return Schedule(unit=unit, roll=config.roll_of(unit), period=current.per, mandate=mandate, basis=basis)
 
 
-def _moved_from(engine: Engine, ids: Sequence[int]) -> dict[int, date]:
-    """{session id: the date it had before its last move by decision}, from the audit rows."""
-    if not ids:
-        return {}
-    out: dict[int, date] = {}
-    with reading(engine) as conn:
-        rows = conn.execute(
-            select(AuditRow.session_id, AuditRow.details)
-            .where(AuditRow.session_id.in_(list(ids)), AuditRow.action == "move")
-            .order_by(AuditRow.at, AuditRow.id)
-        )
-        for session_id, details in rows:
-            if session_id is None:
-                continue
-            try:
-                out[session_id] = date.fromisoformat(json.loads(details or "{}")["from"])
-            except (KeyError, ValueError, TypeError):
-                continue
-    return out
-
-
-def _dates_of(engine: Engine, ids: Iterable[int]) -> dict[int, date]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    with reading(engine) as conn:
-        return dict(conn.execute(select(_T.c.id, _T.c.date).where(_T.c.id.in_(ids))).all())  # type: ignore[arg-type]
-
-
 def citations(config: Config) -> tuple[str, ...]:
     """The ``source`` of every configured day off and working day: the decision that made it.
     A source is the citation of a rule, not text for a public table (WORDING.md), so the
     public pages and notices leave it out of a session's "why it moved"."""
     notes = [*config.calendar.days_off.values(), *config.calendar.workdays.values()]
     return tuple(sorted({n.source for n in notes if n.source}, key=len, reverse=True))
-
-
-def _without(text: str | None, hide: Sequence[str]) -> str | None:
-    if not text or not hide:
-        return text
-    for source in hide:
-        text = text.replace(f" ({source})", "")
-    return text
-
-
-def views_of(
-    engine: Engine, rows: Sequence[Row[Any] | StoredSession], *, hide: Sequence[str] = ()
-) -> list[SessionView]:
-    """Stored rows as views, with what a reader needs resolved: the make-up's original date, the
-    date a cancelled session is made up on, the date a session was moved from. ``hide``: the
-    citations (``citations(config)``) to leave out of the public "why it moved"."""
-    by_id = {r.id: r for r in rows}
-    replaced = {r.replaces_id for r in rows if r.replaces_id is not None}
-    replaced_dates = {i: by_id[i].date for i in replaced if i in by_id}
-    replaced_dates |= _dates_of(engine, replaced - set(replaced_dates))
-    off = [r.id for r in rows if r.status in ("cancelled", "not_held")]
-    makeups = session_reads.replacements(engine, off)
-    makeup_dates = {i: by_id[i].date for i in makeups.values() if i in by_id}
-    makeup_dates |= _dates_of(engine, set(makeups.values()) - set(makeup_dates))
-    decided = [r.id for r in rows if r.kind == "periodic" and r.pinned and r.status in ("planned", "held")]
-    moved_from = _moved_from(engine, decided)
-    out = []
-    for r in rows:
-        made = makeups.get(r.id)
-        out.append(
-            SessionView(
-                id=r.id,
-                date=r.date,
-                kind=r.kind,
-                status=r.status,
-                start=_time(r.start),
-                end=_time(r.end),
-                venue=r.venue or "",
-                online_url=r.online_url or "",
-                nominal=r.nominal,
-                moved=_without(r.moved, hide),
-                reason=r.reason,
-                moved_from=moved_from.get(r.id),
-                replaces_date=replaced_dates.get(r.replaces_id) if r.replaces_id else None,
-                made_up_on=makeup_dates.get(made) if made else None,
-                version=r.version,
-                updated_at=as_utc(r.updated_at) if r.updated_at else None,
-            )
-        )
-    return out
 
 
 def unit_sessions(
@@ -356,8 +271,8 @@ def dialogue_view(row: Any) -> DialogueView:
         kind=row.kind,
         form=row.form,
         status=row.status,
-        start=_time(row.start),
-        end=_time(row.end),
+        start=time_of(row.start),
+        end=time_of(row.end),
         place=row.place or "",
         online_url=row.online_url or "",
         co_organisers=tuple(x for x in (row.co_organisers or "").split("\n") if x),

@@ -20,13 +20,13 @@ from rules.vocabulary import ACTIVE, COUNT_VI, COUNTS, FORMS, STATUS_VI
 from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
 from scheduler.infra.db.models import AuditRow, LogEntryRow, SessionRow
+from scheduler.reads.makeup_days import proposals_for
 from scheduler.usecases.sessions import (
     Actor,
     Change,
     bump,
     online_address,
     optional_text,
-    proposals_for,
     read_stored,
     refusal,
     required_text,

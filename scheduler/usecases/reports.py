@@ -29,7 +29,8 @@ from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import LogEntryRow, SessionRow
 from scheduler.infra.since import service_since
-from scheduler.usecases.dialogues import dialogue_records, unit_mandates
+from scheduler.reads.dialogue_mandates import unit_mandates
+from scheduler.usecases.dialogues import dialogue_records
 from scheduler.usecases.followup import direction_records
 
 _T = SessionRow.__table__

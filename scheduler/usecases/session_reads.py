@@ -45,21 +45,6 @@ def list_sessions(
         return list(conn.execute(q))
 
 
-def replacements(engine: Engine, ids: list[int]) -> dict[int, int]:
-    """{cancelled session id: its make-up's id} for the given ids."""
-    if not ids:
-        return {}
-    out: dict[int, int] = {}
-    with reading(engine) as conn:
-        for chunk in range(0, len(ids), 1000):
-            part = ids[chunk : chunk + 1000]
-            for made, replaced in conn.execute(
-                select(_T.c.id, _T.c.replaces_id).where(_T.c.replaces_id.in_(part))
-            ):
-                out[replaced] = made
-    return out
-
-
 def history(engine: Engine, session_id: int) -> list[Row[Any]]:
     """The audit rows of a session and of the sessions it replaces or that replace it."""
     with reading(engine) as conn:

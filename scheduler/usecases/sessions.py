@@ -23,15 +23,15 @@ from sqlalchemy import Connection, Engine, and_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
-from rules import ConflictError, MakeupProposal, ServiceError, propose_makeup
+from rules import ConflictError, MakeupProposal, ServiceError
 from rules.parsing import parse_web_url
 from rules.vietnamese import dmy, nfc
-from rules.vocabulary import ACTIVE
 from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import PlanYear, SessionRow
-from scheduler.usecases.stored_session import StoredSession
+from scheduler.reads.makeup_days import proposals_for, taken_dates
+from scheduler.reads.stored_session import StoredSession
 
 _T = SessionRow.__table__
 ACTIVE_DAY_INDEX = "ux_sessions_active_day"
@@ -133,13 +133,6 @@ def refusal(exc: IntegrityError, unit_id: str, day: date) -> ServiceError:
     return ServiceError(f"đơn vị {unit_id} đã có buổi tiếp ngày {dmy(day)}")
 
 
-def taken_dates(conn: Connection, unit_id: str, exclude: int | None = None) -> set[date]:
-    q = select(_T.c.date).where(_T.c.unit_id == unit_id, _T.c.status.in_(ACTIVE))
-    if exclude is not None:
-        q = q.where(_T.c.id != exclude)
-    return {d for (d,) in conn.execute(q)}
-
-
 def check_new_date(
     conn: Connection,
     config: Config,
@@ -161,21 +154,6 @@ def check_new_date(
     # Said here in words; under concurrency the unique index says it (``refusal``).
     if d in taken_dates(conn, unit_id, exclude):
         raise ServiceError(f"đơn vị {unit_id} đã có buổi tiếp ngày {dmy(d)}")
-
-
-def proposals_for(conn: Connection, config: Config, row: Any, today: date) -> list[MakeupProposal]:
-    unit = config.units_by_id.get(row.unit_id)
-    if unit is None:
-        return []
-    return propose_makeup(
-        row.date,
-        level=config.level_of(unit),
-        calendar=config.calendar,
-        # Never the cancelled day itself (the head is away that day): once cancelled, the session
-        # no longer holds its date, and propose_makeup only skips it after the period.
-        taken=taken_dates(conn, row.unit_id) | {row.date},
-        today=today,
-    )
 
 
 def make_up_proposals(engine: Engine, config: Config, session_id: int, today: date) -> list[MakeupProposal]:

@@ -17,6 +17,9 @@ from rules import TiepdanError
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import SessionRow
+from scheduler.outbox.delivery import deliver_due
+from scheduler.outbox.due import queue_due
+from scheduler.outbox.wiring import build_channels
 
 _S = SessionRow.__table__
 P = ParamSpec("P")
@@ -25,10 +28,6 @@ R = TypeVar("R")
 
 def tell_now(engine: Engine, config: Config, now: datetime, session_ids: Collection[int]) -> None:
     """Queue what the change to ``session_ids`` makes due, and deliver those messages only."""
-    from scheduler.outbox.delivery import deliver_due
-    from scheduler.outbox.due import queue_due
-    from scheduler.outbox.wiring import build_channels
-
     ids = sorted({i for i in session_ids if i is not None})
     if not ids:
         return

@@ -37,6 +37,7 @@ from rules import TiepdanError
 from rules.vocabulary import COUNTS
 from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
+from scheduler.reads.session_views import replacements
 from scheduler.usecases import access, cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import reception_log as book
 from scheduler.usecases import sessions as uc
@@ -161,15 +162,13 @@ def _sessions_json(
     call: Call, unit_ids: list[str] | None, first: date | None, last: date | None
 ) -> list[dict[str, Any]]:
     rows = session_reads.list_sessions(call.engine, unit_ids=unit_ids, first=first, last=last)
-    made = session_reads.replacements(
-        call.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")]
-    )
+    made = replacements(call.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
     return [session_reads.session_dict(r, made.get(r.id)) for r in rows]
 
 
 def get_session(call: Call) -> Response:
     row = call.session()
-    out = session_reads.session_dict(row, session_reads.replacements(call.engine, [row.id]).get(row.id))
+    out = session_reads.session_dict(row, replacements(call.engine, [row.id]).get(row.id))
     if row.needs_makeup and access.can_change(call.account, row.unit_id):
         out["proposals"] = [
             p.date.isoformat() for p in uc.make_up_proposals(call.engine, call.config, row.id, call.today)

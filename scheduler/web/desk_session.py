@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 from rules import ConflictError, TiepdanError
 from rules.vietnamese import long_date
 from rules.vocabulary import COUNTS
+from scheduler.reads.session_views import replacements
 from scheduler.usecases import access, cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import publishing as pub
 from scheduler.usecases import reception_log as book
@@ -31,7 +32,7 @@ def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> R
     unit_id = row.unit_id
     can_change = access.can_change(ctx.account, unit_id)
     personal = access.can_see_personal(ctx.account, unit_id)
-    made_up_by = session_reads.replacements(ctx.engine, [row.id]).get(row.id)
+    made_up_by = replacements(ctx.engine, [row.id]).get(row.id)
     makeup_row = uc.get_session(ctx.engine, made_up_by) if made_up_by is not None else None
     proposals = (
         uc.make_up_proposals(ctx.engine, ctx.config, row.id, ctx.today)

@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 from notifiers.alerts import CHANNEL_VI
 from rules.vocabulary import COUNTS
 from scheduler.outbox.store import RefusedAddress, refused_addresses
+from scheduler.reads.session_views import replacements
 from scheduler.usecases import access, move_adhoc, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.unit_counts import unit_counts
@@ -85,9 +86,7 @@ def _render_unit(ctx: Ctx, unit_id: str, year: int, refused: list[RefusedAddress
     rows = session_reads.list_sessions(
         ctx.engine, unit_ids=[unit_id], first=date(year, 1, 1), last=date(year, 12, 31)
     )
-    made = session_reads.replacements(
-        ctx.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")]
-    )
+    made = replacements(ctx.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
     by_id = {r.id: r for r in rows}
     # A make-up usually falls in the same year; one booked into the next is read on its own.
     makeups = {lost: by_id.get(m) or uc.get_session(ctx.engine, m) for lost, m in made.items()}

@@ -110,7 +110,9 @@ def is_busy(exc: BaseException) -> bool:
 IN_CHUNK = 500  # values bound in one IN (...): SQLite's limit on parameters is 999 on old builds
 
 
-def rows_in(conn: Connection, query: Select[Any], column: Any, values: Iterable[Any] | None) -> list[Any]:
+def rows_in(
+    conn: Connection, query: Select[*tuple[Any, ...]], column: Any, values: Iterable[Any] | None
+) -> list[Any]:
     """The rows of ``query`` whose ``column`` is one of ``values`` (None: every row), read in
     chunks so that a national registry's ids never exceed the driver's bound-parameter limit."""
     if values is None:

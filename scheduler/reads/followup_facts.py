@@ -1,0 +1,61 @@
+"""What the follow-up's reminders read: a direction's dates as ``rules.followup`` judges them, and
+the held sessions still without their conclusion notice after the configured working days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from rules.followup import DirectionFacts, conclusion_due
+from scheduler.infra.config import Config
+from scheduler.infra.db import reading, rows_in
+from scheduler.infra.db.models import ConclusionNoticeRow, SessionRow
+
+_C = ConclusionNoticeRow.__table__
+_S = SessionRow.__table__
+
+
+def facts_of(row: Any) -> DirectionFacts:
+    return DirectionFacts(
+        id=row.id,
+        received_on=row.received_on,
+        due=row.due,
+        resolved_on=row.resolved_on,
+        answered_on=row.answered_on,
+        notified_on=row.notified_on,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MissingConclusion:
+    """A held session still without its conclusion notice after the configured working days."""
+
+    session_id: int
+    unit_id: str
+    date: dt.date  # the session's day (the field's name shadows the type inside the class)
+    due: dt.date
+
+
+def missing_conclusions(
+    engine: Engine, config: Config, unit_ids: Iterable[str], today: date
+) -> list[MissingConclusion]:
+    ids = sorted(set(unit_ids))
+    within = config.followup.conclusion_within
+    out: list[MissingConclusion] = []
+    q = (
+        select(_S.c.id, _S.c.unit_id, _S.c.date)
+        .outerjoin(_C, _C.c.session_id == _S.c.id)
+        .where(_S.c.status == "held", _C.c.session_id.is_(None), _S.c.date <= today)
+    )
+    with reading(engine) as conn:
+        rows = rows_in(conn, q, _S.c.unit_id, ids)
+    for sid, uid, d in rows:
+        due = conclusion_due(config.calendar, d, within)
+        if today > due:
+            out.append(MissingConclusion(sid, uid, d, due))
+    return sorted(out, key=lambda m: (m.date, m.session_id))
