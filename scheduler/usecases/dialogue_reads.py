@@ -17,13 +17,13 @@ from rules.dialogues import (
     STATUS_VI,
     DialogueFact,
     DialogueFinding,
-    DialogueMandate,
     dialogue_findings,
     notice_due,
     results_due,
 )
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading, rows_in
+from scheduler.reads.dialogue_mandates import unit_mandates
 from scheduler.usecases.dialogue_common import (
     _T,
     get_row,
@@ -56,17 +56,6 @@ def get_dialogue(engine: Engine, dialogue_id: int) -> Row[Any]:
 
 def facts(rows: Iterable[Row[Any]]) -> list[DialogueFact]:
     return [DialogueFact(r.unit_id, r.held_on, r.status) for r in rows]
-
-
-def unit_mandates(config: Config, unit_ids: Iterable[str] | None = None) -> dict[str, DialogueMandate]:
-    """unit id -> the dialogue mandate of its level, for units whose level asks one."""
-    units = config.units if unit_ids is None else [config.unit(u) for u in unit_ids]
-    out: dict[str, DialogueMandate] = {}
-    for u in units:
-        m = config.levels[u.level].dialogue
-        if m is not None and m.min > 0:
-            out[u.id] = m
-    return out
 
 
 def findings(
