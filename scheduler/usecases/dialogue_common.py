@@ -7,13 +7,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select
 from sqlalchemy.engine import Row
 
 from rules import ConflictError, ServiceError
 from rules.parsing import hhmm, parse_time_range
 from rules.vietnamese import nfc
 from scheduler.infra.audit import write_audit
+from scheduler.infra.db import guarded_update
 from scheduler.infra.db.models import DialogueRow
 from scheduler.usecases.sessions import Actor
 
@@ -82,12 +83,8 @@ def change_row(
     action: str,
     **details: Any,
 ) -> Row[Any]:
-    values = {**values, "version": row.version + 1, "updated_at": now}
-    done = conn.execute(
-        update(_T).where(_T.c.id == row.id, _T.c.version == row.version).values(**values)
-    ).rowcount
-    if done != 1:
-        raise ConflictError(f"hội nghị đối thoại số {row.id} vừa được người khác thay đổi; vui lòng tải lại")
+    changed = f"hội nghị đối thoại số {row.id} vừa được người khác thay đổi; vui lòng tải lại"
+    guarded_update(conn, _T, row, now, changed, **values)
     write_audit(
         conn, at=now, actor=actor.name, action=action, unit_id=row.unit_id, dialogue=row.id, **details
     )

@@ -28,7 +28,7 @@ from scheduler.infra.db import reading
 from scheduler.infra.db.models import LogEntryRow, SessionRow
 from scheduler.usecases import record_outcome
 from scheduler.usecases import sessions as uc
-from scheduler.usecases.followup import refuse_if_directions
+from scheduler.usecases.direction_changes import refuse_if_directions
 
 _L = LogEntryRow.__table__
 _S = SessionRow.__table__

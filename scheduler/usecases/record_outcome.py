@@ -21,6 +21,7 @@ from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
 from scheduler.infra.db.models import AuditRow, LogEntryRow, SessionRow
 from scheduler.reads.makeup_days import proposals_for
+from scheduler.usecases.direction_changes import refuse_if_directions
 from scheduler.usecases.sessions import (
     Actor,
     Change,
@@ -236,9 +237,7 @@ def undo_record(
             previous_reason = row.reason
             if row.status == "held":
                 # Directions hang on the log rows of a held session (issue 17): the record stays
-                # while they do. Imported here: scheduler.usecases.followup builds on this module.
-                from scheduler.usecases.followup import refuse_if_directions
-
+                # while they do.
                 refuse_if_directions(conn, session_id=row.id)
             if row.status == "not_held":
                 made = conn.execute(select(_T.c.id).where(_T.c.replaces_id == row.id)).scalar()

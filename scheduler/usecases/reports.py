@@ -31,7 +31,7 @@ from scheduler.infra.db.models import LogEntryRow, SessionRow
 from scheduler.infra.since import service_since
 from scheduler.reads.dialogue_mandates import unit_mandates
 from scheduler.usecases.dialogues import dialogue_records
-from scheduler.usecases.followup import direction_records
+from scheduler.usecases.direction_reads import direction_records
 
 _T = SessionRow.__table__
 _L = LogEntryRow.__table__

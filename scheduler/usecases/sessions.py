@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, select, update
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
@@ -28,7 +28,7 @@ from rules.parsing import parse_web_url
 from rules.vietnamese import dmy, nfc
 from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
-from scheduler.infra.db import reading
+from scheduler.infra.db import guarded_update, reading
 from scheduler.infra.db.models import PlanYear, SessionRow
 from scheduler.reads.makeup_days import proposals_for, taken_dates
 from scheduler.reads.stored_session import StoredSession
@@ -76,15 +76,8 @@ def read_stored(conn: Connection, session_id: int) -> StoredSession:
 
 def bump(conn: Connection, row: Row[Any], now: datetime, **values: Any) -> None:
     """Change a session only if nobody changed it since it was read."""
-    result = conn.execute(
-        update(_T)
-        .where(and_(_T.c.id == row.id, _T.c.version == row.version))
-        .values(version=row.version + 1, updated_at=now, **values)
-    )
-    if result.rowcount != 1:
-        raise ConflictError(
-            f"buổi tiếp số {row.id} vừa được người khác thay đổi; vui lòng xem lại rồi thao tác lại"
-        )
+    changed = f"buổi tiếp số {row.id} vừa được người khác thay đổi; vui lòng xem lại rồi thao tác lại"
+    guarded_update(conn, _T, row, now, changed, **values)
 
 
 def required_text(value: str | None, what: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,12 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Select, create_engine, event, text
+from sqlalchemy import Connection, Engine, Select, Table, create_engine, event, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from rules import ConfigError
+from rules import ConfigError, ConflictError
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 _MIGRATION_LOCK = 0x74696570_64616E  # pg_advisory_xact_lock key: "tiepdan"
@@ -121,6 +122,21 @@ def rows_in(
     for i in range(0, len(ids), IN_CHUNK):
         out.extend(conn.execute(query.where(column.in_(ids[i : i + IN_CHUNK]))))
     return out
+
+
+def guarded_update(
+    conn: Connection, table: Table, row: Any, now: datetime, conflict: str, **values: Any
+) -> None:
+    """Change ``row`` of ``table`` only if nobody changed it since it was read (its ``version``),
+    raising its version and ``updated_at``; else ConflictError(``conflict``): the optimistic
+    check every use case that changes a session, a direction or a dialogue makes."""
+    done = conn.execute(
+        update(table)
+        .where(table.c.id == row.id, table.c.version == row.version)
+        .values(version=row.version + 1, updated_at=now, **values)
+    )
+    if done.rowcount != 1:
+        raise ConflictError(conflict)
 
 
 def reading(engine: Engine) -> Connection:
