@@ -62,8 +62,7 @@ def _ical_js(feed: Feed, body: bytes) -> dict[str, dict[str, Any]]:
 
 
 def _start_utc(row: Any) -> datetime:
-    hh, mm = map(int, row.start.split(":"))
-    return datetime.combine(row.date, time(hh, mm), tzinfo=VN).astimezone(UTC)
+    return datetime.combine(row.date, row.start, tzinfo=VN).astimezone(UTC)
 
 
 def test_feed_lists_every_session_with_stable_uid_sequence_and_timezone(feed: Feed) -> None:

@@ -4,6 +4,7 @@ each with its reason; everything else stays as it was; a second run changes noth
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import date
 
 import pytest
@@ -39,7 +40,7 @@ class Planned:
         return s.id
 
     def rows(self) -> dict[int, tuple]:
-        return {r.id: tuple(r) for r in session_reads.list_sessions(self.engine)}
+        return {r.id: astuple(r) for r in session_reads.list_sessions(self.engine)}
 
     def reconfigure(self, **kw) -> None:
         write_config(self.tmp, self.url, **kw)

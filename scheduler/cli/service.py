@@ -10,7 +10,7 @@ from typing import Any
 
 from notifiers.safe import terminal
 from rules import TiepdanError
-from rules.parsing import hhmm, parse_count, parse_id, parse_time_range, parse_web_url
+from rules.parsing import parse_count, parse_id, parse_time_range, parse_web_url
 from rules.vietnamese import dmy, line_date, long_date
 from rules.vocabulary import COUNTS, FORMS, KIND_VI, STATUS_VI
 from scheduler.cli.common import add_config, add_now, config_from, iso_date, now_from, require_unit
@@ -19,7 +19,9 @@ from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
 from scheduler.infra.db import open_database, upgrade_schema
 from scheduler.infra.decisions import tet_warning
+from scheduler.infra.jsontype import JsonObject
 from scheduler.reads.session_views import replacements
+from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.planning import PlanResult, plan_year
@@ -160,14 +162,13 @@ class _Context:
         self.engine = open_database(self.config.database_url)
 
 
-def _print_session(row: Any, fmt: str, extra: dict[str, Any] | None = None) -> None:
+def _print_session(row: StoredSession, fmt: str, extra: JsonObject | None = None) -> None:
     if fmt == "json":
         print(json.dumps(session_reads.session_dict(row) | (extra or {}), ensure_ascii=False))
         return
     kind = KIND_VI[row.kind]
     status = STATUS_VI[row.status]
-    start = hhmm(row.start) if not isinstance(row.start, str) else row.start
-    end = hhmm(row.end) if not isinstance(row.end, str) else row.end
+    start, end = row.start_text, row.end_text
     line = f"#{row.id} {row.unit_id} {long_date(row.date)} {start or ''}-{end or ''} [{kind}, {status}]"
     if row.replaces_id:
         line += f" thay buổi #{row.replaces_id}"
@@ -409,8 +410,7 @@ def run_history(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         d = session_reads.audit_dict(r)
-        at = r.at if r.at.tzinfo else r.at.replace(tzinfo=__import__("datetime").UTC)
-        local = at.astimezone(ctx.config.timezone)
+        local = r.at.astimezone(ctx.config.timezone)  # AuditEntry.at is in UTC
         print(
             terminal(
                 f"{local:%d/%m/%Y %H:%M} {d['actor']}: {d['action']} #{d['session']} — {d['reason'] or ''}"

@@ -5,7 +5,7 @@ the outbox for the cancellation message."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy import Connection, select
 
@@ -24,7 +24,17 @@ def taken_dates(conn: Connection, unit_id: str, exclude: int | None = None) -> s
     return {d for (d,) in conn.execute(q)}
 
 
-def proposals_for(conn: Connection, config: Config, row: Any, today: date) -> list[MakeupProposal]:
+class UnitDay(Protocol):
+    """What the proposed make-up days need of a session: its unit and its day (a
+    ``StoredSession``, or a row of ``select(sessions)`` as the outbox reads them)."""
+
+    @property
+    def unit_id(self) -> str: ...
+    @property
+    def date(self) -> date: ...
+
+
+def proposals_for(conn: Connection, config: Config, row: UnitDay, today: date) -> list[MakeupProposal]:
     unit = config.units_by_id.get(row.unit_id)
     if unit is None:
         return []

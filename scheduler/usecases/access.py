@@ -18,8 +18,11 @@ from __future__ import annotations
 from threading import Lock
 from typing import Any
 
+from sqlalchemy import Engine
+
 from rules import ServiceError
 from scheduler.infra.config import Config
+from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases.accounts import Account
 from scheduler.usecases.sessions import get_session
 
@@ -90,7 +93,7 @@ def require_dialogue(user: Account, config: Config, unit_id: str, *, change: boo
 
 
 def dialogue_for(
-    engine: Any, user: Account, config: Config, dialogue_id: int, *, change: bool = False
+    engine: Engine, user: Account, config: Config, dialogue_id: int, *, change: bool = False
 ) -> Any:
     """The stored dialogue if ``user`` may see it (and change it, with ``change``)."""
     from scheduler.usecases.dialogues import get_dialogue
@@ -125,7 +128,9 @@ def require_personal(user: Account, config: Config, unit_id: str) -> None:
         raise ReadOnly("sổ tiếp công dân chỉ đơn vị tiếp nhận được xem (Nghị định 13/2023/NĐ-CP)")
 
 
-def session_for(engine: Any, user: Account, config: Config, session_id: int, *, change: bool = False) -> Any:
+def session_for(
+    engine: Engine, user: Account, config: Config, session_id: int, *, change: bool = False
+) -> StoredSession:
     """The stored session if ``user`` may see it (and change it, with ``change``)."""
     if not 0 < session_id < 2**63:  # a typed id beyond what the database holds: simply unknown
         raise NotVisible(f"không có buổi tiếp số {session_id}")

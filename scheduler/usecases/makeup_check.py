@@ -6,7 +6,6 @@ line, on the command line and the desk (``rules.makeup.makeup_warning``)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -14,12 +13,13 @@ from rules.makeup import makeup_warning
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import SessionRow
+from scheduler.reads.stored_session import StoredSession
 
 _S = SessionRow.__table__
 
 
-def makeup_warning_for(engine: Engine, config: Config, makeup: Any, today: date) -> str | None:
-    """The warning for the make-up session ``makeup`` (a stored row), or None."""
+def makeup_warning_for(engine: Engine, config: Config, makeup: StoredSession, today: date) -> str | None:
+    """The warning for the make-up session ``makeup``, or None."""
     if makeup.kind != "makeup" or makeup.replaces_id is None or makeup.status != "planned":
         return None
     unit = config.units_by_id.get(makeup.unit_id)

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.engine import Row
 
 from notifiers.notice_bodies import default_attendees, default_recipients, default_signature, number_line
 from notifiers.views import AnnualNotice, Change, ChangeNotice, Issue, NoticeRef
@@ -50,7 +48,7 @@ class ChangeDraft:
 
     notice: ChangeNotice
     unit: Unit
-    row: Row[Any] | StoredSession
+    row: StoredSession
     soonest: date  # the affected date with the shortest lead
     lead: int  # working days from the day of posting to ``soonest``
     posted_on: date  # the day the lead is counted from: the later of today and the issue date
@@ -146,7 +144,7 @@ def record_issued(
     *,
     path: str,
     now: datetime,
-    row: Row[Any] | StoredSession | None = None,
+    row: StoredSession | None = None,
 ) -> int:
     """The notices table's row of ``notice`` written to ``path``."""
     if isinstance(notice, AnnualNotice):

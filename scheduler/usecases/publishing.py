@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
-from sqlalchemy.engine import Row
 
 from notifiers.notice_bodies import default_basis
 from notifiers.views import Change, DialogueView, Schedule, SessionView, UnitLink
@@ -92,20 +91,20 @@ def session_view(
     return row, views_of(engine, [row], hide=hide)[0]
 
 
-def change_to_announce(row: Row[Any] | StoredSession) -> Change | None:
+def change_to_announce(row: StoredSession) -> Change | None:
     """What a change notice would announce about a stored session, or None when it has none
     (a periodic session on its planned day is in the year's notice already). The one answer
     for the desk's link and the notice itself."""
     if row.status in ("cancelled", "not_held"):
         return "cancelled"
     if row.kind in ("makeup", "adhoc"):
-        return row.kind  # type: ignore[no-any-return]
+        return row.kind
     if row.reason and (row.pinned or row.version > 1):
         return "moved"  # by decision (pinned), or by a new configuration (re-plan)
     return None
 
 
-def change_of(view: SessionView, row: Row[Any] | StoredSession) -> Change:
+def change_of(view: SessionView, row: StoredSession) -> Change:
     """What a change notice announces about a session; refused for a session with no change."""
     change = change_to_announce(row)
     if change is None:
@@ -234,7 +233,11 @@ def _sqlite_reader(path: str) -> sqlite3.Connection:
     return conn
 
 
-def unit_state(engine: Engine, unit_id: str) -> tuple[Any, ...]:
+# What a unit's published pages depend on (a cache key): counts, sums of versions, last changes.
+State = tuple[object, ...]
+
+
+def unit_state(engine: Engine, unit_id: str) -> State:
     """What a unit's published pages depend on in the database: how many sessions, the sum of
     their versions and the last change. Any change to a session moves one of them."""
     path = engine.url.database if engine.dialect.name == "sqlite" else None
@@ -293,7 +296,7 @@ def unit_dialogues(
     return [dialogue_view(r) for r in rows if r.announced_on is not None]
 
 
-def dialogue_state(engine: Engine, unit_id: str) -> tuple[Any, ...]:
+def dialogue_state(engine: Engine, unit_id: str) -> State:
     """What a unit's published dialogues depend on, as ``unit_state`` for its sessions."""
     path = engine.url.database if engine.dialect.name == "sqlite" else None
     if path and path != ":memory:":
@@ -311,6 +314,6 @@ def dialogue_state(engine: Engine, unit_id: str) -> tuple[Any, ...]:
     return tuple(result)
 
 
-def published_state(engine: Engine, unit_id: str) -> tuple[Any, ...]:
+def published_state(engine: Engine, unit_id: str) -> State:
     """What the board, the subscription page and the feed depend on: sessions and dialogues."""
     return (*unit_state(engine, unit_id), *dialogue_state(engine, unit_id))

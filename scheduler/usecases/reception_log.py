@@ -12,8 +12,8 @@ changed (which fields) or removed, never the name or ID number in it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import LogEntryRow, SessionRow
+from scheduler.infra.jsontype import JsonObject
 from scheduler.usecases import record_outcome
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.direction_changes import refuse_if_directions
@@ -52,6 +53,54 @@ TEXT_FIELDS = {
     "notes": ("ghi chú", 2000),
 }
 OPEN_STATUSES = ("planned", "held")
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """A row of the reception log as stored (its columns under their own names)."""
+
+    id: int
+    session_id: int
+    unit_id: str
+    full_name: str
+    address: str
+    id_number: str
+    content: str
+    classification: str
+    people: int
+    is_group: bool
+    handled_by: str
+    handling: str
+    follow_up: str
+    notes: str
+    petitions: int
+    new_case: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: Sequence[object]) -> LogEntry:
+        """From a row of ``select(log_entries)`` (its columns are this class's fields, in order)."""
+        v = list(row[: len(_ENTRY_FIELDS)])
+        v[_IS_GROUP], v[_NEW_CASE] = bool(v[_IS_GROUP]), bool(v[_NEW_CASE])
+        return cls(*v)  # type: ignore[arg-type]  # the columns' types, as the model declares them
+
+    def values(self) -> dict[str, object]:
+        """The stored values by column name (what the log's edit form starts from)."""
+        return asdict(self)
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(LogEntry))
+if tuple(c.name for c in _L.columns) != _ENTRY_FIELDS:  # pragma: no cover
+    raise ImportError("LogEntry's fields must be the columns of log_entries, in the table's order")
+_IS_GROUP, _NEW_CASE = _ENTRY_FIELDS.index("is_group"), _ENTRY_FIELDS.index("new_case")
+
+
+@dataclass(frozen=True, slots=True)
+class DatedEntry:
+    """A row of the log with its session's day, as the unit's book lists it."""
+
+    entry: LogEntry
+    session_date: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,33 +178,33 @@ def clean_entry(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def entries(engine: Engine, session_id: int) -> list[Any]:
+def entries(engine: Engine, session_id: int) -> list[LogEntry]:
     with reading(engine) as conn:
-        return list(conn.execute(select(_L).where(_L.c.session_id == session_id).order_by(_L.c.id)))
+        q = select(_L).where(_L.c.session_id == session_id).order_by(_L.c.id)
+        return [LogEntry.of(r) for r in conn.execute(q)]
 
 
-def get_entry(engine: Engine, entry_id: int) -> Any:
+def get_entry(engine: Engine, entry_id: int) -> LogEntry:
     with reading(engine) as conn:
         row = conn.execute(select(_L).where(_L.c.id == entry_id)).first()
     if row is None:
         raise ServiceError(f"không có dòng sổ số {entry_id}")
-    return row
+    return LogEntry.of(row)
 
 
-def unit_entries(engine: Engine, unit_id: str, first: date, last: date) -> list[Any]:
+def unit_entries(engine: Engine, unit_id: str, first: date, last: date) -> list[DatedEntry]:
     """The unit's log rows with their session's date, in the order of the book."""
     with reading(engine) as conn:
-        return list(
-            conn.execute(
-                select(_L, _S.c.date.label("session_date"))
-                .join(_S, _S.c.id == _L.c.session_id)
-                .where(_L.c.unit_id == unit_id, _S.c.date.between(first, last))
-                .order_by(_S.c.date, _L.c.id)
-            )
+        rows = conn.execute(
+            select(_L, _S.c.date.label("session_date"))
+            .join(_S, _S.c.id == _L.c.session_id)
+            .where(_L.c.unit_id == unit_id, _S.c.date.between(first, last))
+            .order_by(_S.c.date, _L.c.id)
         )
+        return [DatedEntry(LogEntry.of(r), r.session_date) for r in rows]
 
 
-def counts_of(rows: list[Any]) -> LogCounts:
+def counts_of(rows: Sequence[LogEntry]) -> LogCounts:
     return LogCounts(
         visits=len(rows),
         people=sum(r.people for r in rows),
@@ -295,22 +344,22 @@ def _recount(engine: Engine, config: Config, session_id: int, *, actor: uc.Actor
                 raise
 
 
-def entry_dict(row: Any, *, personal: bool) -> dict[str, Any]:
+def entry_dict(row: LogEntry, *, personal: bool) -> JsonObject:
     """JSON of a log row; without ``personal`` the name, address and ID number are left out."""
-    out = {
+    out: JsonObject = {
         "id": row.id,
         "session": row.session_id,
         "unit": row.unit_id,
         "content": row.content,
         "classification": row.classification,
         "people": row.people,
-        "is_group": bool(row.is_group),
+        "is_group": row.is_group,
         "handled_by": row.handled_by,
         "handling": row.handling or None,
         "follow_up": row.follow_up,
         "notes": row.notes,
         "petitions": row.petitions,
-        "new_case": bool(row.new_case),
+        "new_case": row.new_case,
     }
     if personal:
         out |= {"full_name": row.full_name, "address": row.address, "id_number": row.id_number}

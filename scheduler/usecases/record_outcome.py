@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from rules import ServiceError
@@ -21,6 +19,7 @@ from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
 from scheduler.infra.db.models import AuditRow, LogEntryRow, SessionRow
 from scheduler.reads.makeup_days import proposals_for
+from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases.direction_changes import refuse_if_directions
 from scheduler.usecases.sessions import (
     Actor,
@@ -81,11 +80,11 @@ def _log_counts(conn: Connection, session_id: int) -> dict[str, int] | None:
 
 def _receiver(
     config: Config,
-    row: Row[Any],
+    row: StoredSession,
     in_person: bool | None,
     received_by: str | None,
     received_title: str | None,
-) -> dict[str, Any]:
+) -> dict[str, bool | str | None]:
     """Who received: the head in person, or someone else (name and title). Given as free text
     only (``received_by`` without the choice), the head's own name or title means in person."""
     name = optional_text(received_by, "họ tên người tiếp thay")
@@ -154,17 +153,13 @@ def record(
                         f"({logged['visits']} lượt, {logged['people']} người, {logged['petitions']} đơn): "
                         f"số liệu lấy từ sổ, không ghi {', '.join(COUNT_VI[k] for k in differ)} khác sổ"
                     )
-                values: dict[str, Any] = dict(logged)
+                figures: dict[str, int | None] = dict(logged)
             else:
-                values = {k: given.get(k, getattr(row, k)) for k in COUNTS}
-            if (
-                values["visits"] is not None
-                and values["people"] is not None
-                and values["people"] < values["visits"]
-            ):
-                raise ServiceError(
-                    f"số người ({values['people']}) không được ít hơn số lượt ({values['visits']})"
-                )
+                figures = {k: given.get(k, getattr(row, k)) for k in COUNTS}
+            visits, people = figures["visits"], figures["people"]
+            if visits is not None and people is not None and people < visits:
+                raise ServiceError(f"số người ({people}) không được ít hơn số lượt ({visits})")
+            values: dict[str, object] = dict(figures)
             values |= _receiver(config, row, in_person, received_by, received_title)
             values.update(
                 status="held",

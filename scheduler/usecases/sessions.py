@@ -17,10 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Connection, Engine, select
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from rules import ConflictError, MakeupProposal, ServiceError
@@ -55,11 +53,12 @@ class Change:
     proposals: tuple[MakeupProposal, ...] = ()
 
 
-def session_row(conn: Connection, session_id: int, expected_version: int | None = None) -> Row[Any]:
+def session_row(conn: Connection, session_id: int, expected_version: int | None = None) -> StoredSession:
     """The session, as the caller last saw it (``expected_version``) or refused."""
-    row = conn.execute(select(_T).where(_T.c.id == session_id)).first()
-    if row is None:
+    found = conn.execute(select(_T).where(_T.c.id == session_id)).first()
+    if found is None:
         raise ServiceError(f"không có buổi tiếp số {session_id}")
+    row = StoredSession.of(found)
     if expected_version is not None and row.version != expected_version:
         raise ConflictError(f"buổi tiếp số {row.id} vừa được người khác thay đổi; vui lòng tải lại")
     return row
@@ -67,14 +66,15 @@ def session_row(conn: Connection, session_id: int, expected_version: int | None 
 
 def get_session(engine: Engine, session_id: int) -> StoredSession:
     with reading(engine) as conn:
-        return StoredSession.of(session_row(conn, session_id))
+        return session_row(conn, session_id)
 
 
 def read_stored(conn: Connection, session_id: int) -> StoredSession:
-    return StoredSession.of(session_row(conn, session_id))
+    """The session as it is now, inside the caller's transaction (after its change)."""
+    return session_row(conn, session_id)
 
 
-def bump(conn: Connection, row: Row[Any], now: datetime, **values: Any) -> None:
+def bump(conn: Connection, row: StoredSession, now: datetime, **values: object) -> None:
     """Change a session only if nobody changed it since it was read."""
     changed = f"buổi tiếp số {row.id} vừa được người khác thay đổi; vui lòng xem lại rồi thao tác lại"
     guarded_update(conn, _T, row, now, changed, **values)

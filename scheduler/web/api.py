@@ -37,7 +37,9 @@ from rules import TiepdanError
 from rules.vocabulary import COUNTS
 from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
+from scheduler.infra.jsontype import Json
 from scheduler.reads.session_views import replacements
+from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import access, cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import reception_log as book
 from scheduler.usecases import sessions as uc
@@ -66,7 +68,7 @@ class Call:
     now: datetime
     today: date
 
-    def session(self, *, change: bool = False) -> Any:
+    def session(self, *, change: bool = False) -> StoredSession:
         session_id = parse_id(self.request.path_params["session_id"])
         if session_id is None:
             raise access.NotVisible("không có buổi tiếp này")
@@ -76,7 +78,7 @@ class Call:
         return parse_count(self.body.get("version"), "version")
 
 
-def _json(data: Any, status: int = 200) -> Response:
+def _json(data: Json, status: int = 200) -> Response:
     response = JSONResponse(data, status_code=status)
     response.headers["cache-control"] = "no-store"
     return response
@@ -160,7 +162,7 @@ def list_sessions(call: Call) -> Response:
 
 def _sessions_json(
     call: Call, unit_ids: list[str] | None, first: date | None, last: date | None
-) -> list[dict[str, Any]]:
+) -> list[Json]:
     rows = session_reads.list_sessions(call.engine, unit_ids=unit_ids, first=first, last=last)
     made = replacements(call.engine, [r.id for r in rows if r.status in ("cancelled", "not_held")])
     return [session_reads.session_dict(r, made.get(r.id)) for r in rows]
@@ -190,7 +192,7 @@ def cancel(call: Call) -> Response:
         today=call.today,
         expected_version=call.version(),
     )
-    proposals = [p.date.isoformat() for p in change.proposals]
+    proposals: list[Json] = [p.date.isoformat() for p in change.proposals]
     return _json(session_reads.session_dict(change.session) | {"proposals": proposals})
 
 
@@ -286,7 +288,7 @@ def log_add(call: Call) -> Response:
     return _json(book.entry_dict(book.get_entry(call.engine, entry_id), personal=True), 201)
 
 
-def _entry(call: Call) -> Any:
+def _entry(call: Call) -> book.LogEntry:
     """The log row of the path, through its session (404 or 403 as for the session)."""
     entry_id = parse_id(call.request.path_params["entry_id"])
     try:

@@ -31,20 +31,21 @@ def export_log(ctx: Ctx) -> Response:
         raise BadInput("từ ngày phải trước đến ngày")
     lines = [
         LogLine(
-            r.session_date,
+            d.session_date,
             r.full_name,
             r.address,
             r.id_number,
             r.content,
             r.classification,
             r.people,
-            bool(r.is_group),
+            r.is_group,
             r.handled_by,
             r.handling,
             r.follow_up,
             r.notes,
         )
-        for r in book.unit_entries(ctx.engine, unit_id, first, last)
+        for d in book.unit_entries(ctx.engine, unit_id, first, last)
+        for r in (d.entry,)
     ]
     data = render_log_xlsx(office=ctx.unit_name(unit_id), first=first, last=last, lines=lines)
     name = f"so-tiep-cong-dan-{unit_id}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx"

@@ -4,13 +4,12 @@ session; it is deleted only after a confirmation page."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rules import TiepdanError
 from rules.vietnamese import dmy
+from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import access
 from scheduler.usecases import reception_log as book
 from scheduler.web.desk import Ctx, desk
@@ -19,14 +18,14 @@ from scheduler.web.inputs import parse_id
 
 
 def log_add(ctx: Ctx) -> Response:
-    def run(row: Any) -> str:
+    def run(row: StoredSession) -> str:
         book.add_entry(ctx.engine, ctx.config, row.id, ctx.form, actor=ctx.account.actor, now=ctx.now)
         return f"/desk/sessions/{row.id}?ok=logged#so"
 
     return act(ctx, run)
 
 
-def _entry(ctx: Ctx) -> Any:
+def _entry(ctx: Ctx) -> book.LogEntry:
     entry_id = parse_id(ctx.param("entry_id"))
     try:
         entry = book.get_entry(ctx.engine, entry_id) if entry_id is not None else None
@@ -41,7 +40,7 @@ def log_edit_page(ctx: Ctx, *, status: int = 200, error: str = "") -> Response:
     entry = _entry(ctx)
     # The row is reached through its session, so the session's unit decides (404 or 403).
     row = access.session_for(ctx.engine, ctx.account, ctx.config, entry.session_id, change=True)
-    values: dict[str, Any] = dict(entry._mapping)
+    values = entry.values()
     if error:
         values |= {k: v for k, v in ctx.form.items() if k in values or k in ("is_group", "new_case")}
         values["is_group"] = ctx.form.get("is_group") == "1"
@@ -63,7 +62,7 @@ def log_edit(ctx: Ctx) -> Response:
 def log_delete(ctx: Ctx) -> Response:
     entry = _entry(ctx)
 
-    def run(row: Any) -> str | Response:
+    def run(row: StoredSession) -> str | Response:
         if not confirmed(ctx):
             who = entry.full_name + (f" - {entry.address}" if entry.address else "")
             details = [("Họ tên - Địa chỉ", who), ("Ngày tiếp", dmy(row.date))]

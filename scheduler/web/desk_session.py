@@ -4,7 +4,6 @@ record made by mistake), postpone (hoãn), move, book the make-up (tiếp công 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -13,6 +12,7 @@ from rules import ConflictError, TiepdanError
 from rules.vietnamese import long_date
 from rules.vocabulary import COUNTS
 from scheduler.reads.session_views import replacements
+from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import access, cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import publishing as pub
 from scheduler.usecases import reception_log as book
@@ -23,12 +23,12 @@ from scheduler.web.inputs import BadInput, parse_count, parse_date, parse_versio
 from scheduler.web.yearview import entry_of
 
 
-def has_change(row: Any) -> bool:
+def has_change(row: StoredSession) -> bool:
     """Whether a session has something a change notice announces (``publishing.change_to_announce``)."""
     return pub.change_to_announce(row) is not None
 
 
-def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> Response:
+def show_session(ctx: Ctx, row: StoredSession, *, status: int = 200, error: str = "") -> Response:
     unit_id = row.unit_id
     can_change = access.can_change(ctx.account, unit_id)
     personal = access.can_see_personal(ctx.account, unit_id)
@@ -62,14 +62,14 @@ def show_session(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> R
     )
 
 
-def _makeup_warning(ctx: Ctx, row: Any) -> str | None:
+def _makeup_warning(ctx: Ctx, row: StoredSession) -> str | None:
     """The clerk's one line when a booked make-up breaks the mandate or the posting rule."""
     from scheduler.usecases.makeup_check import makeup_warning_for
 
     return makeup_warning_for(ctx.engine, ctx.config, row, ctx.today)
 
 
-def _notice_warning(ctx: Ctx, row: Any) -> str:
+def _notice_warning(ctx: Ctx, row: StoredSession) -> str:
     """The clerk's warning when the change notice would be posted too late (never in the notice)."""
     from scheduler.web.notices import change_warning
 
@@ -114,7 +114,9 @@ def confirmed(ctx: Ctx) -> bool:
     return ctx.form.get("confirm") == "1"
 
 
-def act(ctx: Ctx, action: Callable[[Any], str | Response], session_id: int | None = None) -> Response:
+def act(
+    ctx: Ctx, action: Callable[[StoredSession], str | Response], session_id: int | None = None
+) -> Response:
     """Run a change on a session the account may change; on refusal show the page again with why.
     ``action`` returns where to go next, or a page to show (a confirmation)."""
     if session_id is None:
@@ -132,7 +134,7 @@ def act(ctx: Ctx, action: Callable[[Any], str | Response], session_id: int | Non
 
 
 def cancel(ctx: Ctx) -> Response:
-    def run(row: Any) -> str | Response:
+    def run(row: StoredSession) -> str | Response:
         reason = ctx.form.get("reason", "").strip()
         if not reason:
             raise BadInput("Vui lòng ghi lý do hoãn buổi tiếp.")
@@ -166,7 +168,7 @@ def cancel(ctx: Ctx) -> Response:
 
 
 def makeup(ctx: Ctx) -> Response:
-    def run(row: Any) -> str:
+    def run(row: StoredSession) -> str:
         choice = ctx.form.get("date", "")
         on = parse_date(ctx.form.get("other") if choice == "other" else choice, "ngày tiếp bù")
         new = cancel_makeup.book_makeup(
@@ -185,7 +187,7 @@ def makeup(ctx: Ctx) -> Response:
 
 
 def move(ctx: Ctx) -> Response:
-    def run(row: Any) -> str:
+    def run(row: StoredSession) -> str:
         to = parse_date(ctx.form.get("date"), "ngày mới")
         assert to is not None
         move_adhoc.move(
@@ -212,7 +214,7 @@ def _received(ctx: Ctx) -> bool | None:
 
 
 def record(ctx: Ctx) -> Response:
-    def run(row: Any) -> str:
+    def run(row: StoredSession) -> str:
         outcome = ctx.form.get("outcome")
         if outcome not in ("held", "not_held"):
             raise BadInput("vui lòng chọn: đã tiếp hay không tổ chức")
@@ -239,7 +241,7 @@ def record(ctx: Ctx) -> Response:
 
 
 def undo_record(ctx: Ctx) -> Response:
-    def run(row: Any) -> str:
+    def run(row: StoredSession) -> str:
         record_outcome.undo_record(
             ctx.engine,
             ctx.config,

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from rules import Level
 from rules.compliance import SessionRecord, period_results
 from rules.vietnamese import dm, long_date
 from rules.vocabulary import lost_word
+from scheduler.reads.stored_session import StoredSession
 
 ACTIVE = ("planned", "held")
 MONTHS_VI = tuple(f"Tháng {m}" for m in range(1, 13))
@@ -66,7 +66,7 @@ WITHDRAWN = "withdrawn"
 class Entry:
     """A session as the desk lists it: what it is today, and the action it waits for, if any."""
 
-    row: Any
+    row: StoredSession
     state: str
     label: str  # "chưa ghi kết quả", "hoãn; tiếp công dân bù ngày 17/03 (chưa tiếp)" ...
     action: str = ""  # the button's words on the session page: "Ghi kết quả", "Đặt ngày tiếp bù"
@@ -77,7 +77,7 @@ class Entry:
         return bool(self.action)
 
 
-def entry_of(row: Any, today: date | None, makeup: Any | None = None) -> Entry:
+def entry_of(row: StoredSession, today: date | None, makeup: StoredSession | None = None) -> Entry:
     """What ``row`` is as of ``today`` (None: no clock, every planned session is just planned).
     ``makeup``: the session that makes this one up (its direct make-up), when there is one."""
     status = row.status
@@ -108,7 +108,7 @@ def entry_of(row: Any, today: date | None, makeup: Any | None = None) -> Entry:
 class Month:
     number: int
     name: str
-    sessions: list[Any] = field(default_factory=list)
+    sessions: list[StoredSession] = field(default_factory=list)
     shortfalls: list[Shortfall] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     today_at: int | None = None  # the "Hôm nay" marker goes before entries[today_at]
@@ -119,7 +119,7 @@ class YearView:
     year: int
     months: tuple[Month, ...]
     shortfalls: tuple[Shortfall, ...]
-    waiting: tuple[Any, ...]  # cancelled or not held, still needing a make-up
+    waiting: tuple[StoredSession, ...]  # cancelled or not held, still needing a make-up
     totals: dict[str, int]
     today: date | None = None
     todo: tuple[Entry, ...] = ()  # what the clerk has to do as of today, oldest first
@@ -131,12 +131,12 @@ class YearView:
 
 def year_view(
     level: Level,
-    rows: Sequence[Any],
+    rows: Sequence[StoredSession],
     year: int,
     counts: Sequence[str],
     *,
     today: date | None = None,
-    makeups: Mapping[int, Any] | None = None,
+    makeups: Mapping[int, StoredSession] | None = None,
 ) -> YearView:
     """The year of a unit from its stored sessions. ``makeups``: {postponed session id: the
     session that makes it up}; ``today`` places the "Hôm nay" marker and decides what is due."""
@@ -158,7 +158,7 @@ def year_view(
     # The one count of each period (rules.compliance), as for the report and the alerts; without
     # a clock every planned session counts as planned.
     records = [
-        SessionRecord(r.id, "", "periodic", r.status, r.date, needs_makeup=bool(r.needs_makeup)) for r in rows
+        SessionRecord(r.id, "", "periodic", r.status, r.date, needs_makeup=r.needs_makeup) for r in rows
     ]
     for result in period_results(
         level, records, date(year, 1, 1), date(year, 12, 31), today=today or date.min
