@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from rules.errors import RuleError
+from rules.units import Person
 from rules.workcalendar import WorkCalendar
 
 DialoguePer = Literal["year"]
@@ -323,3 +324,27 @@ def results_alert(
     return _latest(
         ("dlg_results_due", "dlg_results_late"), results_due(held_on), RESULTS_STEPS, today, calendar
     )
+
+
+# Co-organisers (cơ quan phối hợp tổ chức) --------------------------------------------------------
+
+# What a dialogue names when the office names none and the unit's configuration lists no
+# co-organiser: the two bodies Luật 72/2025/QH15, Điều 43 organises it with.
+DEFAULT_CO_ORGANISERS = ("Ủy ban Mặt trận Tổ quốc Việt Nam", "Thường trực Hội đồng nhân dân")
+
+
+def _words(name: str) -> list[str]:
+    return name.casefold().split()
+
+
+def co_organiser_contacts(names: Iterable[str], people: Sequence[Person]) -> tuple[Person, ...]:
+    """The configured co-organisers (with contacts) a dialogue names, in the configuration's order.
+    A name matches a contact when one is the other's first words: the default "Ủy ban Mặt trận Tổ
+    quốc Việt Nam" names "Ủy ban Mặt trận Tổ quốc Việt Nam phường Thục Phán" (case aside)."""
+    wanted = [_words(n) for n in names if n.strip()]
+    out: list[Person] = []
+    for p in people:
+        mine = _words(p.name)
+        if mine and any(w and (mine[: len(w)] == w or w[: len(mine)] == mine) for w in wanted):
+            out.append(p)
+    return tuple(out)

@@ -57,6 +57,9 @@ class Unit:
     notice_basis: tuple[str, ...] = ()  # the notices' "Căn cứ" lines (empty: the level's, else defaults)
     sender: str = ""  # the unit's own e-mail From ("Văn phòng Đảng ủy xã A <vp@...>"); empty: [email]'s
     brandname: str = ""  # the unit's own SMS brandname; empty: [sms]'s
+    # the dialogue conferences' co-organisers with their contacts (Ủy ban MTTQ, Thường trực HĐND):
+    # told of a dialogue's announcement, its reminders and its postponement
+    co_organisers: tuple[Person, ...] = ()
 
     @property
     def time_text(self) -> str:

@@ -59,6 +59,9 @@ MESSAGE_VI: Final[dict[str, str]] = {
     "dlg_results_due": "tin nhắc thông báo kết quả đối thoại",
     "dlg_results_late": "tin báo chậm thông báo kết quả đối thoại",
     "dlg_year_at_risk": "cảnh báo nguy cơ chưa đủ hội nghị đối thoại",
+    "dlg_announced": "thư báo tổ chức hội nghị đối thoại",
+    "dlg_reminder": "tin nhắc lịch hội nghị đối thoại",
+    "dlg_postponed": "thư báo hoãn hội nghị đối thoại",
     "delivery_failed": "tin báo lỗi gửi tin",
 }
 

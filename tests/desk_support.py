@@ -159,10 +159,14 @@ class Server:
         return [r for r in self.sessions(unit, status="planned") if r.date <= today][::-1][n]
 
 
-def write_config(directory: Path, database: str | None = None) -> Path:
-    """The desk's configuration in ``directory``; ``database`` (a URL) instead of desk.db."""
+def write_config(
+    directory: Path, database: str | None = None, edit: Callable[[str], str] | None = None
+) -> Path:
+    """The desk's configuration in ``directory``; ``database`` (a URL) instead of desk.db;
+    ``edit`` changes its text (a unit's contacts)."""
     path = directory / "config.toml"
     text = CONFIG if database is None else CONFIG.replace('"sqlite:///desk.db"', f'"{database}"')
+    text = edit(text) if edit is not None else text
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -173,10 +177,11 @@ def serve(
     *,
     clock: Callable[[], datetime] | None = (lambda: PINNED),
     database: str | None = None,
+    edit: Callable[[str], str] | None = None,
 ) -> Iterator[Server]:
     """Plan the years around "today", create one account per role, and serve the app (over
     ``database``, a URL, when given: PostgreSQL from tests/pg.py)."""
-    config = load_config(write_config(directory, database))
+    config = load_config(write_config(directory, database, edit))
     engine = open_database(config.database_url)
     now = clock() if clock is not None else now_utc()
     today = local_today(now, config.timezone)

@@ -38,7 +38,9 @@ def test_the_notice_and_the_results_of_20_june_2027_are_chased(tmp_path, db_url)
         'venue  = "Bộ phận Tiếp công dân phường Thục Phán"',
         'venue  = "Bộ phận Tiếp công dân phường Thục Phán"\n'
         'head   = { name = "Lê Văn H", title = "Chủ tịch UBND phường", email = "ct@thucphan.example.vn" }\n'
-        'staff  = [ { name = "Vũ Thị S", email = "vp@thucphan.example.vn" } ]',
+        'staff  = [ { name = "Vũ Thị S", email = "vp@thucphan.example.vn" } ]\n'
+        'co_organisers = [ { name = "Ủy ban Mặt trận Tổ quốc Việt Nam phường Thục Phán", '
+        'email = "mttq@thucphan.example.vn" } ]',
     )
     path.write_text(text, encoding="utf-8")
     config, engine = load_config(path), open_database(db_url)
@@ -60,6 +62,15 @@ def test_the_notice_and_the_results_of_20_june_2027_are_chased(tmp_path, db_url)
         late = [r for r in told(engine) if r.purpose == "dlg_notice_late"]
         assert {r.lead for r in late} == {1} and "Đây là lần nhắc cuối" in late[0].payload_text
         dg.announce_dialogue(engine, row.id, actor=CLERK, now=at("2027-06-14T09:00"), today=D("2027-06-14"))
+        # Announced: the co-organiser (the MTTQ, with a contact) is told, once; the head and the
+        # staff, who announced it, are not. Friday 18/06: everyone is reminded of Sunday's.
+        assert queue_dialogues(engine, config, at("2027-06-14T10:00")) == 1
+        assert queue_dialogues(engine, config, at("2027-06-17T08:00")) == 0
+        assert queue_dialogues(engine, config, at("2027-06-18T08:00")) == 3
+        news = [r for r in told(engine) if r.purpose in ("dlg_announced", "dlg_reminder")]
+        assert [(r.purpose, r.lead) for r in news] == [("dlg_announced", 0)] + [("dlg_reminder", 1)] * 3
+        assert "Kính gửi Ủy ban Mặt trận Tổ quốc Việt Nam phường Thục Phán," in news[0].payload_text
+        assert "ngày mai" in news[-1].payload_text and "chủ nhật, ngày 20/06/2027" in news[-1].payload_text
         dg.record_dialogue(engine, row.id, actor=CLERK, now=at("2027-06-20T16:00"), today=D("2027-06-20"))
         # Results due Wednesday 30/06: told on Friday 25/06 (3 before), 29/06 (1), 01/07 (1 after).
         assert queue_dialogues(engine, config, at("2027-06-25T08:00")) == 2

@@ -8,11 +8,14 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rules import Person
 from rules.dialogues import (
+    DEFAULT_CO_ORGANISERS,
     DIALOGUE_LIMITS,
     PRESETS,
     DialogueFact,
     DialogueMandate,
+    co_organiser_contacts,
     dialogue_findings,
     dialogue_risks,
     judged_years,
@@ -94,3 +97,15 @@ def test_the_risk_key_changes_with_the_stage_not_with_each_day():
         dialogue_risks({"xa-a": LAW}, [], D("2027-12-31") - timedelta(days=n))[0].key for n in range(0, 93)
     }
     assert len(keys) == 3  # a quarter, a month, a fortnight before the year's end
+
+
+def test_the_default_co_organisers_name_the_configured_ones_by_their_first_words():
+    mttq = Person("Ủy ban Mặt trận Tổ quốc Việt Nam phường Thục Phán", email="mttq@tp.vn")
+    hdnd = Person("Thường trực Hội đồng nhân dân phường Thục Phán", phone="+84912000111")
+    other = Person("Hội Nông dân phường Thục Phán", email="hnd@tp.vn")
+    people = (mttq, hdnd, other)
+    assert co_organiser_contacts(DEFAULT_CO_ORGANISERS, people) == (mttq, hdnd)
+    assert co_organiser_contacts(["ủy ban mặt trận tổ quốc việt nam phường thục phán"], people) == (mttq,)
+    assert co_organiser_contacts(["Ủy ban Mặt trận"], people) == (mttq,)  # its first words
+    assert co_organiser_contacts(["Mặt trận Tổ quốc"], people) == ()  # not a prefix: no guess
+    assert co_organiser_contacts([], people) == ()

@@ -119,6 +119,18 @@ def test_refusals_change_nothing(w, db_url):
             engine, row.id, opinions_raised=3, opinions_answered=4,
             actor=CLERK, now=at("2027-06-20T16:00"), today=D("2027-06-20"),
         )  # fmt: skip
+    # Postponing: a day gone by is recorded not held instead; the new day not past nor the same.
+    for today, new_date, reason, words in (
+        ("2027-06-21", None, "Mưa bão", "đã qua: không hoãn được"),
+        ("2027-01-05", "2027-01-04", "Mưa bão", "đã qua"),
+        ("2027-01-05", "2027-06-20", "Mưa bão", "trùng ngày đã định"),
+        ("2027-01-05", None, "  ", "cần ghi lý do hoãn"),
+    ):
+        with pytest.raises(ServiceError, match=words):
+            dg.postpone_dialogue(
+                engine, config, row.id, reason=reason, new_date=D(new_date) if new_date else None,
+                actor=CLERK, now=at(f"{today}T08:00"), today=D(today),
+            )  # fmt: skip
     assert snapshot(db_url) == before
 
 
@@ -137,6 +149,20 @@ def test_a_voters_request_opens_an_adhoc_dialogue_with_its_deadline(w):
         1000,
     )
     assert out["hold_by"] == "2027-03-31" and out["date"] == "2027-03-31"
+
+
+def test_a_co_organiser_without_a_name_is_one_line_naming_it(tmp_path):
+    from rules import ConfigError
+
+    path = dialogue_config(tmp_path, f"sqlite:///{tmp_path / 'x.db'}")
+    text = path.read_text(encoding="utf-8").replace(
+        'venue  = "Bộ phận Tiếp công dân phường Thục Phán"',
+        'venue  = "Bộ phận Tiếp công dân phường Thục Phán"\n'
+        'co_organisers = [ { email = "mttq@thucphan.example.vn" } ]',
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"co_organisers\[0\]\.name: cần tên cơ quan phối hợp tổ chức"):
+        load_config(path)
 
 
 def test_a_bad_dialogue_key_is_one_line_naming_it(tmp_path):

@@ -5,6 +5,7 @@ tiepdan dialogue trigger --unit U --topic TEXT (--asked N --voters M | --reason 
 tiepdan dialogue announce ID [--on D] [--mttq-opinions N] [--mttq-summary TEXT]
 tiepdan dialogue record ID [--attendance N --raised N --answered N | --not-held --reason TEXT]
 tiepdan dialogue conclude ID [--on D] [--number TEXT]
+tiepdan dialogue postpone ID --reason TEXT [--date D]
 tiepdan dialogue list [--unit U] [--year YYYY] [--format json]
 tiepdan dialogue show ID [--format json]
 tiepdan dialogue document --unit U --year YYYY --out F.docx|F.pdf      (the year's plan)
@@ -127,6 +128,16 @@ def add_parser(sub: Any) -> None:
     _common(con)
     con.set_defaults(func=run_conclude)
 
+    pp = ds.add_parser("postpone", help="hoãn hội nghị đối thoại (kèm ngày tổ chức mới, nếu đã có)")
+    pp.add_argument("id", type=_id, metavar="DIALOGUE_ID")
+    pp.add_argument("--reason", required=True, help="lý do hoãn")
+    pp.add_argument(
+        "--date", dest="new_date", type=iso_date, metavar="YYYY-MM-DD", help="ngày tổ chức mới (nếu đã có)"
+    )
+    pp.add_argument("--if-version", type=int, dest="if_version", metavar="N")
+    _common(pp)
+    pp.set_defaults(func=run_postpone)
+
     ls = ds.add_parser("list", help="danh sách hội nghị đối thoại")
     ls.add_argument("--unit", help="đơn vị này và các đơn vị trực thuộc")
     ls.add_argument("--year", type=_year, help="năm")
@@ -243,6 +254,7 @@ def run_announce(args: argparse.Namespace) -> int:
     done = dg.announce_dialogue(
         ctx.engine,
         args.id,
+        config=ctx.config,
         actor=ctx.actor,
         now=ctx.now,
         today=ctx.today,
@@ -295,6 +307,25 @@ def run_conclude(args: argparse.Namespace) -> int:
         f"Đã ghi thông báo kết quả ngày {dmy(row.concluded_on)} của {_describe(row)}.",
         done.warning,
     )
+
+
+def run_postpone(args: argparse.Namespace) -> int:
+    ctx = _Ctx(args)
+    done = dg.postpone_dialogue(
+        ctx.engine,
+        ctx.config,
+        args.id,
+        reason=args.reason,
+        new_date=args.new_date,
+        actor=ctx.actor,
+        now=ctx.now,
+        today=ctx.today,
+        expected_version=args.if_version,
+    )
+    row = done.row
+    then = f"; tổ chức vào ngày {dmy(done.new_date)}" if done.new_date else "; ngày tổ chức sẽ thông báo sau"
+    line = f"Đã hoãn hội nghị đối thoại số {row.id} ngày {dmy(done.old_date)}{then}."
+    return _print(ctx, args, row, line, done.warning)
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -186,6 +186,7 @@ async def deliver_due(
     batch: int = BATCH,
     max_batches: int | None = None,
     only: tuple[Collection[int], Collection[str]] | None = None,
+    subjects: Collection[str] = (),
 ) -> DeliveryStats:
     """Claim due rows ``batch`` at a time and deliver them, until none is left (or
     ``max_batches``). The bookkeeping runs on one connection in one worker thread: the event
@@ -213,7 +214,7 @@ async def deliver_due(
                 senders = _Senders(channels, stack)
                 done = 0
                 while max_batches is None or done < max_batches:
-                    rows = await db(_claim, clk.now(), batch, me, only)
+                    rows = await db(_claim, clk.now(), batch, me, only, tuple(subjects))
                     if not rows:
                         break
                     done += 1

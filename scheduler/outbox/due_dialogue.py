@@ -22,6 +22,7 @@ from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import DialogueRow
 from scheduler.infra.since import service_since
+from scheduler.outbox.dialogue_news import DialogueNews
 from scheduler.outbox.due_followup import _expires, desk_link
 from scheduler.outbox.recipients import recipients
 from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
@@ -30,16 +31,16 @@ from scheduler.reads.dialogue_mandates import unit_mandates
 _T = DialogueRow.__table__
 
 
-def queue_dialogues(engine: Engine, config: Config, now: datetime) -> int:
-    """Write every dialogue reminder due as of ``now``; returns how many rows were new."""
+def queue_dialogues(engine: Engine, config: Config, now: datetime, *, only: int | None = None) -> int:
+    """Write every dialogue reminder due as of ``now``; returns how many rows were new. ``only``:
+    one dialogue's messages, for "tell people now" (``scheduler.usecases.tell``)."""
     today = local_today(now, config.timezone)
     sms_unicode = bool(config.sms and config.sms.unicode)
+    mine = _T.c.id == only if only is not None else _T.c.held_on >= date(today.year - 1, 1, 1)
     with reading(engine) as conn:
-        rows = conn.execute(
-            select(_T).where(_T.c.held_on >= date(today.year - 1, 1, 1)).order_by(_T.c.id)
-        ).all()
+        rows = conn.execute(select(_T).where(mine).order_by(_T.c.id)).all()
         since = service_since(conn, config)
-    mandates = unit_mandates(config)
+    mandates = unit_mandates(config) if only is None else {}
     this_year = [r for r in rows if r.held_on.year == today.year]
     risks = dialogue_risks(mandates, [DialogueFact(r.unit_id, r.held_on, r.status) for r in this_year], today)
     if since is not None and since > date(today.year, 1, 1):
@@ -55,6 +56,7 @@ def queue_dialogues(engine: Engine, config: Config, now: datetime) -> int:
             {f"dialogue:{r.id}" for r in rows} | {f"dialogue-year:{k.unit}:{k.year}" for k in risks},
         )
     expires = _expires(config, today)
+    told = DialogueNews(config, now, sms_unicode)
     for row in rows:
         unit = config.units_by_id.get(row.unit_id)
         if unit is None:
@@ -62,6 +64,7 @@ def queue_dialogues(engine: Engine, config: Config, now: datetime) -> int:
         note = words.DialogueNote(
             row.id, unit.name, row.topic, row.held_on, desk_link(config, f"/desk/dialogues/{row.id}")
         )
+        told.queue(q, row, unit, today)
         for alert in (
             notice_alert(row.held_on, row.status, row.announced_on, today, config.calendar),
             results_alert(row.held_on, row.status, row.concluded_on, today, config.calendar),

@@ -239,6 +239,7 @@ def _claim(
     limit: int,
     me: str,
     only: tuple[Iterable[int], Iterable[str]] | None = None,
+    subjects: Iterable[str] = (),
 ) -> list[Any]:
     """Take up to ``limit`` due rows for deliverer ``me`` until ``now + LEASE`` (renewed while
     the batch goes); another deliverer never gets them meanwhile. Attempts left open by a
@@ -254,9 +255,18 @@ def _claim(
             .order_by(_O.c.next_attempt_at, _O.c.id)
             .limit(limit)
         )
+        named = list(subjects)  # a dialogue's messages (subject dialogue:<id>), told now
         if only is not None:  # one change's messages ("tell people now")
             ids, units = list(only[0]), list(only[1])
-            q = q.where(or_(_O.c.session_id.in_(ids), *(_O.c.subject.like(f"period:{u}:%") for u in units)))
+            q = q.where(
+                or_(
+                    _O.c.session_id.in_(ids),
+                    *(_O.c.subject.like(f"period:{u}:%") for u in units),
+                    *([_O.c.subject.in_(named)] if named else []),
+                )
+            )
+        elif named:
+            q = q.where(_O.c.subject.in_(named))
         if conn.dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)
         rows = conn.execute(q).all()

@@ -127,7 +127,7 @@ def notice_document(
         )
     if row.announced_on is None or (issued_on is not None and issued_on != row.announced_on):
         row = announce_dialogue(
-            engine, row.id, actor=actor, now=now, today=today, announced_on=issued_on or today
+            engine, row.id, actor=actor, now=now, today=today, announced_on=issued_on or today, config=config
         ).row
     day = row.announced_on
     facts = _facts_of(config, row)

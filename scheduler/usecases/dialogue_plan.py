@@ -12,6 +12,7 @@ from sqlalchemy.engine import Row
 
 from rules import ServiceError
 from rules.dialogues import (
+    DEFAULT_CO_ORGANISERS,
     DIALOGUE_FORMS,
     DIALOGUE_KINDS,
     voters_request_binding,
@@ -51,7 +52,7 @@ def plan_dialogue(
     time_range: str | None = None,
     place: str = "",
     online_url: str = "",
-    co_organisers: Sequence[str] = ("Ủy ban Mặt trận Tổ quốc Việt Nam", "Thường trực Hội đồng nhân dân"),
+    co_organisers: Sequence[str] | None = None,
     lead_agency: str = "",
     coordinating: Sequence[str] = (),
     trigger: str = "",
@@ -60,8 +61,12 @@ def plan_dialogue(
     trigger_reason: str = "",
     hold_by: date | None = None,
 ) -> Row[Any]:
-    """Put a dialogue in the year's plan (đưa vào kế hoạch tiếp xúc, đối thoại)."""
-    config.unit(unit_id)
+    """Put a dialogue in the year's plan (đưa vào kế hoạch tiếp xúc, đối thoại). The
+    co-organisers default to the unit's configured ones (``co_organisers``), else the MTTQ and the
+    HĐND's standing committee."""
+    unit = config.unit(unit_id)
+    if co_organisers is None:
+        co_organisers = tuple(c.name for c in unit.co_organisers) or DEFAULT_CO_ORGANISERS
     kind = choice(kind, DIALOGUE_KINDS, "loại hội nghị (kind)")
     form = choice(form, DIALOGUE_FORMS, "hình thức (form)")
     start, end = read_time_range(time_range)

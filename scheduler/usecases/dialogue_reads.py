@@ -110,6 +110,7 @@ def dialogue_dict(row: Row[Any], today: date | None = None) -> dict[str, Any]:
         "trigger_reason": row.trigger_reason,
         "hold_by": row.hold_by.isoformat() if row.hold_by else None,
         "reason": row.reason,
+        "postponed_from": row.postponed_from.isoformat() if row.postponed_from else None,
         "version": row.version,
     }
     if today is not None:

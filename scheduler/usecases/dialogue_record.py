@@ -19,6 +19,7 @@ from rules.dialogues import (
     results_due,
 )
 from rules.vietnamese import dmy
+from scheduler.infra.config import Config
 from scheduler.usecases.dialogue_common import (
     NUMBER_MAX,
     TEXT_MAX,
@@ -57,8 +58,11 @@ def announce_dialogue(
     mttq_opinions: int | None = None,
     mttq_summary: str | None = None,
     expected_version: int | None = None,
+    config: Config | None = None,
 ) -> Announced:
-    """Record the public notice (thông báo công khai) and the opinions the MTTQ gathered."""
+    """Record the public notice (thông báo công khai) and the opinions the MTTQ gathered. With
+    ``config``, the co-organisers are told at once (``tell.tell_dialogue_now``); without it, by
+    the next tick."""
     announced_on = announced_on or today
     if announced_on > today:
         raise ServiceError(f"ngày thông báo {dmy(announced_on)} chưa đến")
@@ -78,6 +82,10 @@ def announce_dialogue(
         new = change_row(
             conn, row, values, actor=actor, now=now, action="dialogue_announce", on=announced_on.isoformat()
         )
+    if config is not None:
+        from scheduler.usecases.tell import tell_dialogue_now
+
+        tell_dialogue_now(engine, config, now, new.id)
     return Announced(new, notice_late(new.held_on, announced_on))
 
 
@@ -103,6 +111,11 @@ def record_dialogue(
             raise ServiceError(f"hội nghị đối thoại số {row.id} ngày {dmy(row.held_on)} chưa diễn ra")
         if row.concluded_on is not None:
             raise ServiceError(f"hội nghị đối thoại số {row.id} đã thông báo kết quả; không sửa được")
+        if row.status == "postponed":
+            raise ServiceError(
+                f"hội nghị đối thoại số {row.id} đã hoãn; "
+                "vui lòng ghi ngày tổ chức mới trước khi ghi kết quả"
+            )
         if not held:
             why = text(reason, "lý do không tổ chức", TEXT_MAX, required=True)
             return change_row(

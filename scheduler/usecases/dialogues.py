@@ -2,6 +2,7 @@
 
 - ``dialogue_plan``: plan one (plan_dialogue), open one on a trigger (trigger_dialogue);
 - ``dialogue_record``: announce, record held or not held, conclude;
+- ``dialogue_postpone``: postpone (hoãn), with or without its new day;
 - ``dialogue_reads``: the list, one dialogue, its JSON, the findings' facts, the report's rows;
 - ``dialogue_documents``: the year's plan, the public notice, the conclusion notice (DOCX);
 - ``dialogue_common``: what they share (the readers of inputs, the guarded change).
@@ -20,6 +21,7 @@ from scheduler.usecases.dialogue_documents import (
     plan_document,
 )
 from scheduler.usecases.dialogue_plan import plan_dialogue, trigger_dialogue
+from scheduler.usecases.dialogue_postpone import Postponed, postpone_dialogue
 from scheduler.usecases.dialogue_reads import (
     dialogue_dict,
     dialogue_records,
@@ -49,6 +51,7 @@ __all__ = [
     "Announced",
     "Concluded",
     "Document",
+    "Postponed",
     "announce_dialogue",
     "conclude_dialogue",
     "conclusion_document",
@@ -62,6 +65,7 @@ __all__ = [
     "notice_document",
     "plan_dialogue",
     "plan_document",
+    "postpone_dialogue",
     "record_dialogue",
     "stored_facts",
     "trigger_dialogue",

@@ -45,6 +45,27 @@ def tell_now(engine: Engine, config: Config, now: datetime, session_ids: Collect
         )
 
 
+def tell_dialogue_now(engine: Engine, config: Config, now: datetime, dialogue_id: int) -> None:
+    """Queue what a change to a dialogue makes due (its announcement, its postponement, its
+    reminders), and deliver that dialogue's messages only."""
+    from scheduler.outbox.delivery import deliver_due
+    from scheduler.outbox.due_dialogue import queue_dialogues
+    from scheduler.outbox.wiring import build_channels
+
+    try:
+        queue_dialogues(engine, config, now, only=dialogue_id)
+        stats = asyncio.run(
+            deliver_due(engine, config, build_channels(config), now, subjects=[f"dialogue:{dialogue_id}"])
+        )
+    except (TiepdanError, OSError) as exc:
+        print(f"cảnh báo: chưa gửi được thông báo ({exc}); lần chạy tick sau sẽ gửi lại", file=sys.stderr)
+        return
+    if stats.retried or stats.failed:
+        print(
+            f"cảnh báo: {stats.retried + stats.failed} tin chưa gửi được; xem tiepdan outbox", file=sys.stderr
+        )
+
+
 def tells(ids_of: Callable[[Any], Collection[int]]) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """A use case whose change is told at once: after it returns (committed), ``tell_now`` for
     the sessions ``ids_of(result)`` names. The use case takes ``engine``, ``config`` and ``now``."""

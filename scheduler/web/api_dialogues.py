@@ -8,6 +8,9 @@
     POST   /api/dialogues/{id}/record             {"held": true, "attendance"?, "opinions_raised"?,
                                                    "opinions_answered"?} | {"held": false, "reason"}
     POST   /api/dialogues/{id}/conclude           {"date"?, "number"?, "version"?}
+    POST   /api/dialogues/{id}/postpone           {"reason", "date"?, "version"?}
+    POST   /api/units/{unit}/dialogues/trigger    {"topic", "asked"?, "voters"?, "reason"?, "date"?,
+                                                   "hold_by"?, "time"?, "place"?, "form"?}
 
 The same checks as the rest of the API (401, then 404, then 403, then 400/409). Whoever may see a
 unit reads its dialogues (they hold no citizen's personal data: the MTTQ's account among them);
@@ -107,6 +110,7 @@ def announce(call: Call) -> Response:
     done = dg.announce_dialogue(
         call.engine,
         row.id,
+        config=call.config,
         announced_on=parse_date(b.get("date"), "date", required=False),
         mttq_opinions=parse_count(b.get("mttq_opinions"), "mttq_opinions"),
         mttq_summary=text_field(b.get("mttq_summary"), "mttq_summary"),
@@ -156,6 +160,47 @@ def conclude(call: Call) -> Response:
     return _out(call, done.row, warning=done.warning)
 
 
+def trigger(call: Call) -> Response:
+    unit = call.request.path_params["unit_id"]
+    access.require_dialogue(call.account, call.config, unit, change=True)
+    b = call.body
+    row = dg.trigger_dialogue(
+        call.engine,
+        call.config,
+        unit,
+        topic=text_field(b.get("topic"), "topic") or "",
+        voters_asked=parse_count(b.get("asked"), "asked"),
+        voters_total=parse_count(b.get("voters"), "voters"),
+        reason=text_field(b.get("reason"), "reason") or "",
+        held_on=parse_date(b.get("date"), "date", required=False),
+        hold_by=parse_date(b.get("hold_by"), "hold_by", required=False),
+        time_range=text_field(b.get("time"), "time"),
+        place=text_field(b.get("place"), "place") or "",
+        form=text_field(b.get("form"), "form") or "in_person",
+        actor=dg.Actor(call.account.login),
+        now=call.now,
+        today=call.today,
+    )
+    return _out(call, row, 201)
+
+
+def postpone(call: Call) -> Response:
+    row = _dialogue(call, change=True)
+    b = call.body
+    done = dg.postpone_dialogue(
+        call.engine,
+        call.config,
+        row.id,
+        reason=text_field(b.get("reason"), "reason") or "",
+        new_date=parse_date(b.get("date"), "date", required=False),
+        expected_version=call.version(),
+        actor=dg.Actor(call.account.login),
+        now=call.now,
+        today=call.today,
+    )
+    return _out(call, done.row, warning=done.warning)
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/api/dialogues", _api(list_dialogues), methods=["GET"]),
@@ -164,4 +209,6 @@ def routes() -> list[BaseRoute]:
         Route("/api/dialogues/{dialogue_id}/announce", _api(announce, body=True), methods=["POST"]),
         Route("/api/dialogues/{dialogue_id}/record", _api(record, body=True), methods=["POST"]),
         Route("/api/dialogues/{dialogue_id}/conclude", _api(conclude, body=True), methods=["POST"]),
+        Route("/api/dialogues/{dialogue_id}/postpone", _api(postpone, body=True), methods=["POST"]),
+        Route("/api/units/{unit_id}/dialogues/trigger", _api(trigger, body=True), methods=["POST"]),
     ]

@@ -1,8 +1,10 @@
-"""The dialogue conferences on the desk: a unit's dialogues of a year (with the form to plan one)
-and one dialogue with its facts and the actions still open (announce, record held or not held,
-conclude), calling the same use cases as ``tiepdan dialogue`` and the API, through the same
-access module. Whoever may see the unit reads them (a dialogue holds no citizen's personal data:
-the MTTQ's account among them); only its staff and administrators see the forms and change them.
+"""The dialogue conferences on the desk: a unit's dialogues of a year (with the forms to plan one
+and to open one on the voters' request or a pressing issue) and one dialogue with its facts, the
+actions still open (announce, postpone, record held or not held, conclude) and its two notices to
+download (as ``tiepdan dialogue document ID --notice|--conclusion``), calling the same use cases
+as ``tiepdan dialogue`` and the API, through the same access module. Whoever may see the unit
+reads them (a dialogue holds no citizen's personal data: the MTTQ's account among them); only its
+staff and administrators see the forms and change them.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ DONE = {
     "announced": "Đã ghi thông báo hội nghị đối thoại.",
     "recorded": "Đã ghi kết quả tổ chức hội nghị.",
     "concluded": "Đã ghi thông báo kết quả hội nghị.",
+    "postponed": "Đã hoãn hội nghị đối thoại; đã báo những người đã được thông báo.",
+    "triggered": "Đã mở hội nghị đối thoại đột xuất.",
 }
 
 
@@ -87,6 +91,33 @@ def plan(ctx: Ctx) -> Response:
     return RedirectResponse(f"/desk/dialogues/{row.id}?ok=planned", status_code=303)
 
 
+def trigger(ctx: Ctx) -> Response:
+    unit_id = ctx.param("unit_id")
+    access.require_dialogue(ctx.account, ctx.config, unit_id, change=True)
+    f = ctx.form
+    try:
+        row = dg.trigger_dialogue(
+            ctx.engine,
+            ctx.config,
+            unit_id,
+            topic=f.get("topic", ""),
+            voters_asked=parse_count(f.get("asked"), "số cử tri kiến nghị"),
+            voters_total=parse_count(f.get("voters"), "tổng số cử tri"),
+            reason=f.get("reason", ""),
+            held_on=parse_date(f.get("date"), "ngày đối thoại", required=False),
+            hold_by=parse_date(f.get("hold_by"), "hạn tổ chức", required=False),
+            time_range=f.get("time") or None,
+            place=f.get("place", ""),
+            form=f.get("form") or "in_person",
+            actor=ctx.account.actor,
+            now=ctx.now,
+            today=ctx.today,
+        )
+    except TiepdanError as exc:
+        return list_page(ctx, status=400, error=str(exc))
+    return RedirectResponse(f"/desk/dialogues/{row.id}?ok=triggered", status_code=303)
+
+
 def _dialogue(ctx: Ctx, *, change: bool = False) -> Any:
     dialogue_id = parse_id(ctx.param("dialogue_id"))
     if dialogue_id is None:
@@ -94,7 +125,9 @@ def _dialogue(ctx: Ctx, *, change: bool = False) -> Any:
     return access.dialogue_for(ctx.engine, ctx.account, ctx.config, dialogue_id, change=change)
 
 
-def _page(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> Response:
+def _page(
+    ctx: Ctx, row: Any, *, status: int = 200, error: str = "", done: str = "", warning: str = ""
+) -> Response:
     q = ctx.request.query_params
     return ctx.page(
         "desk/dialogue.html",
@@ -104,7 +137,8 @@ def _page(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> Response
         today=ctx.today,
         date_of=_date,
         error=error,
-        done_extra=DONE.get(q.get("ok", ""), ""),
+        done_extra=done or DONE.get(q.get("ok", ""), ""),
+        warning=warning,
     )
 
 
@@ -134,6 +168,7 @@ def announce(ctx: Ctx) -> Response:
         dg.announce_dialogue(
             ctx.engine,
             row.id,
+            config=ctx.config,
             announced_on=parse_date(f.get("date"), "ngày thông báo", required=False),
             mttq_opinions=parse_count(f.get("mttq_opinions"), "số ý kiến Mặt trận tổng hợp"),
             mttq_summary=f.get("mttq_summary") if "mttq_summary" in f else None,
@@ -186,6 +221,86 @@ def conclude(ctx: Ctx) -> Response:
     return _act(ctx, run)
 
 
+def postpone(ctx: Ctx) -> Response:
+    """Postpone; a warning for the clerk (the new day less than 7 days ahead) is shown on the
+    dialogue's page at once, never in what the public is told."""
+    row = _dialogue(ctx, change=True)
+    f = ctx.form
+    try:
+        done = dg.postpone_dialogue(
+            ctx.engine,
+            ctx.config,
+            row.id,
+            reason=f.get("reason", ""),
+            new_date=parse_date(f.get("date"), "ngày tổ chức mới", required=False),
+            expected_version=_version(ctx),
+            actor=ctx.account.actor,
+            now=ctx.now,
+            today=ctx.today,
+        )
+    except ConflictError as exc:
+        return _page(ctx, dg.get_dialogue(ctx.engine, row.id), status=409, error=str(exc))
+    except TiepdanError as exc:
+        return _page(ctx, dg.get_dialogue(ctx.engine, row.id), status=400, error=str(exc))
+    if done.warning:
+        return _page(ctx, done.row, done=DONE["postponed"], warning=done.warning)
+    return RedirectResponse(f"/desk/dialogues/{row.id}?ok=postponed", status_code=303)
+
+
+# The two notices, drawn by the CLI's use cases (``dialogue document ID --notice|--conclusion``).
+# Issuing one records what it announces, so it is a POST of the unit's staff (CSRF); a notice
+# already issued is a public paper (posted at the office, sent to the co-organisers): whoever
+# reads the dialogue — the MTTQ, a supervisor — downloads it as issued, changing nothing.
+PAPERS = {
+    "notice": (dg.notice_document, "thong-bao-doi-thoai"),
+    "conclusion": (dg.conclusion_document, "ket-luan-doi-thoai"),
+}
+
+
+def _paper(ctx: Ctx, which: str, row: Any, **issue: Any) -> Response:
+    from scheduler.web.desk_files import DOCX, download
+
+    make, stem = PAPERS[which]
+    doc = make(ctx.engine, ctx.config, row.id, actor=ctx.account.actor, now=ctx.now, today=ctx.today, **issue)
+    return download(doc.data, DOCX, f"{stem}-{row.id}.docx", f"{stem}.docx")
+
+
+def paper(ctx: Ctx) -> Response:
+    """GET: a notice already issued, as issued (any reader of the dialogue)."""
+    which = ctx.param("which")
+    row = _dialogue(ctx)
+    if which not in PAPERS:
+        raise access.NotVisible("không có văn bản này")
+    issued = row.announced_on if which == "notice" else row.concluded_on
+    if issued is None:
+        what = "thông báo tổ chức" if which == "notice" else "thông báo kết luận"
+        return _page(ctx, row, status=400, error=f"hội nghị đối thoại số {row.id} chưa ban hành {what}")
+    number = None if which == "notice" else (row.conclusion_number or None)
+    return _paper(ctx, which, row, number=number, issued_on=issued)
+
+
+def issue_paper(ctx: Ctx) -> Response:
+    """POST: issue the notice (record the announcement or the results) and download it."""
+    which = ctx.param("which")
+    row = _dialogue(ctx, change=True)
+    if which not in PAPERS:
+        raise access.NotVisible("không có văn bản này")
+    f = ctx.form
+    try:
+        return _paper(
+            ctx,
+            which,
+            row,
+            number=(f.get("number") or "").strip() or None,
+            issued_on=parse_date(f.get("date"), "ngày ban hành", required=False),
+            signer=(f.get("signer") or "").strip() or None,
+        )
+    except ConflictError as exc:
+        return _page(ctx, dg.get_dialogue(ctx.engine, row.id), status=409, error=str(exc))
+    except TiepdanError as exc:
+        return _page(ctx, dg.get_dialogue(ctx.engine, row.id), status=400, error=str(exc))
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/desk/units/{unit_id}/dialogues", desk(list_page), methods=["GET"]),
@@ -194,4 +309,8 @@ def routes() -> list[BaseRoute]:
         Route("/desk/dialogues/{dialogue_id}/announce", desk(announce, post=True), methods=["POST"]),
         Route("/desk/dialogues/{dialogue_id}/record", desk(record, post=True), methods=["POST"]),
         Route("/desk/dialogues/{dialogue_id}/conclude", desk(conclude, post=True), methods=["POST"]),
+        Route("/desk/dialogues/{dialogue_id}/postpone", desk(postpone, post=True), methods=["POST"]),
+        Route("/desk/units/{unit_id}/dialogues/trigger", desk(trigger, post=True), methods=["POST"]),
+        Route("/desk/dialogues/{dialogue_id}/{which}.docx", desk(paper), methods=["GET"]),
+        Route("/desk/dialogues/{dialogue_id}/{which}.docx", desk(issue_paper, post=True), methods=["POST"]),
     ]

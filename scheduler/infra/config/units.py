@@ -62,6 +62,7 @@ UNIT_KEYS = {
     "notice_basis",
     "sender",
     "brandname",
+    "co_organisers",
 }
 
 
@@ -138,6 +139,13 @@ def parse_unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> t
     sender = text("sender")
     if sender and "@" not in sender.rsplit("<", 1)[-1]:
         raise fail("sender", f"địa chỉ người gửi không hợp lệ: {sender!r}")
+    co_organisers = raw.get("co_organisers", [])
+    if not isinstance(co_organisers, list):
+        raise fail("co_organisers", "phải là danh sách các bảng {name, email, phone}")
+    co = tuple(parse_person(fail, c, f"co_organisers[{i}]") for i, c in enumerate(co_organisers))
+    for i, c in enumerate(co):
+        if not c.name:
+            raise fail(f"co_organisers[{i}].name", "cần tên cơ quan phối hợp tổ chức")
     if parent == uid:
         raise fail("parent", "đơn vị không thể là cấp trên của chính nó")
     unit = Unit(
@@ -161,6 +169,7 @@ def parse_unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> t
         notice_basis=read_lines(fail, raw.get("notice_basis"), "notice_basis"),
         sender=sender,
         brandname=brandname,
+        co_organisers=co,
     )
     if remind is None:
         return unit, ()

@@ -420,7 +420,10 @@ class DialogueRow(Base):
     hold_by: Mapped[dt.date | None] = mapped_column(Date)  # the deadline to hold a triggered one
     conclusion_number: Mapped[str] = mapped_column(String(100), default="")
     concluded_on: Mapped[dt.date | None] = mapped_column(Date)  # the results announced
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)  # not held, or postponed: why
+    # postponed (hoãn): the day it was set for, and the version of that change (migration 0011)
+    postponed_from: Mapped[dt.date | None] = mapped_column(Date)
+    postponed_version: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
