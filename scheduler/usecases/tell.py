@@ -19,6 +19,7 @@ from scheduler.infra.db import reading
 from scheduler.infra.db.models import SessionRow
 from scheduler.outbox.delivery import deliver_due
 from scheduler.outbox.due import queue_due
+from scheduler.outbox.due_dialogue import queue_dialogues
 from scheduler.outbox.wiring import build_channels
 
 _S = SessionRow.__table__
@@ -48,10 +49,6 @@ def tell_now(engine: Engine, config: Config, now: datetime, session_ids: Collect
 def tell_dialogue_now(engine: Engine, config: Config, now: datetime, dialogue_id: int) -> None:
     """Queue what a change to a dialogue makes due (its announcement, its postponement, its
     reminders), and deliver that dialogue's messages only."""
-    from scheduler.outbox.delivery import deliver_due
-    from scheduler.outbox.due_dialogue import queue_dialogues
-    from scheduler.outbox.wiring import build_channels
-
     try:
         queue_dialogues(engine, config, now, only=dialogue_id)
         stats = asyncio.run(
