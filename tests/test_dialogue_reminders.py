@@ -70,7 +70,8 @@ def test_the_notice_and_the_results_of_20_june_2027_are_chased(tmp_path, db_url)
         news = [r for r in told(engine) if r.purpose in ("dlg_announced", "dlg_reminder")]
         assert [(r.purpose, r.lead) for r in news] == [("dlg_announced", 0)] + [("dlg_reminder", 1)] * 3
         assert "Kính gửi Ủy ban Mặt trận Tổ quốc Việt Nam phường Thục Phán," in news[0].payload_text
-        assert "(2 ngày nữa)" in news[-1].payload_text and "chủ nhật, ngày 20/06/2027" in news[-1].payload_text
+        last = news[-1].payload_text
+        assert "(2 ngày nữa)" in last and "chủ nhật, ngày 20/06/2027" in last
         dg.record_dialogue(engine, row.id, actor=CLERK, now=at("2027-06-20T16:00"), today=D("2027-06-20"))
         # Results due Wednesday 30/06: told on Friday 25/06 (3 before), 29/06 (1), 01/07 (1 after).
         assert queue_dialogues(engine, config, at("2027-06-25T08:00")) == 2
