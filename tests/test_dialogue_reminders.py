@@ -109,3 +109,35 @@ def test_a_year_the_office_began_in_is_not_alerted_on_what_it_held_before(tmp_pa
         assert told(engine, "dialogue-year:") == []
     finally:
         engine.dispose()
+
+
+def test_a_reminder_of_the_old_day_is_not_sent_once_the_dialogue_is_postponed(tmp_path):
+    # Queued on Friday 18/06 at 07:30 for Sunday 20/06, not yet sent when the dialogue is moved to
+    # 27/06 at 08:00: the postponement goes, the reminder of the old day is dropped at delivery.
+    db_url = f"sqlite:///{tmp_path / 't.db'}"
+    path = dialogue_config(tmp_path, db_url)
+    text = path.read_text(encoding="utf-8").replace(
+        'venue  = "Bộ phận Tiếp công dân phường Thục Phán"',
+        'venue  = "Bộ phận Tiếp công dân phường Thục Phán"\n'
+        'staff  = [ { name = "Vũ Thị S", email = "vp@thucphan.example.vn" } ]',
+    )
+    path.write_text(text, encoding="utf-8")
+    config, engine = load_config(path), open_database(db_url)
+    try:
+        row = dg.plan_dialogue(
+            engine, config, "ubnd-thuc-phan", held_on=D("2027-06-20"), topic="Quy hoạch",
+            actor=CLERK, now=at("2027-01-05T08:00"), today=D("2027-01-05"),
+        )  # fmt: skip
+        dg.announce_dialogue(engine, row.id, actor=CLERK, now=at("2027-06-10T09:00"), today=D("2027-06-10"))
+        assert queue_dialogues(engine, config, at("2027-06-18T07:30")) == 1
+        dg.postpone_dialogue(
+            engine, config, row.id, reason="Trùng kỳ họp", new_date=D("2027-06-27"),
+            actor=CLERK, now=at("2027-06-18T08:00"), today=D("2027-06-18"),
+        )  # fmt: skip
+        with engine.connect() as conn:
+            rows = conn.execute(select(OutboxRow).order_by(OutboxRow.id)).all()
+        told = [(r.purpose, r.status) for r in rows]
+        assert told == [("dlg_reminder", "dropped"), ("dlg_postponed", "sent")]
+        assert "đổi ngày" in rows[0].last_error
+    finally:
+        engine.dispose()

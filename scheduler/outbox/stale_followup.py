@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from scheduler.infra.db.models import ConclusionNoticeRow, DirectionRow
+from scheduler.outbox.stale_dialogue import dialogue_stale
 
 _D = DirectionRow.__table__
 _C = ConclusionNoticeRow.__table__
@@ -35,14 +36,16 @@ _DIGEST = "conclusion:unit:"
 
 
 def followup_stale(conn: Connection, rows: Sequence[Any]) -> dict[int, str]:
-    """Outbox row id -> why it must not be sent, for the follow-up rows among ``rows``."""
+    """Outbox row id -> why it must not be sent, for the follow-up rows among ``rows`` (and the
+    dialogue rows, ``stale_dialogue``: they have no session either)."""
+    stale = dialogue_stale(conn, rows)
     directions, sessions = _ids(rows, "direction:"), _ids(rows, "conclusion:")
     if not directions and not sessions:
-        return {}
+        return stale
     with conn.begin():
         current = {d.id: d for d in conn.execute(select(_D).where(_D.c.id.in_(directions or [-1])))}
         issued = set(conn.scalars(select(_C.c.session_id).where(_C.c.session_id.in_(sessions or [-1]))))
-    out: dict[int, str] = {}
+    out: dict[int, str] = dict(stale)
     for r in rows:
         if r.session_id is not None:
             continue
