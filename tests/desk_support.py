@@ -338,3 +338,41 @@ def targets(server: Server) -> dict[str, Target]:
             d += timedelta(days=1)
         out[unit] = Target(unit, planned.id, to_cancel.id, past.id, entry, free[0], free[1], proposal)
     return out
+
+
+class InProcess:
+    """A synchronous client of the app in this process, for tests that send thousands of
+    requests (no socket, no server thread): httpx's ASGI transport on one event loop of its own
+    thread. An exception the app raises reaches the caller (what a client would get as a 500)."""
+
+    def __init__(self, app: Any, **kw: Any) -> None:
+        self.app = app
+        self.kw = {"base_url": "http://testserver", "follow_redirects": False} | kw
+        self._portal_cm: Any = None
+
+    def __enter__(self) -> InProcess:
+        from anyio.from_thread import start_blocking_portal
+
+        self._portal_cm = start_blocking_portal()
+        self.portal = self._portal_cm.__enter__()
+        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), **self.kw)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.portal.call(self.client.aclose)
+        self._portal_cm.__exit__(*exc)
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self.client.cookies
+
+    def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        import functools
+
+        return self.portal.call(functools.partial(self.client.request, method, url, **kw))
+
+    def get(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("GET", url, **kw)
+
+    def post(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("POST", url, **kw)

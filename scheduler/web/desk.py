@@ -297,6 +297,9 @@ def _user_action(action: str) -> Handler:
     def handler(ctx: Ctx) -> Response:
         _admin(ctx)
         login = ctx.param("login")
+        if accounts.LOGIN.fullmatch(accounts.normalize_login(login)) is None:
+            # Parsed here like every other path value: a NUL is a 500 on PostgreSQL.
+            return users_page(ctx, status=400, error="tên đăng nhập trong đường dẫn không hợp lệ")
         by = ctx.account.actor
         try:
             if action in ("disable", "enable"):
