@@ -240,6 +240,10 @@ def seed(engine: Any, config: Any, now: Any, today: date) -> dict[str, Any]:
         e, c, unit, held_on=held_day, topic="Môi trường", actor=SETUP, now=now, today=held_day
     )
     dg.record_dialogue(e, held_dialogue.id, held=True, attendance=40, actor=SETUP, now=now, today=today)
+    # And one ahead, to postpone (to a day further on).
+    ahead = dg.plan_dialogue(
+        e, c, unit, held_on=today + timedelta(days=40), topic="Giao thông", actor=SETUP, now=now, today=today
+    )
     return {
         "unit": unit,
         "planned": planned.id,
@@ -254,6 +258,8 @@ def seed(engine: Any, config: Any, now: Any, today: date) -> dict[str, Any]:
         "direction": direction.id,
         "dialogue": dialogue.id,
         "held_dialogue": held_dialogue.id,
+        "dialogue_ahead": ahead.id,
+        "postpone_day": (today + timedelta(days=45)).isoformat(),
         "free_day": free[0].isoformat(),
         "adhoc_day": free[1].isoformat(),
         "dialogue_free_day": free[2].isoformat(),
@@ -471,6 +477,16 @@ def api_table(ids: dict[str, Any]) -> Table:
             {"date": ids["dialogue_day"], "number": "12/TB"},
             ["version"],
         ),
+        ("POST", "/api/dialogues/{dialogue_id}/postpone"): (
+            {"dialogue_id": str(ids["dialogue_ahead"])},
+            {"reason": "Trùng kỳ họp", "date": ids["postpone_day"]},
+            ["version"],
+        ),
+        ("POST", "/api/units/{unit_id}/dialogues/trigger"): (
+            {"unit_id": "xa-a"},
+            {"topic": "Ô nhiễm", "asked": 150, "voters": 1000, "date": ids["dialogue_free_day"]},
+            ["reason", "hold_by", "time", "place", "form"],
+        ),
     }
 
 
@@ -507,6 +523,10 @@ def read_table(ids: dict[str, Any]) -> dict[str, tuple[dict[str, str], dict[str,
         "/desk/directions/{direction_id}": ({"direction_id": str(ids["direction"])}, {"ok": "edited"}),
         "/desk/units/{unit_id}/dialogues": ({"unit_id": "xa-a"}, {"year": ids["year"], "ok": "planned"}),
         "/desk/dialogues/{dialogue_id}": ({"dialogue_id": str(ids["dialogue"])}, {"ok": "announced"}),
+        "/desk/dialogues/{dialogue_id}/{which}.docx": (
+            {"dialogue_id": str(ids["dialogue"]), "which": "notice"},
+            {},
+        ),
     }
 
 
@@ -521,6 +541,7 @@ def form_pages(ids: dict[str, Any]) -> list[str]:
     return [
         *(f"/desk/sessions/{ids[k]}" for k in ("planned", "cancelled", "to_record", "logged", "held_bare")),
         f"/desk/dialogues/{ids['held_dialogue']}",
+        f"/desk/dialogues/{ids['dialogue_ahead']}",
         *pages,
     ]
 
@@ -860,7 +881,7 @@ _DESK_POSTS = [
     "/desk/login", "/desk/logout", "/desk/password", "/desk/users", "/desk/users/{login}/*",
     "/desk/units/{unit_id}/adhoc", "/desk/sessions/{session_id}/*", "/desk/log/{entry_id}/*",
     "/desk/entries/{entry_id}/directions", "/desk/directions/{direction_id}/*",
-    "/desk/units/{unit_id}/dialogues", "/desk/dialogues/{dialogue_id}/*",
+    "/desk/units/{unit_id}/dialogues", "/desk/units/{unit_id}/dialogues/*", "/desk/dialogues/{dialogue_id}/*",
 ]  # fmt: skip
 
 
