@@ -293,7 +293,6 @@ def issue_paper(ctx: Ctx) -> Response:
             row,
             number=(f.get("number") or "").strip() or None,
             issued_on=parse_date(f.get("date"), "ngày ban hành", required=False),
-            signer=(f.get("signer") or "").strip() or None,
         )
     except ConflictError as exc:
         return _page(ctx, dg.get_dialogue(ctx.engine, row.id), status=409, error=str(exc))
