@@ -718,6 +718,10 @@ def judge(world: World, label: str, send: Callable[[], httpx.Response], *, desk:
     except Exception as exc:  # the app raised: what a client would get as a 500
         raise AssertionError(f"{label}: 500 ({type(exc).__name__}: {exc})"[:1500]) from exc
     assert r.status_code < 500, (label, r.status_code, r.text[:800])
+    # The security headers on every answer of every route, refusals included.
+    h = r.headers
+    assert h.get("x-content-type-options") == "nosniff", (label, "no nosniff")
+    assert "frame-ancestors 'none'" in h.get("content-security-policy", ""), (label, "no CSP")
     body = (
         r.text
         if "text" in r.headers.get("content-type", "") or "json" in r.headers.get("content-type", "")
@@ -826,6 +830,10 @@ def test_every_route_is_tried(world: World) -> None:
         if (m, p) not in api and not (m == "GET" and p in reads) and (m, p) not in desk_posts
     ]
     assert not untried, untried
+    # ... and every desk form is in one of the groups the form test goes through.
+    groups = [re.compile(re.escape(g).replace(r"\*", r"[^/]+") + "$") for g in _DESK_POSTS]
+    ungrouped = sorted({t for t in _forms_of_route(world) if not any(g.match(t) for g in groups)})
+    assert not ungrouped, ungrouped
     names = set()
     for f in SRC.glob("*.py"):
         text = f.read_text(encoding="utf-8")
