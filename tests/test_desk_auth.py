@@ -244,14 +244,14 @@ def test_secret_from_the_environment_wins(server: Server, monkeypatch: pytest.Mo
 def test_the_cookie_of_a_changed_password_no_longer_works(server: Server) -> None:
     from sqlalchemy import update
 
-    from scheduler.usecases.accounts import _hasher
+    from scheduler.usecases.account_common import hasher
 
     c = server.signed_in("sup")
     assert c.get("/desk/").status_code == 200
     with server.engine.begin() as conn:
         t = UserRow.__table__
         conn.execute(
-            update(t).where(t.c.login == "sup").values(password_hash=_hasher.hash("mat-khau-moi-123"))
+            update(t).where(t.c.login == "sup").values(password_hash=hasher.hash("mat-khau-moi-123"))
         )
     assert c.get("/desk/units/tinh").status_code == 303
     c.close()
