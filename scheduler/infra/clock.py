@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,12 @@ _offset = timedelta(0)
 
 def now_utc() -> datetime:
     return datetime.now(UTC) + _offset
+
+
+def monotonic() -> float:
+    """Seconds on a clock that only goes forward (not the time of day, and not moved by
+    ``serve --now``): what a throttle measures its windows with."""
+    return time.monotonic()
 
 
 def start_clock_at(at: datetime) -> None:

@@ -18,6 +18,7 @@ import os
 import secrets
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from threading import Lock
@@ -30,6 +31,7 @@ from starlette.responses import Response
 
 from notifiers.safe import remember_secret
 from rules import ConfigError
+from scheduler.infra.clock import monotonic
 from scheduler.infra.config import Config
 from scheduler.usecases import accounts
 from scheduler.usecases.accounts import Account
@@ -195,8 +197,14 @@ class AddressLimiter:
     """
 
     def __init__(
-        self, *, limit: int = ADDRESS_LIMIT, window: float = ADDRESS_WINDOW, max_addresses: int = 50_000
+        self,
+        *,
+        limit: int = ADDRESS_LIMIT,
+        window: float = ADDRESS_WINDOW,
+        max_addresses: int = 50_000,
+        clock: Callable[[], float] = monotonic,
     ) -> None:
+        self.clock = clock  # seconds that only go forward (scheduler.infra.clock.monotonic)
         self.limit = limit
         self.window = window
         self.max_addresses = max_addresses
@@ -214,7 +222,7 @@ class AddressLimiter:
 
     def begin(self, address: str, now: float | None = None) -> float | None:
         """Reserve an attempt; returns None if allowed, else the time the address is blocked."""
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         with self._lock:
             stamps = self._recent(address, now)
             if len(stamps) >= self.limit:
@@ -224,6 +232,10 @@ class AddressLimiter:
             while len(self._failures) > self.max_addresses:
                 self._failures.popitem(last=False)
             return None
+
+    def minutes_left(self, blocked_until: float) -> int:
+        """Whole minutes (at least one) until an address blocked until ``blocked_until`` may try again."""
+        return max(1, round((blocked_until - self.clock()) / 60))
 
     def succeeded(self, address: str) -> None:
         with self._lock:

@@ -20,8 +20,7 @@ from rules import ConflictError, TiepdanError
 from rules.dialogues import DIALOGUE_FORMS, DIALOGUE_KINDS, FORM_VI, KIND_VI
 from scheduler.usecases import access
 from scheduler.usecases import dialogues as dg
-from scheduler.web.desk import Ctx, desk
-from scheduler.web.desk_units import year_param
+from scheduler.web.desk_page import Ctx, desk, year_param
 from scheduler.web.inputs import parse_count, parse_date, parse_id
 
 DONE = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date
 from urllib.parse import quote
 
@@ -13,18 +12,17 @@ from notifiers.reception_log_xlsx import LogLine, render_log_xlsx
 from scheduler.usecases import access
 from scheduler.usecases import reception_log as book
 from scheduler.web import auth
-from scheduler.web.desk import Ctx, desk, session_id_of
+from scheduler.web.desk_page import NOTICES, Ctx, desk, session_id_of, year_param
 from scheduler.web.inputs import BadInput, parse_date
 
 # The notices are drawn by notifiers/notice_docx.py (``tiepdan notice``); without it the desk
 # offers no download link.
-NOTICES = importlib.util.find_spec("notifiers.notice_docx") is not None
 
 
 def export_log(ctx: Ctx) -> Response:
     unit_id = ctx.param("unit_id")
     access.require_personal(ctx.account, ctx.config, unit_id)
-    year = _year_of(ctx)
+    year = year_param(ctx)
     first = parse_date(ctx.request.query_params.get("from"), "từ ngày", required=False) or date(year, 1, 1)
     last = parse_date(ctx.request.query_params.get("to"), "đến ngày", required=False) or date(year, 12, 31)
     if first > last:
@@ -96,12 +94,6 @@ def change_notice(ctx: Ctx) -> Response:
 def _issued_on(ctx: Ctx) -> date:
     """The date the notice bears: ``?ngay=YYYY-MM-DD`` as the clerk gives it, else today."""
     return parse_date(ctx.request.query_params.get("ngay"), "ngày ban hành", required=False) or ctx.today
-
-
-def _year_of(ctx: Ctx) -> int:
-    from scheduler.web.desk_units import year_param
-
-    return year_param(ctx)
 
 
 def routes() -> list[BaseRoute]:

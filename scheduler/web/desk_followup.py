@@ -14,7 +14,7 @@ from rules.followup import STATE_VI
 from rules.time_limits import LIMITS
 from scheduler.usecases import followup as fu
 from scheduler.usecases import reception_log as book
-from scheduler.web.desk import Ctx, desk
+from scheduler.web.desk_page import Ctx, desk
 from scheduler.web.followup_access import (
     deadline_args,
     direction_for,

@@ -12,8 +12,8 @@ from rules.vietnamese import dmy
 from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import access
 from scheduler.usecases import reception_log as book
-from scheduler.web.desk import Ctx, desk
-from scheduler.web.desk_session import act, confirm_page, confirmed
+from scheduler.web.desk_page import Ctx, confirm_page, confirmed, desk
+from scheduler.web.desk_session import act
 from scheduler.web.inputs import parse_id
 
 

@@ -17,8 +17,7 @@ from scheduler.usecases import access, cancel_makeup, move_adhoc, record_outcome
 from scheduler.usecases import publishing as pub
 from scheduler.usecases import reception_log as book
 from scheduler.usecases import sessions as uc
-from scheduler.web.desk import Ctx, desk, session_id_of
-from scheduler.web.desk_files import NOTICES
+from scheduler.web.desk_page import NOTICES, Ctx, confirm_page, confirmed, desk, session_id_of
 from scheduler.web.inputs import BadInput, parse_count, parse_date, parse_version
 from scheduler.web.yearview import entry_of
 
@@ -82,36 +81,6 @@ def session_page(ctx: Ctx) -> Response:
 
 def _expected_version(ctx: Ctx) -> int | None:
     return parse_version(ctx.form.get("version"))
-
-
-def confirm_page(
-    ctx: Ctx,
-    *,
-    title: str,
-    question: str,
-    details: list[tuple[str, str]],
-    action: str,
-    fields: dict[str, str],
-    button: str,
-    back: str,
-) -> Response:
-    """A page that asks once more before an act that cannot simply be taken back (hoãn a
-    session, delete a row of the log). Its form posts the same fields with ``confirm=1`` and the
-    CSRF token; no script is needed."""
-    return ctx.page(
-        "desk/confirm.html",
-        title=title,
-        question=question,
-        details=details,
-        action=action,
-        fields=fields,
-        button=button,
-        back=back,
-    )
-
-
-def confirmed(ctx: Ctx) -> bool:
-    return ctx.form.get("confirm") == "1"
 
 
 def act(

@@ -16,20 +16,12 @@ from scheduler.usecases import access, move_adhoc, session_reads
 from scheduler.usecases import sessions as uc
 from scheduler.usecases.unit_counts import unit_counts
 from scheduler.web import auth
-from scheduler.web.desk import Ctx, desk
-from scheduler.web.desk_files import NOTICES
+from scheduler.web.desk_page import NOTICES, Ctx, desk, year_param
 from scheduler.web.inputs import parse_date
 from scheduler.web.pagecache import page_cache, unit_state
 from scheduler.web.yearview import year_view
 
 PAGE_SIZE = 100
-
-
-def year_param(ctx: Ctx) -> int:
-    text = ctx.request.query_params.get("year", "")
-    if text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100:
-        return int(text)
-    return ctx.today.year
 
 
 def units_page(ctx: Ctx) -> Response:
