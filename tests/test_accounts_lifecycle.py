@@ -252,18 +252,18 @@ def test_thirty_parallel_wrong_sign_ins_check_at_most_the_limit(pg_url: str, tmp
     accounts.add_user(
         engine, config, "p1", role="staff", unit_id="xa-a", password=PASSWORD, now=now, actor=ADMIN
     )
-    from scheduler.usecases import account_signin
+    from scheduler.usecases import account_common
 
     checked = []
-    real = account_signin.hasher_verify
+    real = account_common.hasher_verify
 
     def counting(h: str, p: str) -> bool:
         # Count the checks against the account's hash; skip argon2's cost (all guesses are wrong).
-        if h != account_signin.DUMMY_HASH:
+        if h != account_common.DUMMY_HASH:
             checked.append(1)
         return False
 
-    account_signin.hasher_verify = counting  # type: ignore[assignment]
+    account_common.hasher_verify = counting  # type: ignore[assignment]
     try:
         barrier = threading.Barrier(30)
 
@@ -278,7 +278,7 @@ def test_thirty_parallel_wrong_sign_ins_check_at_most_the_limit(pg_url: str, tmp
         for t in threads:
             t.join()
     finally:
-        account_signin.hasher_verify = real  # type: ignore[assignment]
+        account_common.hasher_verify = real  # type: ignore[assignment]
     with engine.connect() as conn:
         row = conn.execute(select(UserRow.__table__).where(UserRow.__table__.c.login == "p1")).one()
     engine.dispose()

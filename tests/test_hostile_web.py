@@ -52,7 +52,7 @@ from scheduler.infra.clock import local_today
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
 from scheduler.infra.db.models import UserRow
-from scheduler.usecases import accounts, cancel_makeup, record_outcome
+from scheduler.usecases import account_common, accounts, cancel_makeup, record_outcome
 from scheduler.usecases import dialogues as dg
 from scheduler.usecases import followup as fu
 from scheduler.usecases import reception_log as book
@@ -329,8 +329,8 @@ def cheap_hashes() -> Iterator[None]:
     costs 0.6 s with the service's cost on a loaded two-core machine)."""
     with pytest.MonkeyPatch.context() as mp:
         cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-        mp.setattr(accounts, "_hasher", cheap)
-        mp.setattr(accounts, "_DUMMY_HASH", cheap.hash("x"))
+        mp.setattr(account_common, "hasher", cheap)
+        mp.setattr(account_common, "DUMMY_HASH", cheap.hash("x"))
         yield
 
 

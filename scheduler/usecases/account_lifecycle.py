@@ -18,6 +18,9 @@ from scheduler.infra.clock import as_utc
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import ApiTokenRow, DeskSessionRow, UserRow
+
+# The hasher is read through its module, where a test may put a cheaper one.
+from scheduler.usecases import account_common as common
 from scheduler.usecases.account_common import (
     LOGIN,
     MAX_PASSWORD,
@@ -25,8 +28,6 @@ from scheduler.usecases.account_common import (
     Account,
     account_of,
     check_password,
-    hasher,
-    hasher_verify,
     normalize_login,
     stamp,
     user_row,
@@ -88,7 +89,7 @@ def add_user(
             raise ServiceError(f"tài khoản {role} cần --unit (đơn vị phụ trách)")
         if unit_id not in config.units_by_id:
             raise ServiceError(f"không có đơn vị {unit_id[:200]!r} trong {config.path.name}")
-    password_hash = hasher.hash(check_password(password))
+    password_hash = common.hasher.hash(check_password(password))
     try:
         with engine.begin() as conn:
             new_id = conn.execute(
@@ -207,7 +208,7 @@ def remove_user(engine: Engine, login: str, *, now: datetime, actor: Actor) -> N
 def set_password(engine: Engine, login: str, password: str, *, now: datetime, actor: Actor) -> Account:
     """A new password (đổi / đặt lại mật khẩu): every desk signed in with the old one is signed
     out; the sign-in delay is lifted."""
-    password_hash = hasher.hash(check_password(password))
+    password_hash = common.hasher.hash(check_password(password))
     with engine.begin() as conn:
         row = user_row(conn, login)
         conn.execute(
@@ -241,7 +242,7 @@ def change_own_password(
     """A signed-in person changes their own password, proving the current one."""
     with reading(engine) as conn:
         row = conn.execute(select(_U.c.password_hash).where(_U.c.id == account.id)).first()
-    if row is None or not hasher_verify(row.password_hash, nfc(current)[:MAX_PASSWORD]):
+    if row is None or not common.hasher_verify(row.password_hash, nfc(current)[:MAX_PASSWORD]):
         raise ServiceError("mật khẩu hiện tại không đúng")
     return set_password(engine, account.login, new, now=now, actor=account.actor)
 

@@ -11,18 +11,18 @@ from sqlalchemy import Engine, and_, case, delete, insert, or_, select, update
 from rules.vietnamese import nfc
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import DeskSessionRow, UserRow
+
+# The hasher is read through its module, where a test may put a cheaper one.
+from scheduler.usecases import account_common as common
 from scheduler.usecases.account_common import (
     BAD_LOGIN,
     DESK_SESSION_FOR,
-    DUMMY_HASH,
     LOCK_AFTER,
     LOCK_FOR,
     MAX_PASSWORD,
     Account,
     LoginError,
     account_of,
-    hasher,
-    hasher_verify,
     normalize_login,
     token_hash,
 )
@@ -37,7 +37,7 @@ def authenticate(engine: Engine, login: str, password: str, *, now: datetime) ->
     login = normalize_login(login)
     password = nfc(password)
     if not login or len(login) > 100 or len(password) > MAX_PASSWORD:
-        hasher_verify(DUMMY_HASH, password[:MAX_PASSWORD])
+        common.hasher_verify(common.DUMMY_HASH, password[:MAX_PASSWORD])
         raise LoginError(BAD_LOGIN)
     failed = _U.c.failed_logins + 1
     with engine.begin() as conn:
@@ -58,13 +58,13 @@ def authenticate(engine: Engine, login: str, password: str, *, now: datetime) ->
         ).first()
     if row is None:
         # Unknown, disabled or waiting: the same time and the same answer as a wrong password.
-        hasher_verify(DUMMY_HASH, password)
+        common.hasher_verify(common.DUMMY_HASH, password)
         raise LoginError(BAD_LOGIN)
-    if not hasher_verify(row.password_hash, password):
+    if not common.hasher_verify(row.password_hash, password):
         raise LoginError(BAD_LOGIN)
     values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
-    if hasher.check_needs_rehash(row.password_hash):
-        values["password_hash"] = hasher.hash(password)
+    if common.hasher.check_needs_rehash(row.password_hash):
+        values["password_hash"] = common.hasher.hash(password)
     with engine.begin() as conn:
         conn.execute(update(_U).where(_U.c.id == row.id).values(**values))
         fresh = conn.execute(select(_U).where(_U.c.id == row.id)).one()
