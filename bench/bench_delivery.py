@@ -255,13 +255,23 @@ staff = [ {{ name = "Trần Thị B", email = "vanphong@dv{i:04d}.example.vn" }}
     return path
 
 
-def national_config(directory: Path, database: str, smtp_port: int, gateway_port: int) -> Path:
-    """The pre2025 registry, each unit given an office e-mail as staff, e-mail and SMS configured."""
+def national_config(
+    directory: Path, database: str, smtp_port: int, gateway_port: int, provinces: int | None = None
+) -> Path:
+    """The pre2025 registry, each unit given an office e-mail as staff, e-mail and SMS configured;
+    ``provinces``: only the first so many provinces and the units under them (a smaller peak day,
+    e.g. to profile)."""
     config = write_registry(directory, "pre2025")
     units_csv = directory / "units.csv"
     with units_csv.open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
+    if provinces is not None:
+        id_col, parent_col = header.index("id"), header.index("parent")
+        kept = set([row[id_col] for row in body if not row[parent_col]][:provinces])
+        for _ in range(3):  # province -> district -> commune
+            kept |= {row[id_col] for row in body if row[parent_col] in kept}
+        body = [row for row in body if row[id_col] in kept]
     if "staff" not in header:
         id_col = header.index("id")
         header.append("staff")
@@ -482,7 +492,9 @@ def busiest_day(engine: Any, config: Any) -> tuple[date, int, int]:
     return best, near[best], far[best]
 
 
-def part2(database: str, label: str, out_dir: Path, sink: Server, gateway: Server) -> None:
+def part2(
+    database: str, label: str, out_dir: Path, sink: Server, gateway: Server, provinces: int | None = None
+) -> None:
     from sqlalchemy import func, select, update
 
     from scheduler.infra.clock import parse_now
@@ -495,8 +507,9 @@ def part2(database: str, label: str, out_dir: Path, sink: Server, gateway: Serve
     db = database or f"sqlite:///{out_dir / 'bench.db'}"
     print(f"\n== 2. National peak day ({label}; {load()}) ==")
     with timed() as t_cfg:
-        config, engine = open_all(national_config(out_dir, db, sink.port, gateway.port))
-    print(f"registry pre2025: {len(config.units)} units (written and loaded in {t_cfg['s']:.1f} s)")
+        config, engine = open_all(national_config(out_dir, db, sink.port, gateway.port, provinces))
+    part = f", the first {provinces} provinces" if provinces is not None else ""
+    print(f"registry pre2025{part}: {len(config.units)} units (written and loaded in {t_cfg['s']:.1f} s)")
     with timed() as t_plan:
         result = plan(engine, config)
     print(f"plan {YEAR}: {result.created} sessions in {t_plan['s']:.1f} s")
@@ -608,6 +621,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds in part 1 (default 5)")
     ap.add_argument("--batch", type=int, default=200, help="outbox claim size = messages a connection")
     ap.add_argument("--skip-national", action="store_true", help="part 1 only")
+    ap.add_argument(
+        "--provinces", type=int, default=None, help="peak day of the first N provinces only (to profile)"
+    )
     ap.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL (tests/pg.py)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "delivery")
     args = ap.parse_args(argv)
@@ -627,7 +643,7 @@ def main(argv: list[str] | None = None) -> int:
             part1(url, label, args.messages, args.rounds, args.batch, sink)
             if not args.skip_national:
                 url2 = pg_server.create_database() if kind == "pg" and pg_server else ""
-                part2(url2, label, args.out / (kind or "sqlite"), sink, gateway)
+                part2(url2, label, args.out / (kind or "sqlite"), sink, gateway, args.provinces)
     finally:
         sink.stop()
         gateway.stop()
