@@ -532,6 +532,80 @@ class BodyCodeGateway(SmsChannel):
             raise DeliveryError(f"provider code {code}", permanent=True)
 
 
+class KeepAliveHandler(BaseHTTPRequestHandler):
+    """An HTTP/1.1 gateway as real ones are: keep-alive, and its answers chunked (``/chunked``)
+    or with a Content-Length, closing after every third answer (``/closing``) as a gateway whose
+    keep-alive runs out does."""
+
+    protocol_version = "HTTP/1.1"
+    server: KeepAliveGateway
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        with self.server.lock:
+            self.server.requests.append((self.path, dict(self.headers), body))
+            n = len(self.server.requests)
+        payload = json.dumps({"code": 0, "id": body["request_id"]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if self.path.endswith("/chunked"):
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for piece in (payload[:5], payload[5:]):
+                self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        close = self.path.endswith("/closing") and n % 3 == 0
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class KeepAliveGateway(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), KeepAliveHandler)
+        self.requests: list[tuple[str, dict[str, str], dict[str, Any]]] = []
+        self.connections = 0
+        self.lock = threading.Lock()
+
+
+@pytest.mark.parametrize("path", ["/sms", "/sms/chunked", "/sms/closing"])
+def test_sms_over_a_keep_alive_gateway(path: str) -> None:
+    server = KeepAliveGateway()
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}{path}"
+        channel = BodyCodeGateway(url=url, token="tok", timeout=5, concurrency=3)
+
+        async def run() -> list[DeliveryError | None]:
+            async with channel.open() as sender:
+                return list(await asyncio.gather(*(sender.send(sms(i)) for i in range(12))))
+
+        assert asyncio.run(run()) == [None] * 12
+        ids = sorted(body["request_id"] for _, _, body in server.requests)
+        assert ids == sorted(f"sms-{i}" for i in range(12))  # each once
+        assert all(h["Authorization"] == "Bearer tok" for _, h, _ in server.requests)
+        # Connections kept: at most the concurrency, more only where the gateway closed them.
+        assert server.connections <= (3 if path != "/sms/closing" else 3 + 4)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_sms_provider_subclass_maps_body_codes(gateway: Gateway) -> None:
     channel = BodyCodeGateway(url=gateway.url, token="t", timeout=5)
     assert asyncio.run(channel.send_batch([sms(1)])) == [None]

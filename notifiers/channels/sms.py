@@ -1,7 +1,9 @@
 """SMS through a Vietnamese brandname gateway: an HTTP POST with JSON, ``concurrency`` at once.
 
-``open()`` gives a sender over one httpx client (kept-alive connections, up to ``concurrency``
-requests at once); each message's result is known when its answer comes.
+``open()`` gives a sender over kept-alive connections, up to ``concurrency`` requests at once;
+each message's result is known when its answer comes. A plain ``http://`` gateway is spoken to
+by the small client of ``http1.py`` (httpx cost as much CPU an SMS as building an e-mail);
+``https://``, or a transport of the provider's own (proxy, mTLS), goes through httpx.
 
 The generic gateway (``SmsChannel``) posts::
 
@@ -23,13 +25,15 @@ by the gateway rather than paid twice.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import httpx
 
 from notifiers.channels.base import Results, Sender, send_all, wrong_channel
+from notifiers.channels.http1 import Http1Client, HttpError, HttpTimeout
 from notifiers.message import OutgoingMessage
 from notifiers.safe import redact
 from notifiers.sms_text import is_gsm7, sms_text
@@ -103,6 +107,22 @@ class SmsChannel:
 
     @contextlib.asynccontextmanager
     async def open(self) -> AsyncIterator[Sender]:
+        if self._transport is None and self.url.startswith("http://"):
+            light = Http1Client(
+                self.url, headers=self.headers(), timeout=self.timeout, connections=self.concurrency
+            )
+
+            async def post_light(payload: dict[str, Any]) -> httpx.Response:
+                body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                answer = await light.post(body)
+                # The provider hook reads an httpx.Response, whichever client asked.
+                return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+            try:
+                yield _SmsSender(self, post_light)
+            finally:
+                await light.aclose()
+            return
         limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
         async with httpx.AsyncClient(
             timeout=self.timeout,
@@ -111,7 +131,11 @@ class SmsChannel:
             limits=limits,
             follow_redirects=False,  # a redirect means a wrong URL; never resend a POST blindly
         ) as client:
-            yield _SmsSender(self, client)
+
+            async def post(payload: dict[str, Any]) -> httpx.Response:
+                return await client.post(self.url, json=payload)
+
+            yield _SmsSender(self, post)
 
     async def send_batch(self, messages: Sequence[OutgoingMessage]) -> Results:
         # One after the other, as a batch always went; the delivery loop uses ``open`` at once.
@@ -124,9 +148,11 @@ class SmsChannel:
 
 
 class _SmsSender:
-    def __init__(self, channel: SmsChannel, client: httpx.AsyncClient) -> None:
+    def __init__(
+        self, channel: SmsChannel, post: Callable[[dict[str, Any]], Awaitable[httpx.Response]]
+    ) -> None:
         self.channel = channel
-        self.client = client
+        self.post = post
 
     async def send(self, msg: OutgoingMessage) -> DeliveryError | None:
         try:
@@ -147,12 +173,12 @@ class _SmsSender:
         if error := wrong_channel(msg, "sms"):
             raise error
         try:
-            response = await self.client.post(self.channel.url, json=self.channel.payload(msg))
-        except httpx.TimeoutException as exc:
+            response = await self.post(self.channel.payload(msg))
+        except (httpx.TimeoutException, HttpTimeout) as exc:
             raise DeliveryError(
                 f"tin {msg.message_id}: hết thời gian chờ cổng SMS ({type(exc).__name__})", timed_out=True
             ) from None
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, HttpError) as exc:
             raise DeliveryError(
                 f"tin {msg.message_id}: không kết nối được cổng SMS ({type(exc).__name__}: {exc})"
             ) from None
