@@ -116,8 +116,9 @@ Db = Callable[..., Awaitable[Any]]
 
 
 class _Recorder:
-    """Group commit: attempt starts, results and lease renewals that come while a transaction
-    runs wait for the next one, so a transaction carries as many messages as are in flight."""
+    """Group commit: attempt starts and lease renewals that come while a transaction runs wait
+    for the next one, so a transaction carries as many messages as are in flight; results ride
+    with the next attempt rows (or the flush at a batch's end) rather than costing their own."""
 
     def __init__(self, db: Db, config: Config, me: str, clk: _Clock) -> None:
         self.db, self.config, self.me, self.clock = db, config, me, clk
@@ -125,13 +126,14 @@ class _Recorder:
         self.outcomes: list[Outcome] = []
         self.renew = False
         self.task: asyncio.Task[None] | None = None
+        self.flushing = False
 
     def _kick(self) -> None:
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
-        while self.starts or self.outcomes or self.renew:
+        while self.starts or self.renew or (self.outcomes and self.flushing):
             starts, self.starts = self.starts, []
             outcomes, self.outcomes = self.outcomes, []
             renew, self.renew = self.renew, False
@@ -163,18 +165,26 @@ class _Recorder:
         return await fut
 
     def finish(self, outcome: Outcome) -> None:
+        """A result, written with the next group's attempt rows (a worker asks for its next
+        attempt as it starts sending, so that comes at once) or by ``flush``: one transaction
+        for both halves instead of one for each. A worker's results still reach the database
+        before its next-but-one message is sent, so the messages in flight stay as many."""
         self.outcomes.append(outcome)
-        self._kick()
 
     def renew_lease(self) -> None:
         self.renew = True
         self._kick()
 
     async def flush(self) -> None:
-        while (self.task is not None and not self.task.done()) or self.outcomes or self.starts:
-            self._kick()
-            assert self.task is not None
-            await self.task
+        """Write every result held (the end of a batch, or of the delivery)."""
+        self.flushing = True
+        try:
+            while (self.task is not None and not self.task.done()) or self.outcomes or self.starts:
+                self._kick()
+                assert self.task is not None
+                await self.task
+        finally:
+            self.flushing = False
 
 
 async def deliver_due(

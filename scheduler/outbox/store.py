@@ -342,6 +342,44 @@ _FINISH_ATTEMPT = (
     )
 )
 _INSERT_ATTEMPT = insert(_A)
+_IDS: Any = bindparam("ids", expanding=True)
+
+
+def _start_attempts(dialect: str) -> Any:
+    """The rows of a group that are still this deliverer's get their attempt row, in one
+    statement that also says which they are (only those may be sent); on PostgreSQL the rows are
+    locked until the commit, so a claim by another deliverer (SKIP LOCKED) passes them by."""
+    mine = (
+        select(
+            _O.c.id, bindparam("at", type_=_A.c.started_at.type), bindparam("me2", type_=_A.c.deliverer.type)
+        )
+        .where(_O.c.id.in_(_IDS), _O.c.status == "pending", _O.c.claimed_by == bindparam("me"))
+        .order_by(_O.c.id)
+    )
+    if dialect == "postgresql":
+        mine = mine.with_for_update(of=_O)
+    return insert(_A).from_select(["outbox_id", "started_at", "deliverer"], mine).returning(_A.c.outbox_id)
+
+
+_START_ATTEMPTS = {d: _start_attempts(d) for d in ("postgresql", "sqlite")}
+# A group's sent rows in one statement (they share every value but the id).
+_SENT = (
+    update(_O)
+    .where(_O.c.id.in_(_IDS), _O.c.status == "pending")
+    .values(
+        status="sent",
+        sent_at=bindparam("at"),
+        last_error=None,
+        attempts=_O.c.attempts + 1,
+        claimed_until=None,
+        claimed_by=None,
+    )
+)
+_RENEW = (
+    update(_O)
+    .where(_O.c.claimed_by == bindparam("me"), _O.c.status == "pending")
+    .values(claimed_until=bindparam("until"))
+)
 RELEASE_DELAY = timedelta(minutes=1)
 
 
@@ -357,7 +395,8 @@ def _commit(
 ) -> set[int]:
     """One transaction for what a group of deliveries needs: the results of finished attempts
     (rows, attempts, failure notices, refused marks), an attempt row for every message about to
-    be sent that is still ours (returned: only those may go), and the lease renewed.
+    be sent that is still ours (returned: only those may go), and the lease renewed. A few
+    statements a group, whatever its size: never one round trip a message.
 
     ``now`` is the instant the delivery runs as (``--now``): results and backoff are counted
     from it; ``moment`` is that instant moved on by the real time since, for the attempts'
@@ -367,23 +406,11 @@ def _commit(
             _record_in(conn, config, me, now, outcomes, moment)
         owned: set[int] = set()
         if starts:
-            q = select(_O.c.id).where(
-                _O.c.id.in_([r.id for r in starts]), _O.c.status == "pending", _O.c.claimed_by == me
-            )
-            if conn.dialect.name == "postgresql":
-                q = q.with_for_update()
-            owned = set(conn.execute(q).scalars())
-            if owned:
-                conn.execute(
-                    _INSERT_ATTEMPT,
-                    [{"outbox_id": i, "started_at": moment, "deliverer": me} for i in sorted(owned)],
-                )
+            stmt = _START_ATTEMPTS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+            params = {"ids": sorted(r.id for r in starts), "at": moment, "me": me, "me2": me}
+            owned = set(conn.execute(stmt, params).scalars())
         if renew:
-            conn.execute(
-                update(_O)
-                .where(_O.c.claimed_by == me, _O.c.status == "pending")
-                .values(claimed_until=moment + LEASE)
-            )
+            conn.execute(_RENEW, {"me": me, "until": moment + LEASE})
     return owned
 
 
@@ -437,7 +464,10 @@ def _record_in(
                     }
                 )
     for result, params in by_result.items():
-        conn.execute(_RESULT_UPDATES[result], params)  # parameters it has no use for are ignored
+        if result == "sent":
+            conn.execute(_SENT, {"ids": [p["row_id"] for p in params], "at": now})
+        else:
+            conn.execute(_RESULT_UPDATES[result], params)  # parameters it has no use for are ignored
     if finished:
         conn.execute(_FINISH_ATTEMPT, finished)
     if refused:
