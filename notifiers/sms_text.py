@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from notifiers.safe import sms_text as safe_sms
 from rules.vietnamese import nfc, strip_diacritics
@@ -108,13 +109,19 @@ class Part:
 
 
 def fit_one_segment(parts: Sequence[Part | str], *, unicode: bool, sep: str = " ") -> str:
-    """Join ``parts`` into one SMS, shortened to one segment where that can be done.
+    """Join ``parts`` into one SMS, shortened to one segment where that can be done (the same
+    parts twice, as a session's head and office are told, are fitted once).
 
     In order: everything; then without the optional parts, the last one first (later parts are
     the less important); then with the ``shorten`` parts cut, the last one first, down to "...".
     If even that is longer than a segment, the shortest version is returned and costs more
     segments: the date and the time are never cut. Each part goes through ``sms_text``.
     """
+    return _fit(tuple(parts), unicode, sep)
+
+
+@lru_cache(maxsize=256)
+def _fit(parts: tuple[Part | str, ...], unicode: bool, sep: str) -> str:
     items = [
         Part(sms_text(p, unicode=unicode)) if isinstance(p, str) else _converted(p, unicode) for p in parts
     ]
@@ -136,15 +143,25 @@ def fit_one_segment(parts: Sequence[Part | str], *, unicode: bool, sep: str = " 
         if not items[i].shorten:
             continue
         original = items[i].text
-        # The longest cut that fits; a shorter prefix never needs more units, so the first hit
-        # from the top is the best one.
-        for keep in range(len(original) - 1, 0, -1):
+
+        def cut(keep: int, i: int = i, original: str = original) -> tuple[str, str]:
             kept = original[:keep].rstrip(" ,.;:-")
-            if not kept:
-                break
             items[i] = Part(kept + ELLIPSIS)
-            text = joined(items)
-            if fits_one_segment(text):
+            return kept, joined(items)
+
+        # The longest cut that fits. A longer cut is the shorter one and more, so whether it
+        # fits changes once along the lengths: found by halving, not by trying every length
+        # from the top (a long venue cost hundreds of tries). An empty cut is no cut.
+        lo, hi, best = 1, len(original) - 1, 0
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            if fits_one_segment(cut(mid)[1]):
+                best, lo = mid, mid + 1
+            else:
+                hi = mid - 1
+        if best:
+            kept, text = cut(best)
+            if kept:
                 return text
         # Nothing of it fits: left out, rather than a lone "..." between separators.
         items[i] = Part("")
