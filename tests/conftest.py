@@ -48,3 +48,39 @@ def db_url(request, tmp_path):
 
 
 # ======================================= end of database fixtures ===============================
+
+
+# ================================================================================================
+# Parallel runs (pytest-xdist: `python -m pytest -n auto --dist loadgroup`).
+#
+# Every worker is its own process with its own PostgreSQL server (pg_server above: a fresh
+# temporary directory and a free port), basetemp, LibreOffice profile (notifiers/pdf.py) and
+# Chromium profile (under tmp_path), so nothing is shared between workers but the machine.
+# A module's tests run in file order on one worker, as without xdist: several modules share a
+# served app or a database through module fixtures, and later tests read what earlier ones did.
+# The modules below share nothing between their tests (function fixtures only, each test its own
+# tmp_path and database) and hold the longest subprocess tests, so they are spread test by test.
+# ================================================================================================
+
+SPREAD_TEST_BY_TEST = frozenset(
+    {
+        "test_facts_doors.py",
+        "test_outbox_concurrency.py",
+        "test_publishing_notice.py",
+        "test_publishing_notice_levels.py",
+        "test_readme_first_command.py",
+        "test_service_atomicity.py",
+        "test_service_cli.py",
+        "test_service_concurrency.py",
+        "test_service_migrations.py",
+        "test_service_replan.py",
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups from the marks
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = item.path.name
+        if name not in SPREAD_TEST_BY_TEST and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(name))
