@@ -81,6 +81,22 @@ def test_400_fails_for_good_and_the_staff_is_told(tmp_path: Path, gateway: SmsGa
     assert len(gateway.requests) == 2  # the refused one is not tried again
 
 
+def test_a_gateway_that_echoes_the_token_never_gets_it_stored_printed_or_mailed(
+    tmp_path: Path, gateway: SmsGateway
+) -> None:
+    config = configured(tmp_path, gateway)
+    gateway.script, gateway.echo = [400], True
+    cli(config, "tick", now=NOW)
+    (failed,) = outbox(config, status="failed")
+    assert "400" in failed.last_error and TOKEN not in failed.last_error, failed.last_error
+    assert TOKEN not in cli(config, "outbox", "--status", "failed").out
+    (notice,) = outbox(config, purpose="delivery_failed")  # "[Lỗi gửi tin]" to the staff
+    mail = emails_in(tmp_path)[f"{notice.message_id}.eml"]
+    words = [mail["Subject"], *(p.get_content() for p in mail.walk() if p.get_content_maintype() == "text")]
+    assert words[0].startswith("[Lỗi gửi tin]") and "400" in " ".join(words)
+    assert not any(TOKEN in w for w in words), words
+
+
 def test_timeout_is_transient_and_retried_with_the_same_request_id(
     tmp_path: Path, gateway: SmsGateway
 ) -> None:

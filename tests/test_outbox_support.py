@@ -414,6 +414,7 @@ class SmsGateway(ThreadingHTTPServer):
         self.requests: list[dict[str, Any]] = []
         self.answers: list[int] = []
         self.script: list[int] = []
+        self.echo = False  # echo the Authorization header (the token) in an error answer
         self.sleep = 2.0
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
@@ -450,7 +451,10 @@ class _GatewayHandler(BaseHTTPRequestHandler):
         if status == 0:
             time.sleep(self.server.sleep)
             status = 200
-        payload = json.dumps({"code": 0 if status == 200 else status}).encode()
+        answer: dict[str, Any] = {"code": 0 if status == 200 else status}
+        if self.server.echo and status != 200:  # a gateway that echoes the request in its error
+            answer["error"] = f"bad request: Authorization: {body['_authorization']}"
+        payload = json.dumps(answer).encode()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
