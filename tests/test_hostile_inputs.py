@@ -196,3 +196,21 @@ def test_every_cli_argument_refuses_in_one_line_or_stores_safely(
         for extra in tmp_path.iterdir():
             if extra.name not in ("config.toml", "desk.db"):
                 shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
+
+
+def test_every_typed_argument_takes_ascii_digits_only() -> None:
+    """int() takes "٢٠٢٦", "８" and "8_3": every argument of every command that is parsed into a
+    number refuses them (argparse's one line), so that no id, year, count or version is read from
+    other digits."""
+    typed = [
+        (path, a)
+        for path, p in _leaf_parsers(build_parser())
+        for a in _value_args(p)
+        if a.type is not None and a.type is not str
+    ]
+    assert typed
+    for path, a in typed:
+        assert a.type is not int, (path, a.dest, "int() takes other digits")
+        for value in ("٢٠٢٦", "２０２６", "2_026", "٨", "８"):
+            with pytest.raises((argparse.ArgumentTypeError, ValueError)):
+                a.type(value)  # type: ignore[misc,operator]

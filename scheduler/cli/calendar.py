@@ -9,7 +9,7 @@ from typing import Any
 from notifiers.calendar_render import write_csv, write_json, write_text
 from rules import RuleError, TiepdanError, Unit, plan_calendar
 from rules.dialogues import DialogueFinding
-from scheduler.cli.common import add_config, add_now, config_from, iso_date, now_from, require_unit
+from scheduler.cli.common import add_config, add_now, config_from, iso_date, now_from, require_unit, year_arg
 from scheduler.infra.config import Config
 
 
@@ -25,7 +25,7 @@ def add_parser(sub: Any) -> None:
 
     h = sub.add_parser("holidays", help="ngày nghỉ lễ, Tết, ngày nghỉ hoán đổi và ngày làm bù của một năm")
     add_config(h)
-    h.add_argument("--year", type=int, required=True, metavar="YYYY")
+    h.add_argument("--year", type=year_arg, required=True, metavar="YYYY")
     h.add_argument("--format", choices=("text", "json"), default="text")
     add_now(h)
     h.set_defaults(func=run_holidays)

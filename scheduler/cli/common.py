@@ -7,7 +7,7 @@ import sys
 from datetime import date, datetime
 
 from rules import ConfigError
-from rules.parsing import parse_date
+from rules.parsing import parse_date, parse_id
 from scheduler.infra.clock import parse_now
 from scheduler.infra.config import Config, load_config
 
@@ -17,6 +17,24 @@ def iso_date(text: str) -> date:
         return parse_date(text)  # ASCII digits, YYYY-MM-DD only, a year in range
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def year_arg(text: str) -> int:
+    """A year on the command line: four ASCII digits, 1901-2199 as for a date (int() took
+    "٢٠٢٦" and "2_026", and year 0 ended in an internal error)."""
+    if not (text.isascii() and text.isdigit() and len(text) == 4 and 1900 < int(text) < 2200):
+        raise argparse.ArgumentTypeError(
+            f"năm phải có dạng YYYY (1901-2199, chữ số 0-9), không phải {text[:20]!r}"
+        )
+    return int(text)
+
+
+def version_arg(text: str) -> int:
+    """``--if-version N``: the strict parser of ids (ASCII digits, 1 .. 2^63-1; int() took "٨")."""
+    try:
+        return parse_id(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"phiên bản: {exc}") from None
 
 
 def add_config(p: argparse.ArgumentParser) -> None:

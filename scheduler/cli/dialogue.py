@@ -23,7 +23,7 @@ from typing import Any
 from rules import TiepdanError
 from rules.dialogues import DIALOGUE_FORMS, DIALOGUE_KINDS, FORM_VI, KIND_VI, STATUS_VI
 from rules.vietnamese import dmy
-from scheduler.cli.common import CommandContext, add_config, iso_date, require_unit
+from scheduler.cli.common import CommandContext, add_config, iso_date, require_unit, version_arg
 from scheduler.usecases import dialogues as dg
 
 
@@ -103,7 +103,7 @@ def add_parser(sub: Any) -> None:
     ann.add_argument("--on", type=iso_date, metavar="YYYY-MM-DD", help="ngày thông báo (mặc định: hôm nay)")
     ann.add_argument("--mttq-opinions", type=_count, help="số ý kiến Ủy ban MTTQ tổng hợp trước hội nghị")
     ann.add_argument("--mttq-summary", help="tóm tắt ý kiến Ủy ban MTTQ tổng hợp")
-    ann.add_argument("--if-version", type=int, dest="if_version", metavar="N")
+    ann.add_argument("--if-version", type=version_arg, dest="if_version", metavar="N")
     _common(ann)
     ann.set_defaults(func=run_announce)
 
@@ -116,7 +116,7 @@ def add_parser(sub: Any) -> None:
     rec.add_argument("--answered", type=_count, help="số ý kiến được trả lời tại hội nghị")
     rec.add_argument("--not-held", action="store_true", help="không tổ chức được")
     rec.add_argument("--reason", default="", help="lý do không tổ chức")
-    rec.add_argument("--if-version", type=int, dest="if_version", metavar="N")
+    rec.add_argument("--if-version", type=version_arg, dest="if_version", metavar="N")
     _common(rec)
     rec.set_defaults(func=run_record)
 
@@ -124,7 +124,7 @@ def add_parser(sub: Any) -> None:
     con.add_argument("id", type=_id, metavar="DIALOGUE_ID")
     con.add_argument("--on", type=iso_date, metavar="YYYY-MM-DD", help="ngày thông báo (mặc định: hôm nay)")
     con.add_argument("--number", default="", help="số thông báo, ví dụ 12/TB-UBND")
-    con.add_argument("--if-version", type=int, dest="if_version", metavar="N")
+    con.add_argument("--if-version", type=version_arg, dest="if_version", metavar="N")
     _common(con)
     con.set_defaults(func=run_conclude)
 
@@ -134,7 +134,7 @@ def add_parser(sub: Any) -> None:
     pp.add_argument(
         "--date", dest="new_date", type=iso_date, metavar="YYYY-MM-DD", help="ngày tổ chức mới (nếu đã có)"
     )
-    pp.add_argument("--if-version", type=int, dest="if_version", metavar="N")
+    pp.add_argument("--if-version", type=version_arg, dest="if_version", metavar="N")
     _common(pp)
     pp.set_defaults(func=run_postpone)
 

@@ -23,7 +23,7 @@ from rules import TiepdanError
 from rules.followup import STATE_VI
 from rules.time_limits import LIMITS
 from rules.vietnamese import dmy
-from scheduler.cli.common import CommandContext, add_config, iso_date, require_unit
+from scheduler.cli.common import CommandContext, add_config, iso_date, require_unit, version_arg
 from scheduler.infra.clock import parse_now
 from scheduler.usecases import followup as fu
 
@@ -79,7 +79,7 @@ def add_parser(sub: Any) -> None:
     edit.add_argument("--content")
     edit.add_argument("--agency")
     _deadline_args(edit)
-    edit.add_argument("--if-version", type=int, dest="if_version", metavar="N")
+    edit.add_argument("--if-version", type=version_arg, dest="if_version", metavar="N")
     _common(edit)
     edit.set_defaults(func=run_edit)
     res = dsub.add_parser("result", help="ghi kết quả giải quyết, ngày trả lời công dân")
@@ -90,12 +90,12 @@ def add_parser(sub: Any) -> None:
     res.add_argument(
         "--notified", type=iso_date, help="ngày thông báo bằng văn bản cho công dân (thụ lý/chuyển đơn)"
     )
-    res.add_argument("--if-version", type=int, dest="if_version", metavar="N")
+    res.add_argument("--if-version", type=version_arg, dest="if_version", metavar="N")
     _common(res)
     res.set_defaults(func=run_result)
     rm = dsub.add_parser("delete", help="xóa chỉ đạo ghi nhầm (chưa có kết quả)")
     rm.add_argument("id", type=_id, metavar="DIRECTION_ID")
-    rm.add_argument("--if-version", type=int, dest="if_version", metavar="N")
+    rm.add_argument("--if-version", type=version_arg, dest="if_version", metavar="N")
     _common(rm)
     rm.set_defaults(func=run_delete)
     show = dsub.add_parser("show", help="xem một chỉ đạo")

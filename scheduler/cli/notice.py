@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rules import TiepdanError
 from rules.parsing import parse_id
 from rules.vietnamese import dmy
-from scheduler.cli.common import add_config, add_now, config_from, iso_date, require_unit
+from scheduler.cli.common import add_config, add_now, config_from, iso_date, require_unit, year_arg
 from scheduler.infra.clock import local_today, parse_now
 from scheduler.infra.config import Config
 from scheduler.infra.db import open_database
@@ -48,7 +48,7 @@ def add_parser(sub: Any) -> None:
     add_config(p)
     add_now(p)
     what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--year", type=int, help="thông báo lịch năm (cần --unit)")
+    what.add_argument("--year", type=year_arg, help="thông báo lịch năm (cần --unit)")
     what.add_argument(
         "--change",
         type=_session_id,

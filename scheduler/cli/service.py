@@ -13,7 +13,7 @@ from rules import TiepdanError
 from rules.parsing import parse_count, parse_id, parse_time_range, parse_web_url
 from rules.vietnamese import dmy, line_date, long_date
 from rules.vocabulary import COUNTS, FORMS, KIND_VI, STATUS_VI
-from scheduler.cli.common import add_config, add_now, config_from, iso_date, now_from, require_unit
+from scheduler.cli.common import add_config, add_now, config_from, iso_date, now_from, require_unit, year_arg
 from scheduler.infra.audit import default_actor
 from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
@@ -62,8 +62,8 @@ _online = _strict(parse_web_url, "--online")
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("plan", help="lập lịch các buổi tiếp định kỳ của một năm")
     _common(p)
-    p.add_argument("year_arg", nargs="?", type=int, metavar="YEAR", help="năm (như --year)")
-    p.add_argument("--year", type=int)
+    p.add_argument("year_arg", nargs="?", type=year_arg, metavar="YEAR", help="năm (như --year)")
+    p.add_argument("--year", type=year_arg)
     p.add_argument("--unit", help="chỉ đơn vị này và các đơn vị trực thuộc")
     p.add_argument(
         "--yes",
