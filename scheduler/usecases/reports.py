@@ -26,7 +26,7 @@ from rules.report import Report, build_report
 from rules.report_periods import Cutoff, ReportRange, custom_range, named_range, previous_range
 from rules.units import Person, Unit
 from scheduler.infra.config import Config
-from scheduler.infra.db import reading
+from scheduler.infra.db import reading, rows_in
 from scheduler.infra.db.models import LogEntryRow, SessionRow
 from scheduler.infra.since import service_since
 from scheduler.reads.dialogue_mandates import unit_mandates
@@ -35,7 +35,6 @@ from scheduler.usecases.direction_reads import direction_records
 
 _T = SessionRow.__table__
 _L = LogEntryRow.__table__
-_CHUNK = 500  # unit ids per IN (...) list
 _COLUMNS = (
     _T.c.id, _T.c.unit_id, _T.c.kind, _T.c.status, _T.c.date, _T.c.visits, _T.c.people, _T.c.cases,
     _T.c.petitions, _T.c.groups, _T.c.received_by, _T.c.received_in_person,
@@ -59,14 +58,6 @@ def resolve_range(
     return custom_range(first, last)
 
 
-def _chunks(ids: Sequence[str] | None) -> Iterator[Sequence[str] | None]:
-    if ids is None:
-        yield None
-        return
-    for i in range(0, len(ids), _CHUNK):
-        yield ids[i : i + _CHUNK]
-
-
 def load_records(
     conn: Connection,
     unit_ids: Sequence[str] | None,
@@ -80,12 +71,10 @@ def load_records(
     A record's ``received_by`` is set only when someone other than the head received (the
     choice recorded; for a session recorded before it, free text that is not the head's own
     name or title, as ``heads`` has them)."""
-    rows: list[Any] = []
-    for part in _chunks(unit_ids):
-        q = select(*_COLUMNS).where(_T.c.date >= first, _T.c.date <= last)
-        if part is not None:
-            q = q.where(_T.c.unit_id.in_(part))
-        rows.extend(_fetch(conn, q, scan=unit_ids is None))
+    q = select(*_COLUMNS).where(_T.c.date >= first, _T.c.date <= last)
+    rows = rows_in(
+        conn, q, _T.c.unit_id, unit_ids, fetch=lambda part: _fetch(conn, part, scan=unit_ids is None)
+    )
     lost_ids = [r[0] for r in rows if r[3] in LOST]
     makeups = _makeups_of(conn, lost_ids) if lost_ids else {}
     logs = _logs_of(conn, unit_ids, first, last)
@@ -130,26 +119,23 @@ def _logs_of(
     """{held session id: the figures of its reception log}, for the sessions in [first, last]
     that have one. Read grouped by what the figures tell apart, not row by row."""
     grouped: dict[int, list[LogRow]] = {}
-    for part in _chunks(unit_ids):
-        q = (
-            select(
-                _L.c.session_id,
-                func.count(),
-                func.sum(_L.c.people),
-                _L.c.is_group,
-                _L.c.new_case,
-                _L.c.classification,
-                _L.c.handling,
-            )
-            .join(_T, _T.c.id == _L.c.session_id)
-            .where(_T.c.date >= first, _T.c.date <= last, _T.c.status == "held")
-            .group_by(_L.c.session_id, _L.c.is_group, _L.c.new_case, _L.c.classification, _L.c.handling)
+    q = (
+        select(
+            _L.c.session_id,
+            func.count(),
+            func.sum(_L.c.people),
+            _L.c.is_group,
+            _L.c.new_case,
+            _L.c.classification,
+            _L.c.handling,
         )
-        if part is not None:
-            q = q.where(_L.c.unit_id.in_(part))
-        for sid, n, people, group, new, classification, handling in conn.execute(q):
-            row = LogRow(int(people or 0), bool(group), bool(new), classification or "", handling or "", n)
-            grouped.setdefault(sid, []).append(row)
+        .join(_T, _T.c.id == _L.c.session_id)
+        .where(_T.c.date >= first, _T.c.date <= last, _T.c.status == "held")
+        .group_by(_L.c.session_id, _L.c.is_group, _L.c.new_case, _L.c.classification, _L.c.handling)
+    )
+    for sid, n, people, group, new, classification, handling in rows_in(conn, q, _L.c.unit_id, unit_ids):
+        row = LogRow(int(people or 0), bool(group), bool(new), classification or "", handling or "", n)
+        grouped.setdefault(sid, []).append(row)
     return {sid: log_figures(rows) for sid, rows in grouped.items()}
 
 
@@ -172,24 +158,19 @@ def _fetch(conn: Connection, q: Select[Any], *, scan: bool) -> Sequence[Any]:
 
 def _makeups_of(conn: Connection, lost_ids: list[int]) -> dict[int, tuple[int, date, str]]:
     """{lost session id: (its make-up's id, date, status)}."""
-    out: dict[int, tuple[int, date, str]] = {}
-    for i in range(0, len(lost_ids), _CHUNK):
-        part = lost_ids[i : i + _CHUNK]
-        q = select(_T.c.id, _T.c.replaces_id, _T.c.date, _T.c.status).where(_T.c.replaces_id.in_(part))
-        for made_id, replaced, d, status in conn.execute(q):
-            out[replaced] = (made_id, d, status)
-    return out
+    q = select(_T.c.id, _T.c.replaces_id, _T.c.date, _T.c.status)
+    return {
+        replaced: (made_id, d, status)
+        for made_id, replaced, d, status in rows_in(conn, q, _T.c.replaces_id, lost_ids)
+    }
 
 
 def active_dates_after(conn: Connection, unit_ids: Sequence[str], after: date) -> dict[str, set[date]]:
     """Each unit's planned or held session dates after ``after``."""
     out: dict[str, set[date]] = {}
-    for part in _chunks(list(unit_ids)):
-        q = select(_T.c.unit_id, _T.c.date).where(
-            _T.c.date > after, _T.c.status.in_(("planned", "held")), _T.c.unit_id.in_(part or ())
-        )
-        for unit_id, d in conn.execute(q):
-            out.setdefault(unit_id, set()).add(d)
+    q = select(_T.c.unit_id, _T.c.date).where(_T.c.date > after, _T.c.status.in_(("planned", "held")))
+    for unit_id, d in rows_in(conn, q, _T.c.unit_id, list(unit_ids)):
+        out.setdefault(unit_id, set()).add(d)
     return out
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, or_, select
 
 from rules.vocabulary import COUNTS
 from scheduler.infra.audit import AuditEntry
-from scheduler.infra.db import reading
+from scheduler.infra.db import IN_CHUNK, reading, rows_in
 from scheduler.infra.db.models import AuditRow, SessionRow
 from scheduler.infra.jsontype import Json, JsonObject
 from scheduler.reads.stored_session import StoredSession
@@ -28,18 +28,20 @@ def list_sessions(
 ) -> list[StoredSession]:
     """The stored sessions of the units (None: every unit) dated in [first, last], by day."""
     q = select(_T).order_by(_T.c.date, _T.c.unit_id, _T.c.id)
-    if unit_ids is not None:
-        q = (
-            q.where(_T.c.unit_id.in_(unit_ids))
-            if len(unit_ids) != 1
-            else q.where(_T.c.unit_id == unit_ids[0])
-        )
     if first is not None:
         q = q.where(_T.c.date >= first)
     if last is not None:
         q = q.where(_T.c.date <= last)
     with reading(engine) as conn:
-        return [StoredSession.of(r) for r in conn.execute(q)]
+        if unit_ids is not None and len(unit_ids) == 1:
+            rows = list(conn.execute(q.where(_T.c.unit_id == unit_ids[0])))
+        else:
+            rows = rows_in(conn, q, _T.c.unit_id, unit_ids)
+    sessions = [StoredSession.of(r) for r in rows]
+    if unit_ids is not None and len(unit_ids) > IN_CHUNK:
+        # Read a chunk of units at a time: put back in the order of days across the chunks.
+        sessions.sort(key=lambda s: (s.date, s.unit_id, s.id))
+    return sessions
 
 
 def history(engine: Engine, session_id: int) -> list[AuditEntry]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -112,15 +112,22 @@ IN_CHUNK = 500  # values bound in one IN (...): SQLite's limit on parameters is 
 
 
 def rows_in(
-    conn: Connection, query: Select[*tuple[Any, ...]], column: Any, values: Iterable[Any] | None
+    conn: Connection,
+    query: Select[*tuple[Any, ...]],
+    column: Any,
+    values: Iterable[Any] | None,
+    *,
+    fetch: Callable[[Select[*tuple[Any, ...]]], Iterable[Any]] | None = None,
 ) -> list[Any]:
     """The rows of ``query`` whose ``column`` is one of ``values`` (None: every row), read in
-    chunks so that a national registry's ids never exceed the driver's bound-parameter limit."""
+    chunks so that a national registry's ids never exceed the driver's bound-parameter limit.
+    ``fetch`` reads one chunk's query (default: ``conn.execute``)."""
+    read = fetch or conn.execute
     if values is None:
-        return list(conn.execute(query))
+        return list(read(query))
     ids, out = list(values), list[Any]()
     for i in range(0, len(ids), IN_CHUNK):
-        out.extend(conn.execute(query.where(column.in_(ids[i : i + IN_CHUNK]))))
+        out.extend(read(query.where(column.in_(ids[i : i + IN_CHUNK]))))
     return out
 
 
