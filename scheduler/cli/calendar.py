@@ -9,11 +9,20 @@ from typing import Any
 from notifiers.calendar_render import write_csv, write_json, write_text
 from rules import RuleError, TiepdanError, Unit, plan_calendar
 from rules.dialogues import DialogueFinding
-from scheduler.cli.common import add_config, add_now, config_from, iso_date, now_from, require_unit, year_arg
+from scheduler.cli.common import (
+    Subparsers,
+    add_config,
+    add_now,
+    config_from,
+    iso_date,
+    now_from,
+    require_unit,
+    year_arg,
+)
 from scheduler.infra.config import Config
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser("calendar", help="lịch tiếp công dân theo quy định, và các kỳ thiếu ngày")
     add_config(p)
     p.add_argument("--from", dest="first", type=iso_date, required=True, metavar="YYYY-MM-DD")

@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date, datetime
+from typing import TypeAlias
 
 from rules import ConfigError
 from rules.parsing import parse_date, parse_id
 from scheduler.infra.clock import parse_now
 from scheduler.infra.config import Config, load_config
+
+# What each module's ``add_parser`` adds its subcommands to (``parser.add_subparsers()``).
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # not subscriptable at run time
 
 
 def iso_date(text: str) -> date:

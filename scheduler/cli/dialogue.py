@@ -23,7 +23,7 @@ from typing import Any
 from rules import TiepdanError
 from rules.dialogues import DIALOGUE_FORMS, DIALOGUE_KINDS, FORM_VI, KIND_VI, STATUS_VI
 from rules.vietnamese import dmy
-from scheduler.cli.common import CommandContext, add_config, iso_date, require_unit, version_arg
+from scheduler.cli.common import CommandContext, Subparsers, add_config, iso_date, require_unit, version_arg
 from scheduler.usecases import dialogues as dg
 
 
@@ -71,7 +71,7 @@ def _plan_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--coordinating", action="append", default=[], help="cơ quan phối hợp, lặp lại được")
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Subparsers) -> None:
     d = sub.add_parser("dialogue", help="hội nghị tiếp xúc, đối thoại: kế hoạch, thông báo, kết quả")
     ds = d.add_subparsers(dest="action", required=True)
     plan = ds.add_parser("plan", help="đưa một hội nghị đối thoại vào kế hoạch")

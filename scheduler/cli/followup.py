@@ -23,7 +23,7 @@ from rules import TiepdanError
 from rules.followup import STATE_VI
 from rules.time_limits import LIMITS
 from rules.vietnamese import dmy
-from scheduler.cli.common import CommandContext, add_config, iso_date, require_unit, version_arg
+from scheduler.cli.common import CommandContext, Subparsers, add_config, iso_date, require_unit, version_arg
 from scheduler.infra.clock import parse_now
 from scheduler.usecases import followup as fu
 
@@ -59,7 +59,7 @@ def _deadline_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Subparsers) -> None:
     d = sub.add_parser("direction", help="kết luận, chỉ đạo giải quyết từng vụ việc của sổ tiếp công dân")
     dsub = d.add_subparsers(dest="action", required=True)
     add = dsub.add_parser(

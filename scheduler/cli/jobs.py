@@ -16,7 +16,7 @@ from notifiers.safe import terminal
 from rules.parsing import parse_count
 from rules.vietnamese import dmy
 from rules.vocabulary import MESSAGE_VI
-from scheduler.cli.common import add_config, add_now, config_from, now_from
+from scheduler.cli.common import Subparsers, add_config, add_now, config_from, now_from
 from scheduler.cli.tick_report import tick_lines
 from scheduler.infra.clock import as_utc, local_today, start_clock_at
 from scheduler.infra.db import open_database
@@ -45,7 +45,7 @@ def _limit(text: str) -> int:
     return value
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser("tick", help="chạy mọi việc định kỳ một lần: lập lịch, xếp tin, gửi tin")
     add_config(p)
     add_now(p)

@@ -15,12 +15,20 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rules import TiepdanError
 from rules.parsing import parse_id
 from rules.vietnamese import dmy
-from scheduler.cli.common import add_config, add_now, config_from, iso_date, require_unit, year_arg
+from scheduler.cli.common import (
+    Subparsers,
+    add_config,
+    add_now,
+    config_from,
+    iso_date,
+    require_unit,
+    year_arg,
+)
 from scheduler.infra.clock import local_today, parse_now
 from scheduler.infra.config import Config
 from scheduler.infra.db import open_database
@@ -40,7 +48,7 @@ def _session_id(text: str) -> int:
         raise argparse.ArgumentTypeError(f"mã buổi tiếp: {exc}") from None
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "notice",
         help="thông báo lịch tiếp công dân năm, hoặc thông báo hoãn/thay đổi một buổi tiếp (.docx/.pdf)",

@@ -8,13 +8,12 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import notifiers.reports as render
 from rules import RuleError
 from rules.report import Report
 from rules.report_periods import CUTOFFS
-from scheduler.cli.common import add_config, add_now, config_from, iso_date, require_unit
+from scheduler.cli.common import Subparsers, add_config, add_now, config_from, iso_date, require_unit
 from scheduler.infra.clock import local_today, parse_now
 from scheduler.infra.db import open_database
 from scheduler.usecases.reports import make_report, paused_gc, resolve_range
@@ -22,7 +21,7 @@ from scheduler.usecases.reports import make_report, paused_gc, resolve_range
 FORMATS = ("json", "csv", "html", "xlsx")
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser("report", help="báo cáo kết quả tiếp công dân: số buổi, mức tiếp, số lượt, số đơn")
     add_config(p)
     p.add_argument(

@@ -13,7 +13,16 @@ from rules import TiepdanError
 from rules.parsing import parse_count, parse_id, parse_time_range, parse_web_url
 from rules.vietnamese import dmy, line_date, long_date
 from rules.vocabulary import COUNTS, FORMS, KIND_VI, STATUS_VI
-from scheduler.cli.common import add_config, add_now, config_from, iso_date, now_from, require_unit, year_arg
+from scheduler.cli.common import (
+    Subparsers,
+    add_config,
+    add_now,
+    config_from,
+    iso_date,
+    now_from,
+    require_unit,
+    year_arg,
+)
 from scheduler.infra.audit import default_actor
 from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
@@ -59,7 +68,7 @@ _version = _strict(parse_id, "phiên bản")
 _online = _strict(parse_web_url, "--online")
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser("plan", help="lập lịch các buổi tiếp định kỳ của một năm")
     _common(p)
     p.add_argument("year_arg", nargs="?", type=year_arg, metavar="YEAR", help="năm (như --year)")

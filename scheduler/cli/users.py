@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import datetime, time
-from typing import Any
 
 from notifiers.safe import terminal_fields as safe_line
 from rules import TiepdanError
-from scheduler.cli.common import add_config, add_now, iso_date
+from scheduler.cli.common import Subparsers, add_config, add_now, iso_date
 from scheduler.cli.service import _Context
 from scheduler.usecases import accounts
 
@@ -31,7 +31,9 @@ def _token_id(text: str) -> int:
     return int(text)
 
 
-def _login_command(user_sub: Any, name: str, help: str, func: Any) -> argparse.ArgumentParser:
+def _login_command(
+    user_sub: Subparsers, name: str, help: str, func: Callable[[argparse.Namespace], int]
+) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = user_sub.add_parser(name, help=help)
     _common(p)
     p.add_argument("login", metavar="LOGIN")
@@ -39,7 +41,7 @@ def _login_command(user_sub: Any, name: str, help: str, func: Any) -> argparse.A
     return p
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Subparsers) -> None:
     user = sub.add_parser("user", help="tài khoản bàn làm việc")
     user_sub = user.add_subparsers(dest="user_command", required=True, parser_class=type(user))
 

@@ -66,8 +66,8 @@ class StoredSession:
         """From a row of ``select(sessions)``: its columns are this class's fields, in order
         (checked below at import), so the row is taken by position, without a dict per row."""
         v = list(row)
-        v[_START] = _time_of(v[_START])  # type: ignore[arg-type]  # the column is String(5)
-        v[_END] = _time_of(v[_END])  # type: ignore[arg-type]
+        v[_START] = _time_of(v[_START])  # the column is String(5)
+        v[_END] = _time_of(v[_END])
         v[_PINNED] = bool(v[_PINNED])
         v[_NEEDS_MAKEUP] = bool(v[_NEEDS_MAKEUP])
         return cls(*v)  # type: ignore[arg-type]  # the columns' types, as the model declares them

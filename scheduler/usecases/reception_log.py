@@ -253,7 +253,7 @@ def add_entry(
         )
     if session.status == "held":
         _recount(engine, config, session_id, actor=actor, now=now)
-    return entry_id
+    return int(entry_id)
 
 
 def delete_entry(engine: Engine, config: Config, entry_id: int, *, actor: uc.Actor, now: datetime) -> int:

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from threading import Lock
-from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.engine import make_url
@@ -112,7 +111,12 @@ def _serializer(request: HTTPConnection) -> URLSafeTimedSerializer:
     return ser
 
 
-def read_cookie(request: HTTPConnection) -> dict[str, Any]:
+# The desk's signed cookie: "c" the CSRF token, "u" the account, "k" the sign-in's key, "s" the
+# account's stamp; read back as anything (``isinstance`` before use).
+Cookie = dict[str, object]
+
+
+def read_cookie(request: HTTPConnection) -> Cookie:
     raw = request.cookies.get(COOKIE)
     if not raw or len(raw) > 4096:
         return {}
@@ -123,7 +127,7 @@ def read_cookie(request: HTTPConnection) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def write_cookie(request: HTTPConnection, response: Response, data: dict[str, Any]) -> None:
+def write_cookie(request: HTTPConnection, response: Response, data: Cookie) -> None:
     response.set_cookie(
         COOKIE,
         _serializer(request).dumps(data),
@@ -143,7 +147,7 @@ def new_csrf() -> str:
     return secrets.token_urlsafe(32)
 
 
-def csrf_ok(cookie: dict[str, Any], sent: object) -> bool:
+def csrf_ok(cookie: Cookie, sent: object) -> bool:
     expected = cookie.get("c")
     return (
         isinstance(expected, str)
@@ -153,7 +157,7 @@ def csrf_ok(cookie: dict[str, Any], sent: object) -> bool:
     )
 
 
-def desk_account(request: HTTPConnection, cookie: dict[str, Any], now: datetime) -> Account | None:
+def desk_account(request: HTTPConnection, cookie: Cookie, now: datetime) -> Account | None:
     """The account of a live sign-in whose cookie this is; read from the database every time."""
     uid, key = cookie.get("u"), cookie.get("k")
     if not isinstance(uid, int) or not isinstance(key, str):

@@ -13,7 +13,6 @@ cases as the CLI and the API, with the account's login as the actor of the audit
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
@@ -45,7 +44,7 @@ from scheduler.web.workers import in_worker
 
 
 def _login_page(
-    request: Request, cookie: dict[str, Any], *, status: int = 200, error: str = "", login: str = ""
+    request: Request, cookie: auth.Cookie, *, status: int = 200, error: str = "", login: str = ""
 ) -> Response:
     if not auth.csrf_ok(cookie, cookie.get("c")):
         cookie = {"c": auth.new_csrf()}

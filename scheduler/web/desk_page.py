@@ -54,7 +54,7 @@ class Ctx:
 
     request: Request
     account: Account
-    cookie: dict[str, Any]
+    cookie: auth.Cookie
     form: dict[str, str]
     config: Config
     engine: Engine
@@ -65,7 +65,7 @@ class Ctx:
     def csrf(self) -> str:
         return str(self.cookie.get("c", ""))
 
-    def page(self, name: str, status: int = 200, **context: Any) -> Response:
+    def page(self, name: str, status: int = 200, **context: object) -> Response:
         return render(
             name,
             status,
@@ -81,7 +81,7 @@ class Ctx:
         return unit.name if unit else (unit_id or "")
 
     def param(self, name: str) -> str:
-        return self.request.path_params[name]
+        return str(self.request.path_params[name])
 
 
 Handler = Callable[[Ctx], Response]
@@ -92,7 +92,7 @@ def error_page(
     status: int,
     message: str,
     account: Account | None = None,
-    cookie: dict[str, Any] | None = None,
+    cookie: auth.Cookie | None = None,
 ) -> Response:
     config = request.app.state.config
     return render(

@@ -94,7 +94,8 @@ async def read_json(request: Request) -> dict[str, Any]:
         raise BadInput("nội dung gửi lên không phải JSON hợp lệ") from None
     if not isinstance(data, dict):
         raise BadInput("nội dung gửi lên phải là một đối tượng JSON")
-    return _nfc_deep(data)
+    cleaned: dict[str, Any] = _nfc_deep(data)
+    return cleaned
 
 
 def parse_date(value: object, what: str, *, required: bool = True) -> date | None:

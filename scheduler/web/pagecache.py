@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from threading import Lock
-from typing import Any
 
 from starlette.requests import HTTPConnection
 
@@ -27,10 +26,10 @@ class PageCache:
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, str], tuple[Any, bytes]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], tuple[object, bytes]] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, name: tuple[str, str], key: Any) -> bytes | None:
+    def get(self, name: tuple[str, str], key: object) -> bytes | None:
         with self._lock:
             item = self._items.get(name)
             if item is None or item[0] != key:
@@ -38,7 +37,7 @@ class PageCache:
             self._items.move_to_end(name)
             return item[1]
 
-    def put(self, name: tuple[str, str], key: Any, body: bytes) -> None:
+    def put(self, name: tuple[str, str], key: object, body: bytes) -> None:
         with self._lock:
             self._items[name] = (key, body)
             self._items.move_to_end(name)

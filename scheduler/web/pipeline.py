@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
@@ -25,6 +25,8 @@ from scheduler.usecases import access
 from scheduler.usecases.accounts import Account
 from scheduler.web.inputs import BadInput, TooLarge, read_form, read_json
 from scheduler.web.workers import in_worker
+
+Ts = TypeVarTuple("Ts")
 
 # (status, message) -> response, in the door's own shape.
 Answer = Callable[[int, str], Response]
@@ -57,7 +59,7 @@ def message_for(exc: BaseException) -> str:
     return BUSY if isinstance(exc, OperationalError) else str(exc)
 
 
-def guarded(answer: Answer, func: Callable[..., Response], *args: Any) -> Response:
+def guarded(answer: Answer, func: Callable[[*Ts], Response], *args: *Ts) -> Response:
     """``func(*args)``, with the errors people can act on turned into ``answer(status, why)``."""
     try:
         return func(*args)

@@ -19,19 +19,20 @@ import hashlib
 import threading
 from calendar import monthrange
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from notifiers.board import REFRESH_SECONDS, render_board, render_not_found, render_subscribe
 from notifiers.ics import feed_ics
-from notifiers.views import BoardView, FeedView, MonthView
+from notifiers.views import BoardView, DialogueView, FeedView, MonthView, SessionView
 from scheduler.infra.clock import local_today, now_utc
 from scheduler.infra.config import Config
 from scheduler.usecases import publishing as pub
@@ -53,10 +54,10 @@ class RenderCache:
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self._size = size
-        self._items: OrderedDict[tuple[str, str], tuple[Any, Rendered]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], tuple[object, Rendered]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, name: tuple[str, str], key: Any) -> Rendered | None:
+    def get(self, name: tuple[str, str], key: object) -> Rendered | None:
         with self._lock:
             item = self._items.get(name)
             if item is None or item[0] != key:
@@ -64,7 +65,7 @@ class RenderCache:
             self._items.move_to_end(name)
             return item[1]
 
-    def put(self, name: tuple[str, str], key: Any, value: Rendered) -> None:
+    def put(self, name: tuple[str, str], key: object, value: Rendered) -> None:
         with self._lock:
             self._items[name] = (key, value)
             self._items.move_to_end(name)
@@ -119,7 +120,7 @@ def _base_url(config: Config, request: Request) -> str:
     return config.public_base  # never the request's Host (see Config.public_base)
 
 
-def _last_change(views: list[Any]) -> datetime | None:
+def _last_change(views: Sequence[SessionView | DialogueView]) -> datetime | None:
     stamps = [v.updated_at for v in views if v.updated_at is not None]
     return max(stamps) if stamps else None
 
@@ -173,7 +174,7 @@ def subscribe(request: Request) -> Response:
 
 
 def _board_view(
-    config: Config, engine: Any, unit_id: str, today: date, base: str, refresh: bool, path: str
+    config: Config, engine: Engine, unit_id: str, today: date, base: str, refresh: bool, path: str
 ) -> BoardView:
     unit = config.units_by_id[unit_id]
     (y1, m1), (y2, m2) = pub.board_months(today)

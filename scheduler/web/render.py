@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse
@@ -91,7 +90,7 @@ def _edited(details: str | None) -> str:
 _env.filters["edited"] = _edited
 
 
-def _local(dt: datetime | None, tz: Any) -> str:
+def _local(dt: datetime | None, tz: tzinfo) -> str:
     if dt is None:
         return ""
     return f"{as_utc(dt).astimezone(tz):%d/%m/%Y %H:%M}"
@@ -100,7 +99,7 @@ def _local(dt: datetime | None, tz: Any) -> str:
 _env.filters["local"] = _local
 
 
-def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+def render(name: str, status: int = 200, **context: object) -> HTMLResponse:
     response = HTMLResponse(_env.get_template(name).render(**context), status_code=status)
     set_security_headers(response)
     return response

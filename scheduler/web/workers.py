@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar, TypeVarTuple
 
 import anyio
 import anyio.to_thread
 from starlette.requests import HTTPConnection
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 WORKERS = 8
 
 
-async def in_worker(request: HTTPConnection, func: Callable[..., T], *args: Any) -> T:
+async def in_worker(request: HTTPConnection, func: Callable[[*Ts], T], *args: *Ts) -> T:
     state = request.app.state
     limiter = getattr(state, "desk_limiter", None)
     if limiter is None:
