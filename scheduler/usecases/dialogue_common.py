@@ -7,14 +7,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.engine import Row
 
-from rules import ConflictError, ServiceError
+from rules import ServiceError
 from rules.parsing import hhmm, parse_time_range
 from rules.vietnamese import nfc
 from scheduler.infra.audit import write_audit
-from scheduler.infra.db import guarded_update
+from scheduler.infra.db import guarded_update, row_as_seen
 from scheduler.infra.db.models import DialogueRow
 from scheduler.usecases.sessions import Actor
 
@@ -65,12 +65,7 @@ def choice(value: str, allowed: Sequence[str], what: str) -> str:
 
 
 def get_row(conn: Connection, dialogue_id: int, expected_version: int | None = None) -> Row[Any]:
-    row = conn.execute(select(_T).where(_T.c.id == dialogue_id)).first()
-    if row is None:
-        raise ServiceError(f"không có hội nghị đối thoại số {dialogue_id}")
-    if expected_version is not None and row.version != expected_version:
-        raise ConflictError(f"hội nghị đối thoại số {row.id} vừa được người khác thay đổi; vui lòng tải lại")
-    return row
+    return row_as_seen(conn, _T, dialogue_id, expected_version, "hội nghị đối thoại")
 
 
 def change_row(

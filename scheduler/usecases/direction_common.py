@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import Row
 
-from rules import ConflictError, ServiceError
+from rules import ServiceError
 from rules.vietnamese import nfc
-from scheduler.infra.db import guarded_update, reading
+from scheduler.infra.db import guarded_update, reading, row_as_seen
 from scheduler.infra.db.models import DirectionRow
 
 _D = DirectionRow.__table__
@@ -30,12 +30,7 @@ def direction_text(value: str | None, what: str, longest: int, *, required: bool
 
 
 def direction_row(conn: Connection, direction_id: int, expected_version: int | None = None) -> Row[Any]:
-    row = conn.execute(select(_D).where(_D.c.id == direction_id)).first()
-    if row is None:
-        raise ServiceError(f"không có chỉ đạo số {direction_id}")
-    if expected_version is not None and row.version != expected_version:
-        raise ConflictError(CHANGED.format(id=row.id))
-    return row
+    return row_as_seen(conn, _D, direction_id, expected_version, "chỉ đạo")
 
 
 def get_direction(engine: Engine, direction_id: int) -> Row[Any]:

@@ -21,12 +21,12 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from rules import ConflictError, MakeupProposal, ServiceError
+from rules import MakeupProposal, ServiceError
 from rules.parsing import parse_web_url
 from rules.vietnamese import dmy, nfc
 from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
-from scheduler.infra.db import guarded_update, reading
+from scheduler.infra.db import guarded_update, reading, row_as_seen
 from scheduler.infra.db.models import PlanYear, SessionRow
 from scheduler.reads.makeup_days import proposals_for, taken_dates
 from scheduler.reads.stored_session import StoredSession
@@ -55,13 +55,7 @@ class Change:
 
 def session_row(conn: Connection, session_id: int, expected_version: int | None = None) -> StoredSession:
     """The session, as the caller last saw it (``expected_version``) or refused."""
-    found = conn.execute(select(_T).where(_T.c.id == session_id)).first()
-    if found is None:
-        raise ServiceError(f"không có buổi tiếp số {session_id}")
-    row = StoredSession.of(found)
-    if expected_version is not None and row.version != expected_version:
-        raise ConflictError(f"buổi tiếp số {row.id} vừa được người khác thay đổi; vui lòng tải lại")
-    return row
+    return StoredSession.of(row_as_seen(conn, _T, session_id, expected_version, "buổi tiếp"))
 
 
 def get_session(engine: Engine, session_id: int) -> StoredSession:

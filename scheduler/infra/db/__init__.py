@@ -12,12 +12,12 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Select, Table, create_engine, event, text, update
+from sqlalchemy import Connection, Engine, Row, Select, Table, create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from rules import ConfigError, ConflictError
+from rules import ConfigError, ConflictError, ServiceError
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 _MIGRATION_LOCK = 0x74696570_64616E  # pg_advisory_xact_lock key: "tiepdan"
@@ -144,6 +144,20 @@ def guarded_update(
     )
     if done.rowcount != 1:
         raise ConflictError(conflict)
+
+
+def row_as_seen(
+    conn: Connection, table: Table, row_id: int, expected_version: int | None, name: str
+) -> Row[Any]:
+    """Row ``row_id`` of ``table``, as the caller last saw it (``expected_version``) or refused:
+    ServiceError when there is none, ConflictError when someone changed it since; ``name`` is
+    what a user calls it ("buổi tiếp", "chỉ đạo", "hội nghị đối thoại")."""
+    row = conn.execute(select(table).where(table.c.id == row_id)).first()
+    if row is None:
+        raise ServiceError(f"không có {name} số {row_id}")
+    if expected_version is not None and row.version != expected_version:
+        raise ConflictError(f"{name} số {row.id} vừa được người khác thay đổi; vui lòng tải lại")
+    return row
 
 
 def reading(engine: Engine) -> Connection:
