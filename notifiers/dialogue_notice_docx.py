@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from docx.document import Document as DocumentObject
 
@@ -41,8 +41,8 @@ class DialogueFacts:
 
     unit: Unit
     held_on: date
-    start: str | None  # "08:00"
-    end: str | None
+    start: time | None
+    end: time | None
     topic: str
     form: str  # rules.dialogues.DIALOGUE_FORMS
     place: str
@@ -68,8 +68,8 @@ class DialogueConclusion:
     directions: tuple[DirectionLine, ...]
 
 
-def _hours(text: str | None) -> str:
-    return text.replace(":", "h") if text else ""
+def _hours(t: time | None) -> str:
+    return f"{t:%H}h{t:%M}" if t else ""
 
 
 def _when(d: DialogueFacts) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from notifiers import docx_layout as page
 from notifiers.notice_bodies import BLANK_NUMBER, abbreviation
@@ -22,7 +22,7 @@ from rules.vietnamese import dmy
 @dataclass(frozen=True, slots=True)
 class PlannedDialogue:
     held_on: date
-    start: str | None
+    start: time | None
     topic: str
     kind: str
     form: str
@@ -71,7 +71,7 @@ def dialogue_plan_docx(p: DialoguePlan) -> bytes:
     rows = [
         (
             str(i),
-            dmy(d.held_on) + (f"\n{d.start}" if d.start else ""),
+            dmy(d.held_on) + (f"\n{d.start:%H:%M}" if d.start else ""),
             d.topic + (f" ({d.unit_name})" if d.unit_name != unit.name else ""),
             f"{KIND_VI[d.kind].capitalize()}; {FORM_VI[d.form]}",
             d.place,

@@ -122,7 +122,8 @@ def voters_request_binding(asked: int, voters: int) -> bool:
 
 # A dialogue's status (trạng thái): announced and concluded are facts beside it (the notice's
 # and the conclusion's dates), not statuses.
-DIALOGUE_STATUSES = ("planned", "held", "not_held", "postponed")
+DialogueStatus = Literal["planned", "held", "not_held", "postponed"]
+DIALOGUE_STATUSES: tuple[DialogueStatus, ...] = ("planned", "held", "not_held", "postponed")
 STATUS_VI: Mapping[str, str] = {
     "planned": "dự kiến",
     "held": "đã tổ chức",
@@ -130,17 +131,22 @@ STATUS_VI: Mapping[str, str] = {
     "postponed": "hoãn",
 }
 # The kinds real reports count (định kỳ, đột xuất, chuyên đề, với doanh nghiệp) and the forms.
-DIALOGUE_KINDS = ("periodic", "adhoc", "thematic", "enterprise")
+DialogueKind = Literal["periodic", "adhoc", "thematic", "enterprise"]
+DIALOGUE_KINDS: tuple[DialogueKind, ...] = ("periodic", "adhoc", "thematic", "enterprise")
 KIND_VI: Mapping[str, str] = {
     "periodic": "định kỳ",
     "adhoc": "đột xuất",
     "thematic": "chuyên đề",
     "enterprise": "với doanh nghiệp",
 }
-DIALOGUE_FORMS = ("in_person", "online", "hybrid")
+DialogueForm = Literal["in_person", "online", "hybrid"]
+DIALOGUE_FORMS: tuple[DialogueForm, ...] = ("in_person", "online", "hybrid")
 FORM_VI: Mapping[str, str] = {"in_person": "trực tiếp", "online": "trực tuyến", "hybrid": "kết hợp"}
 # Dialogues that count towards the year: planned or held, not postponed or not held.
-COUNTED = ("planned", "held")
+COUNTED: tuple[DialogueStatus, ...] = ("planned", "held")
+# Why an ad hoc dialogue was opened: "" (planned in the year's plan), the voters' request (at
+# least 10 % of them) or a pressing issue (vụ việc bức xúc).
+DialogueTrigger = Literal["", "voters", "pressing"]
 
 
 @dataclass(frozen=True, slots=True)

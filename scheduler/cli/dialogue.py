@@ -21,7 +21,15 @@ from datetime import date
 from typing import Any
 
 from rules import TiepdanError
-from rules.dialogues import DIALOGUE_FORMS, DIALOGUE_KINDS, FORM_VI, KIND_VI, STATUS_VI
+from rules.dialogues import (
+    DIALOGUE_FORMS,
+    DIALOGUE_KINDS,
+    FORM_VI,
+    KIND_VI,
+    STATUS_VI,
+    notice_due,
+    results_due,
+)
 from rules.vietnamese import dmy
 from scheduler.cli.common import CommandContext, Subparsers, add_config, iso_date, require_unit, version_arg
 from scheduler.usecases import dialogues as dg
@@ -218,14 +226,13 @@ def run_plan(args: argparse.Namespace) -> int:
         today=ctx.today,
         **_plan_kwargs(args),
     )
-    d = dg.dialogue_dict(row)
     return _print(
         ctx,
         args,
         row,
         f"Đã đưa vào kế hoạch {_describe(row)}; "
-        f"thông báo chậm nhất ngày {dmy(date.fromisoformat(d['notice_due']))}, "
-        f"thông báo kết quả chậm nhất ngày {dmy(date.fromisoformat(d['results_due']))}.",
+        f"thông báo chậm nhất ngày {dmy(notice_due(row.held_on))}, "
+        f"thông báo kết quả chậm nhất ngày {dmy(results_due(row.held_on))}.",
     )
 
 
@@ -246,7 +253,8 @@ def run_trigger(args: argparse.Namespace) -> int:
         hold_by=args.hold_by,
         **_plan_kwargs(args),
     )
-    return _print(ctx, args, row, f"Đã mở {_describe(row)}; hạn tổ chức {dmy(row.hold_by)}.")
+    by = f"; hạn tổ chức {dmy(row.hold_by)}" if row.hold_by else ""
+    return _print(ctx, args, row, f"Đã mở {_describe(row)}{by}.")
 
 
 def run_announce(args: argparse.Namespace) -> int:
@@ -265,7 +273,7 @@ def run_announce(args: argparse.Namespace) -> int:
     )
     row = done.row
     return _print(
-        ctx, args, row, f"Đã ghi thông báo ngày {dmy(row.announced_on)} của {_describe(row)}.", done.warning
+        ctx, args, row, f"Đã ghi thông báo ngày {dmy(done.on)} của {_describe(row)}.", done.warning
     )
 
 
@@ -304,7 +312,7 @@ def run_conclude(args: argparse.Namespace) -> int:
         ctx,
         args,
         row,
-        f"Đã ghi thông báo kết quả ngày {dmy(row.concluded_on)} của {_describe(row)}.",
+        f"Đã ghi thông báo kết quả ngày {dmy(done.on)} của {_describe(row)}.",
         done.warning,
     )
 
@@ -415,9 +423,9 @@ def _notice(args: argparse.Namespace, out: Any) -> int:
     row = doc.row
     if args.conclusion:
         n = len(fu_directions(ctx, row.id))
-        what = f"thông báo kết luận ngày {dmy(row.concluded_on)} ({n} chỉ đạo)"
+        what = f"thông báo kết luận ngày {dmy(doc.issued_on)} ({n} chỉ đạo)"
     else:
-        what = f"thông báo tổ chức ngày {dmy(row.announced_on)}"
+        what = f"thông báo tổ chức ngày {dmy(doc.issued_on)}"
     print(f"Đã ghi {out}: {what} của {_describe(row)}.")
     return 0
 

@@ -7,7 +7,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, insert
 
@@ -31,7 +30,7 @@ def write_audit(
     session_id: int | None = None,
     unit_id: str | None = None,
     reason: str | None = None,
-    **details: Any,
+    **details: object,
 ) -> None:
     conn.execute(
         insert(AuditRow),

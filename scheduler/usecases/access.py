@@ -16,12 +16,12 @@ gives ``ReadOnly`` (→ 403).
 from __future__ import annotations
 
 from threading import Lock
-from typing import Any
 
 from sqlalchemy import Engine
 
 from rules import ServiceError
 from scheduler.infra.config import Config
+from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases.accounts import Account
 from scheduler.usecases.sessions import get_session
@@ -94,7 +94,7 @@ def require_dialogue(user: Account, config: Config, unit_id: str, *, change: boo
 
 def dialogue_for(
     engine: Engine, user: Account, config: Config, dialogue_id: int, *, change: bool = False
-) -> Any:
+) -> StoredDialogue:
     """The stored dialogue if ``user`` may see it (and change it, with ``change``)."""
     from scheduler.usecases.dialogues import get_dialogue
 

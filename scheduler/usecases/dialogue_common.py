@@ -3,12 +3,11 @@ their inputs, and the guarded change (one transaction, an optimistic version che
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
-from sqlalchemy.engine import Row
 
 from rules import ServiceError
 from rules.parsing import hhmm, parse_time_range
@@ -16,6 +15,7 @@ from rules.vietnamese import nfc
 from scheduler.infra.audit import write_audit
 from scheduler.infra.db import guarded_update, row_as_seen
 from scheduler.infra.db.models import DialogueRow
+from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases.sessions import Actor
 
 _T = DialogueRow.__table__
@@ -58,26 +58,32 @@ def read_time_range(value: str | None) -> tuple[str | None, str | None]:
     return hhmm(start), hhmm(end)
 
 
-def choice(value: str, allowed: Sequence[str], what: str) -> str:
-    if value not in allowed:
-        raise ServiceError(f"{what} phải là một trong: {', '.join(allowed)}; không phải {value!r}")
-    return value
+_W = TypeVar("_W", bound=str)
 
 
-def get_row(conn: Connection, dialogue_id: int, expected_version: int | None = None) -> Row[Any]:
-    return row_as_seen(conn, _T, dialogue_id, expected_version, "hội nghị đối thoại")
+def choice(value: str, allowed: Sequence[_W], what: str) -> _W:
+    """``value`` if it is one of the ``allowed`` words (as that word's type), else refused."""
+    for word in allowed:
+        if value == word:
+            return word
+    raise ServiceError(f"{what} phải là một trong: {', '.join(allowed)}; không phải {value!r}")
+
+
+def get_row(conn: Connection, dialogue_id: int, expected_version: int | None = None) -> StoredDialogue:
+    """The dialogue as the caller last saw it (``expected_version``), or refused."""
+    return StoredDialogue.of(row_as_seen(conn, _T, dialogue_id, expected_version, "hội nghị đối thoại"))
 
 
 def change_row(
     conn: Connection,
-    row: Row[Any],
-    values: dict[str, Any],
+    row: StoredDialogue,
+    values: Mapping[str, object],
     *,
     actor: Actor,
     now: datetime,
     action: str,
-    **details: Any,
-) -> Row[Any]:
+    **details: Any,  # the audit's details: a reason, dates, counts (``write_audit``)
+) -> StoredDialogue:
     changed = f"hội nghị đối thoại số {row.id} vừa được người khác thay đổi; vui lòng tải lại"
     guarded_update(conn, _T, row, now, changed, **values)
     write_audit(

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import Row
 
 from rules import ServiceError
 from rules.dialogues import (
@@ -18,9 +17,13 @@ from rules.dialogues import (
     results_due,
 )
 from scheduler.infra.config import Config
+from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases.dialogue_reads import get_dialogue, list_dialogues
 from scheduler.usecases.dialogue_record import Announced, Concluded, announce_dialogue, conclude_dialogue
 from scheduler.usecases.sessions import Actor
+
+if TYPE_CHECKING:
+    from notifiers.dialogue_notice_docx import DialogueFacts
 
 
 def plan_document(
@@ -56,7 +59,7 @@ def plan_document(
             r.form,
             r.place,
             r.lead_agency,
-            tuple(x for x in r.co_organisers.split("\n") if x),
+            r.co_organiser_names,
             names[r.unit_id],
         )
         for r in rows
@@ -73,14 +76,16 @@ def plan_document(
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A notice as DOCX, and the clerk's warning when it is issued late (never in the notice)."""
+    """A notice as DOCX, the dialogue after it was issued and its day, and the clerk's warning
+    when it is issued late (never in the notice)."""
 
     data: bytes
-    row: Row[Any]
+    row: StoredDialogue
+    issued_on: date
     warning: str | None
 
 
-def _facts_of(config: Config, row: Row[Any]) -> Any:
+def _facts_of(config: Config, row: StoredDialogue) -> DialogueFacts:
     from notifiers.dialogue_notice_docx import DialogueFacts
 
     unit = config.unit(row.unit_id)
@@ -94,7 +99,7 @@ def _facts_of(config: Config, row: Row[Any]) -> Any:
         form=row.form,
         place=row.place,
         online_url=row.online_url,
-        co_organisers=tuple(x for x in row.co_organisers.split("\n") if x),
+        co_organisers=row.co_organiser_names,
         lead_agency=row.lead_agency,
         basis=m.basis if m else "",
     )
@@ -126,10 +131,12 @@ def notice_document(
             f"hội nghị đối thoại số {row.id} {STATUS_VI[row.status]}; không ra thông báo tổ chức"
         )
     if row.announced_on is None or (issued_on is not None and issued_on != row.announced_on):
-        row = announce_dialogue(
+        done = announce_dialogue(
             engine, row.id, actor=actor, now=now, today=today, announced_on=issued_on or today, config=config
-        ).row
-    day = row.announced_on
+        )
+        row, day = done.row, done.on
+    else:
+        day = row.announced_on
     facts = _facts_of(config, row)
     unit = facts.unit
     issue = Issue(
@@ -138,8 +145,8 @@ def notice_document(
         default_signature(unit, signer),
         tuple(recipients) or notice_recipients(facts),
     )
-    warning = Announced(row, notice_late(row.held_on, day)).warning
-    return Document(dialogue_notice_docx(DialogueNotice(facts, issue)), row, warning)
+    warning = Announced(row, day, notice_late(row.held_on, day)).warning
+    return Document(dialogue_notice_docx(DialogueNotice(facts, issue)), row, day, warning)
 
 
 def conclusion_document(
@@ -186,7 +193,7 @@ def conclusion_document(
     signature = default_signature(unit, signer)
     draft = DialogueConclusion(
         facts,
-        Issue(number_text, row.concluded_on, signature, tuple(recipients)),
+        Issue(number_text, day, signature, tuple(recipients)),
         row.attendance,
         row.opinions_raised,
         row.opinions_answered,
@@ -194,5 +201,5 @@ def conclusion_document(
     )
     if not recipients:
         draft = replace(draft, issue=replace(draft.issue, recipients=conclusion_recipients(draft)))
-    warning = Concluded(row, row.concluded_on > results_due(row.held_on)).warning
-    return Document(dialogue_conclusion_docx(draft), row, warning)
+    warning = Concluded(row, day, day > results_due(row.held_on)).warning
+    return Document(dialogue_conclusion_docx(draft), row, day, warning)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TypedDict, Unpack
 
 from sqlalchemy import Engine, insert
-from sqlalchemy.engine import Row
 
 from rules import ServiceError
 from rules.dialogues import (
     DEFAULT_CO_ORGANISERS,
     DIALOGUE_FORMS,
     DIALOGUE_KINDS,
+    DialogueTrigger,
     voters_request_binding,
     voters_threshold,
 )
@@ -22,6 +22,7 @@ from rules.parsing import parse_web_url
 from rules.vietnamese import dmy
 from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
+from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases.dialogue_common import (
     _T,
     TEXT_MAX,
@@ -35,6 +36,18 @@ from scheduler.usecases.dialogue_common import (
     text,
 )
 from scheduler.usecases.sessions import Actor
+
+
+class PlanDetails(TypedDict, total=False):
+    """What ``trigger_dialogue`` passes on to ``plan_dialogue`` as the doors give it."""
+
+    form: str
+    time_range: str | None
+    place: str
+    online_url: str
+    co_organisers: Sequence[str] | None
+    lead_agency: str
+    coordinating: Sequence[str]
 
 
 def plan_dialogue(
@@ -55,12 +68,12 @@ def plan_dialogue(
     co_organisers: Sequence[str] | None = None,
     lead_agency: str = "",
     coordinating: Sequence[str] = (),
-    trigger: str = "",
+    trigger: DialogueTrigger = "",
     voters_asked: int | None = None,
     voters_total: int | None = None,
     trigger_reason: str = "",
     hold_by: date | None = None,
-) -> Row[Any]:
+) -> StoredDialogue:
     """Put a dialogue in the year's plan (đưa vào kế hoạch tiếp xúc, đối thoại). The
     co-organisers default to the unit's configured ones (``co_organisers``), else the MTTQ and the
     HĐND's standing committee."""
@@ -136,8 +149,8 @@ def trigger_dialogue(
     reason: str = "",
     held_on: date | None = None,
     hold_by: date | None = None,
-    **plan: Any,
-) -> Row[Any]:
+    **plan: Unpack[PlanDetails],
+) -> StoredDialogue:
     """Open an ad hoc dialogue (đối thoại đột xuất) on the voters' request (at least 10 % of the
     voters, Luật 72/2025/QH15 Điều 43) or a pressing issue, with its deadline to hold it."""
     asked, total = count(voters_asked, "số cử tri kiến nghị"), count(voters_total, "tổng số cử tri")
@@ -153,7 +166,7 @@ def trigger_dialogue(
                 f"{asked}/{total} cử tri chưa đủ 10% (cần {voters_threshold(total)}); "
                 "ghi lý do (--reason) nếu vẫn tổ chức vì vụ việc bức xúc"
             )
-        trigger = "voters"
+        trigger: DialogueTrigger = "voters"
     elif reason.strip():
         trigger = "pressing"
     else:

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import Row
 
 from rules import ServiceError
 from rules.dialogues import STATUS_VI, notice_due, notice_late
 from rules.vietnamese import dmy
 from scheduler.infra.config import Config
+from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases.dialogue_common import TEXT_MAX, change_row, get_row, text
 from scheduler.usecases.sessions import Actor
 
@@ -30,7 +29,7 @@ from scheduler.usecases.sessions import Actor
 class Postponed:
     """The dialogue after the change, the day it was set for, and the clerk's warnings."""
 
-    row: Row[Any]
+    row: StoredDialogue
     old_date: date
     new_date: date | None  # None: postponed, its new day to be set later
     warnings: tuple[str, ...] = ()
@@ -76,7 +75,7 @@ def postpone_dialogue(
         if new_date is not None and new_date == row.held_on and row.status == "planned":
             raise ServiceError(f"ngày tổ chức mới trùng ngày đã định {dmy(row.held_on)}")
         old = row.held_on if row.status == "planned" else (row.postponed_from or row.held_on)
-        values: dict[str, Any] = {
+        values: dict[str, object] = {
             "reason": why,
             "postponed_from": old,
             "postponed_version": row.version + 1,

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Connection, Engine, select
-from sqlalchemy.engine import Row
 
 from rules.dialogue_report import DialogueRecord
 from rules.dialogues import (
@@ -23,7 +21,9 @@ from rules.dialogues import (
 )
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading, rows_in
+from scheduler.infra.jsontype import JsonObject
 from scheduler.reads.dialogue_mandates import unit_mandates
+from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases.dialogue_common import (
     _T,
     get_row,
@@ -36,7 +36,7 @@ def list_dialogues(
     units: Iterable[str] | None = None,
     first: date | None = None,
     last: date | None = None,
-) -> list[Row[Any]]:
+) -> list[StoredDialogue]:
     """Dialogues by day then unit, optionally of some units and within [first, last]."""
     q = select(_T)
     if units is not None:
@@ -46,20 +46,25 @@ def list_dialogues(
     if last is not None:
         q = q.where(_T.c.held_on <= last)
     with reading(engine) as conn:
-        return list(conn.execute(q.order_by(_T.c.held_on, _T.c.unit_id, _T.c.id)))
+        rows = conn.execute(q.order_by(_T.c.held_on, _T.c.unit_id, _T.c.id))
+        return [StoredDialogue.of(r) for r in rows]
 
 
-def get_dialogue(engine: Engine, dialogue_id: int) -> Row[Any]:
+def get_dialogue(engine: Engine, dialogue_id: int) -> StoredDialogue:
     with reading(engine) as conn:
         return get_row(conn, dialogue_id)
 
 
-def facts(rows: Iterable[Row[Any]]) -> list[DialogueFact]:
-    return [DialogueFact(r.unit_id, r.held_on, r.status) for r in rows]
+def facts(rows: Iterable[StoredDialogue]) -> list[DialogueFact]:
+    return [r.fact() for r in rows]
 
 
 def findings(
-    config: Config, rows: Iterable[Row[Any]], first: date, last: date, unit_ids: Iterable[str] | None = None
+    config: Config,
+    rows: Iterable[StoredDialogue],
+    first: date,
+    last: date,
+    unit_ids: Iterable[str] | None = None,
 ) -> list[DialogueFinding]:
     return dialogue_findings(unit_mandates(config, unit_ids), facts(rows), first, last)
 
@@ -69,12 +74,12 @@ def finding_dict(f: DialogueFinding) -> dict[str, object]:
     return f.as_json()
 
 
-def dialogue_dict(row: Row[Any], today: date | None = None) -> dict[str, Any]:
+def dialogue_dict(row: StoredDialogue, today: date | None = None) -> JsonObject:
     """The JSON of a dialogue (CLI ``--format json`` and the API). No citizen's personal data is
     stored on a dialogue: it is the same for every role that may see it."""
     notice = notice_due(row.held_on)
     results = results_due(row.held_on)
-    out: dict[str, Any] = {
+    out: JsonObject = {
         "id": row.id,
         "unit": row.unit_id,
         "kind": row.kind,
@@ -85,13 +90,13 @@ def dialogue_dict(row: Row[Any], today: date | None = None) -> dict[str, Any]:
         "status_vi": STATUS_VI[row.status],
         "topic": row.topic,
         "date": row.held_on.isoformat(),
-        "start": row.start,
-        "end": row.end,
+        "start": row.start_text,
+        "end": row.end_text,
         "place": row.place,
         "online_url": row.online_url,
-        "co_organisers": [x for x in row.co_organisers.split("\n") if x],
+        "co_organisers": list(row.co_organiser_names),
         "lead_agency": row.lead_agency,
-        "coordinating": [x for x in row.coordinating.split("\n") if x],
+        "coordinating": list(row.coordinating_agencies),
         "notice_due": notice.isoformat(),
         "announced_on": row.announced_on.isoformat() if row.announced_on else None,
         "notice_late": bool(row.announced_on and row.announced_on > notice),

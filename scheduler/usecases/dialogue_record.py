@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import Row
 
 from rules import ServiceError
 from rules.dialogues import (
@@ -20,6 +18,7 @@ from rules.dialogues import (
 )
 from rules.vietnamese import dmy
 from scheduler.infra.config import Config
+from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases.dialogue_common import (
     NUMBER_MAX,
     TEXT_MAX,
@@ -33,7 +32,10 @@ from scheduler.usecases.sessions import Actor
 
 @dataclass(frozen=True, slots=True)
 class Announced:
-    row: Row[Any]
+    """The dialogue after its public notice was recorded, the notice's day, whether it is late."""
+
+    row: StoredDialogue
+    on: date  # the notice's day (the row's announced_on)
     late: bool  # announced later than 7 days before: the clerk is warned
 
     @property
@@ -41,7 +43,7 @@ class Announced:
         if not self.late:
             return None
         return (
-            f"thông báo ngày {dmy(self.row.announced_on)} muộn hơn hạn {dmy(notice_due(self.row.held_on))} "
+            f"thông báo ngày {dmy(self.on)} muộn hơn hạn {dmy(notice_due(self.row.held_on))} "
             f"(ít nhất 07 ngày trước ngày đối thoại {dmy(self.row.held_on)}, Luật 72/2025/QH15, Điều 43); "
             "đề nghị cân nhắc lùi ngày đối thoại"
         )
@@ -74,7 +76,7 @@ def announce_dialogue(
             )
         if announced_on > row.held_on:
             raise ServiceError(f"ngày thông báo {dmy(announced_on)} sau ngày đối thoại {dmy(row.held_on)}")
-        values: dict[str, Any] = {"announced_on": announced_on}
+        values: dict[str, object] = {"announced_on": announced_on}
         if mttq_opinions is not None:
             values["mttq_opinions"] = count(mttq_opinions, "số ý kiến Mặt trận tổng hợp")
         if mttq_summary is not None:
@@ -86,7 +88,7 @@ def announce_dialogue(
         from scheduler.usecases.tell import tell_dialogue_now
 
         tell_dialogue_now(engine, config, now, new.id)
-    return Announced(new, notice_late(new.held_on, announced_on))
+    return Announced(new, announced_on, notice_late(new.held_on, announced_on))
 
 
 def record_dialogue(
@@ -102,7 +104,7 @@ def record_dialogue(
     opinions_answered: int | None = None,
     reason: str = "",
     expected_version: int | None = None,
-) -> Row[Any]:
+) -> StoredDialogue:
     """Record what became of a dialogue: held (attendance, opinions raised and answered on the
     spot) or not held, with its reason."""
     with engine.begin() as conn:
@@ -142,7 +144,10 @@ def record_dialogue(
 
 @dataclass(frozen=True, slots=True)
 class Concluded:
-    row: Row[Any]
+    """The dialogue after its results were announced, the day of that notice, whether it is late."""
+
+    row: StoredDialogue
+    on: date  # the results notice's day (the row's concluded_on)
     late: bool  # results announced after the 10 days
 
     @property
@@ -150,7 +155,7 @@ class Concluded:
         if not self.late:
             return None
         return (
-            f"thông báo kết quả ngày {dmy(self.row.concluded_on)} "
+            f"thông báo kết quả ngày {dmy(self.on)} "
             f"quá hạn {dmy(results_due(self.row.held_on))} "
             "(trong 10 ngày sau hội nghị, Luật 72/2025/QH15, Điều 43)"
         )
@@ -186,4 +191,4 @@ def conclude_dialogue(
             action="dialogue_conclude",
             on=concluded_on.isoformat(),
         )
-    return Concluded(new, concluded_on > results_due(new.held_on))
+    return Concluded(new, concluded_on, concluded_on > results_due(new.held_on))

@@ -12,7 +12,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 
@@ -25,7 +24,8 @@ from scheduler.infra.clock import as_utc
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import DialogueRow, NoticeRow, SessionRow
-from scheduler.reads.session_views import time_of, views_of
+from scheduler.reads.session_views import views_of
+from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import session_reads
 from scheduler.usecases import sessions as uc
@@ -265,7 +265,7 @@ _DIALOGUE_STATE_SQL = (
 )
 
 
-def dialogue_view(row: Any) -> DialogueView:
+def dialogue_view(row: StoredDialogue) -> DialogueView:
     """A stored dialogue as the public sees it once announced: no opinions, no results."""
     return DialogueView(
         id=row.id,
@@ -274,14 +274,14 @@ def dialogue_view(row: Any) -> DialogueView:
         kind=row.kind,
         form=row.form,
         status=row.status,
-        start=time_of(row.start),
-        end=time_of(row.end),
-        place=row.place or "",
-        online_url=row.online_url or "",
-        co_organisers=tuple(x for x in (row.co_organisers or "").split("\n") if x),
+        start=row.start,
+        end=row.end,
+        place=row.place,
+        online_url=row.online_url,
+        co_organisers=row.co_organiser_names,
         reason=row.reason,
         version=row.version,
-        updated_at=as_utc(row.updated_at) if row.updated_at else None,
+        updated_at=as_utc(row.updated_at),
     )
 
 

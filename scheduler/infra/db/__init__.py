@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -131,8 +131,19 @@ def rows_in(
     return out
 
 
+class Versioned(Protocol):
+    """A stored value with an id and the version it was read at (a session, a direction, a
+    dialogue): what ``guarded_update`` checks."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+
 def guarded_update(
-    conn: Connection, table: Table, row: Any, now: datetime, conflict: str, **values: Any
+    conn: Connection, table: Table, row: Versioned, now: datetime, conflict: str, **values: object
 ) -> None:
     """Change ``row`` of ``table`` only if nobody changed it since it was read (its ``version``),
     raising its version and ``updated_at``; else ConflictError(``conflict``): the optimistic
