@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from notifiers.alerts import CHANNEL_VI
 from rules.vocabulary import COUNTS
-from scheduler.outbox.store import RefusedAddress, refused_addresses
+from scheduler.outbox.refused import RefusedAddress, refused_addresses
 from scheduler.reads.session_views import replacements
 from scheduler.usecases import access, move_adhoc, session_reads
 from scheduler.usecases import sessions as uc
