@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy import Engine, select
 
@@ -20,7 +20,25 @@ _C = ConclusionNoticeRow.__table__
 _S = SessionRow.__table__
 
 
-def facts_of(row: Any) -> DirectionFacts:
+class DirectionDates(Protocol):
+    """What ``facts_of`` reads of a direction: a ``StoredDirection``, or a row of ``directions``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def received_on(self) -> date: ...
+    @property
+    def due(self) -> date: ...
+    @property
+    def resolved_on(self) -> date | None: ...
+    @property
+    def answered_on(self) -> date | None: ...
+    @property
+    def notified_on(self) -> date | None: ...
+
+
+def facts_of(row: DirectionDates) -> DirectionFacts:
+    """A direction's dates, as ``rules.followup`` judges its state."""
     return DirectionFacts(
         id=row.id,
         received_on=row.received_on,

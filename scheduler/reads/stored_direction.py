@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from rules.followup import DirectionFacts
 from scheduler.infra.db.models import ConclusionNoticeRow, DirectionRow
+from scheduler.reads.followup_facts import facts_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +53,7 @@ class StoredDirection:
 
     def facts(self) -> DirectionFacts:
         """Its dates, as ``rules.followup`` judges its state."""
-        return DirectionFacts(
-            id=self.id,
-            received_on=self.received_on,
-            due=self.due,
-            resolved_on=self.resolved_on,
-            answered_on=self.answered_on,
-            notified_on=self.notified_on,
-        )
+        return facts_of(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,8 @@ recorded (``set_conclusion_notice``), and the notice assembled from its log and 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Engine, insert, select
-from sqlalchemy.engine import Row
 
 from notifiers.conclusion_docx import ConclusionCase, ConclusionNotice, DirectionLine
 from notifiers.views import Issue, Signature
@@ -17,6 +15,7 @@ from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import ConclusionNoticeRow, SessionRow
+from scheduler.reads.stored_direction import StoredConclusionNotice
 from scheduler.usecases import reception_log as book
 from scheduler.usecases.direction_common import NUMBER_MAX, direction_text
 from scheduler.usecases.direction_deadline import limit_of
@@ -29,7 +28,7 @@ _S = SessionRow.__table__
 
 def set_conclusion_notice(
     engine: Engine, session_id: int, *, number: str, issued_on: date, actor: Actor, now: datetime, today: date
-) -> Row[Any]:
+) -> StoredConclusionNotice:
     """Record the conclusion notice of a held session (số và ngày Thông báo kết luận)."""
     number = direction_text(number, "số thông báo", NUMBER_MAX, required=False)
     with engine.begin() as conn:
@@ -63,12 +62,14 @@ def set_conclusion_notice(
                 number=number,
                 issued_on=issued_on.isoformat(),
             )
-        return conn.execute(select(_C).where(_C.c.session_id == session_id)).one()
+        return StoredConclusionNotice.of(conn.execute(select(_C).where(_C.c.session_id == session_id)).one())
 
 
-def conclusion_notice(engine: Engine, session_id: int) -> Row[Any] | None:
+def conclusion_notice(engine: Engine, session_id: int) -> StoredConclusionNotice | None:
+    """The recorded number and date of a session's conclusion notice, if any."""
     with reading(engine) as conn:
-        return conn.execute(select(_C).where(_C.c.session_id == session_id)).first()
+        row = conn.execute(select(_C).where(_C.c.session_id == session_id)).first()
+    return None if row is None else StoredConclusionNotice.of(row)
 
 
 def build_notice(
@@ -96,7 +97,7 @@ def build_notice(
     stored = set_conclusion_notice(
         engine, session_id, number=number or "", issued_on=issued_on, actor=actor, now=now, today=today
     )
-    by_entry: dict[int, list[DirectionLine]] = {}
+    by_entry: dict[int | None, list[DirectionLine]] = {}
     for d in directions_of_session(engine, session_id):
         lim = limit_of(d)
         by_entry.setdefault(d.entry_id, []).append(

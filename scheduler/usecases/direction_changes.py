@@ -11,16 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
-from sqlalchemy.engine import Row
 
 from rules import ServiceError
 from rules.vietnamese import dmy
 from scheduler.infra.audit import write_audit
 from scheduler.infra.config import Config
 from scheduler.infra.db.models import DialogueRow, DirectionRow, LogEntryRow, SessionRow
+from scheduler.reads.stored_direction import StoredDirection
 from scheduler.usecases.direction_common import (
     AGENCY_MAX,
     CONTENT_MAX,
@@ -100,7 +99,7 @@ def _insert(
     days: int | None,
     due: date | None,
     accepted_on: date | None,
-) -> Row[Any]:
+) -> StoredDirection:
     """The one insert of a direction, from either source: the deadline runs from its day."""
     content = direction_text(content, "nội dung kết luận, chỉ đạo", CONTENT_MAX)
     agency = direction_text(agency, "cơ quan được giao", AGENCY_MAX)
@@ -109,13 +108,15 @@ def _insert(
         raise ServiceError(f"ngày thụ lý {dmy(accepted_on)} phải từ ngày tiếp nhận đến hôm nay")
     dl = compute_deadline(config, received_on, limit=limit, days=days, due=due, accepted_on=accepted_on)
     if isinstance(source, _HeldEntry):
-        where: dict[str, Any] = {"session_id": source.session_id, "entry_id": source.id, "dialogue_id": None}
+        session_id, entry_id, dialogue_id = source.session_id, source.id, None
     else:
-        where = {"session_id": None, "entry_id": None, "dialogue_id": source.id}
+        session_id, entry_id, dialogue_id = None, None, source.id
     new_id = conn.execute(
         insert(_D).returning(_D.c.id),
         {
-            **where,
+            "session_id": session_id,
+            "entry_id": entry_id,
+            "dialogue_id": dialogue_id,
             "unit_id": source.unit_id,
             "content": content,
             "agency": agency,
@@ -135,12 +136,12 @@ def _insert(
         at=now,
         actor=actor.name,
         action="direction_add",
-        session_id=where["session_id"],
+        session_id=session_id,
         unit_id=source.unit_id,
         direction=new_id,
         agency=agency,
-        entry=where["entry_id"],
-        dialogue=where["dialogue_id"],
+        entry=entry_id,
+        dialogue=dialogue_id,
         limit=dl.limit_id,
         due=dl.due.isoformat(),
     )
@@ -161,7 +162,7 @@ def add_direction(
     days: int | None = None,
     due: date | None = None,
     accepted_on: date | None = None,
-) -> Row[Any]:
+) -> StoredDirection:
     """Write what the head concluded or directed on one case of the log (ghi nội dung kết luận,
     chỉ đạo), the agency that must handle it and its deadline."""
     with engine.begin() as conn:
@@ -186,7 +187,7 @@ def add_dialogue_direction(
     days: int | None = None,
     due: date | None = None,
     accepted_on: date | None = None,
-) -> Row[Any]:
+) -> StoredDirection:
     """Write what the head concluded or directed on an opinion raised at a held dialogue
     conference: the same follow-up, deadlines and target as a direction of a reception session,
     counted from the dialogue's day."""
@@ -213,11 +214,11 @@ def edit_direction(
     due: date | None = None,
     accepted_on: date | None = None,
     expected_version: int | None = None,
-) -> Row[Any]:
+) -> StoredDirection:
     """Change a direction's content, agency or deadline (the deadline is computed again)."""
     with engine.begin() as conn:
         row = direction_row(conn, direction_id, expected_version)
-        values: dict[str, Any] = {}
+        values: dict[str, object] = {}
         if content is not None:
             values["content"] = direction_text(content, "nội dung kết luận, chỉ đạo", CONTENT_MAX)
         if agency is not None:
@@ -226,6 +227,7 @@ def edit_direction(
             if not row.received_on <= accepted_on <= today:
                 raise ServiceError(f"ngày thụ lý {dmy(accepted_on)} phải từ ngày tiếp nhận đến hôm nay")
             values["accepted_on"] = accepted_on
+        new_due = row.due
         if any(x is not None for x in (limit, days, due, accepted_on)):
             if limit is None and days is None and due is None:
                 # Only the acceptance changed: the same limit, counted again.
@@ -238,9 +240,10 @@ def edit_direction(
                 limit=limit,
                 days=days,
                 due=due,
-                accepted_on=values.get("accepted_on", row.accepted_on),
+                accepted_on=row.accepted_on if accepted_on is None else accepted_on,
             )
             values |= {"limit_id": dl.limit_id, "limit_days": dl.days, "due": dl.due}
+            new_due = dl.due
         changed = {k: v for k, v in values.items() if getattr(row, k) != v}
         if not changed:
             return row
@@ -254,7 +257,7 @@ def edit_direction(
             unit_id=row.unit_id,
             direction=row.id,
             changed=sorted(changed),
-            due=changed.get("due", row.due).isoformat(),
+            due=new_due.isoformat(),
             old_due=row.due.isoformat(),
         )
         return direction_row(conn, direction_id)
@@ -281,7 +284,7 @@ def delete_direction(
             entry=row.entry_id,
             dialogue=row.dialogue_id,
         )
-        return None if row.session_id is None else int(row.session_id)
+        return row.session_id
 
 
 def refuse_if_directions(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from rules import RuleError, ServiceError
 from rules.time_limits import TimeLimit, deadline, limit_by_id, office_limit
 from rules.vietnamese import dmy
 from scheduler.infra.config import Config
+from scheduler.reads.stored_direction import StoredDirection
 
 OFFICE_DATE = "office-date"  # the office gave the date itself
 
@@ -58,7 +58,8 @@ def compute_deadline(
     return Deadline(lim.id, lim.days if lim.id == "office" else None, deadline(calendar, start, lim))
 
 
-def limit_of(row: Any) -> TimeLimit | None:
+def limit_of(row: StoredDirection) -> TimeLimit | None:
+    """The time limit a stored direction was given (None: the office's own date)."""
     if row.limit_id == OFFICE_DATE:
         return None
     if row.limit_id == "office":

@@ -10,37 +10,40 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
-from sqlalchemy.engine import Row
 
 from rules import ServiceError
 from rules.followup import STATE_VI, STATES, State, notice_due, on_time, state_of, working_days_left
 from rules.followup_report import DirectionRecord
 from rules.vietnamese import dmy, nfc
+from scheduler.infra.audit import AuditEntry
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading, rows_in
 from scheduler.infra.db.models import AuditRow, DirectionRow
-from scheduler.reads.followup_facts import facts_of, missing_conclusions
+from scheduler.infra.jsontype import Json, JsonObject
+from scheduler.reads.followup_facts import missing_conclusions
+from scheduler.reads.stored_direction import StoredDirection
 from scheduler.usecases.direction_deadline import limit_of
 
 _D = DirectionRow.__table__
 
 
-def directions_of_session(engine: Engine, session_id: int) -> list[Row[Any]]:
+def directions_of_session(engine: Engine, session_id: int) -> list[StoredDirection]:
+    """The directions on the cases of one session's log, by case then in the order written."""
+    q = select(_D).where(_D.c.session_id == session_id).order_by(_D.c.entry_id, _D.c.id)
     with reading(engine) as conn:
-        return list(
-            conn.execute(select(_D).where(_D.c.session_id == session_id).order_by(_D.c.entry_id, _D.c.id))
-        )
+        return [StoredDirection.of(r) for r in conn.execute(q)]
 
 
-def directions_of_dialogue(engine: Engine, dialogue_id: int) -> list[Row[Any]]:
+def directions_of_dialogue(engine: Engine, dialogue_id: int) -> list[StoredDirection]:
     """The directions on the opinions raised at one dialogue conference, in the order written."""
+    q = select(_D).where(_D.c.dialogue_id == dialogue_id).order_by(_D.c.id)
     with reading(engine) as conn:
-        return list(conn.execute(select(_D).where(_D.c.dialogue_id == dialogue_id).order_by(_D.c.id)))
+        return [StoredDirection.of(r) for r in conn.execute(q)]
 
 
 def unit_directions(
     engine: Engine, unit_ids: Sequence[str], *, first: date | None = None, last: date | None = None
-) -> list[Row[Any]]:
+) -> list[StoredDirection]:
     """The directions of the units (cases received in [first, last] when given), by due date."""
     q = select(_D)
     if first is not None:
@@ -48,21 +51,21 @@ def unit_directions(
     if last is not None:
         q = q.where(_D.c.received_on <= last)
     with reading(engine) as conn:
-        out = rows_in(conn, q, _D.c.unit_id, unit_ids)
+        out = [StoredDirection.of(r) for r in rows_in(conn, q, _D.c.unit_id, unit_ids)]
     return sorted(out, key=lambda r: (r.due, r.id))
 
 
-def source_text(row: Any) -> str:
+def source_text(row: StoredDirection) -> str:
     """Where a direction was given, as the follow-up list shows it: "Buổi tiếp công dân ngày
     22/01/2027" or "Hội nghị đối thoại ngày 20/06/2027" (``received_on`` is that day)."""
     what = "Hội nghị đối thoại" if row.dialogue_id is not None else "Buổi tiếp công dân"
     return f"{what} ngày {dmy(row.received_on)}"
 
 
-def direction_dict(row: Any, config: Config, today: date) -> dict[str, Any]:
+def direction_dict(row: StoredDirection, config: Config, today: date) -> JsonObject:
     """The JSON of a direction, as ``tiepdan followup --format json`` and the API give it."""
-    facts = facts_of(row)
-    from_dialogue = row.dialogue_id is not None
+    facts = row.facts()
+    from_dialogue = row.from_dialogue
     lim = limit_of(row)
     state = state_of(facts, today, config.calendar, soon=config.followup.soon_days)
     return {
@@ -128,7 +131,7 @@ def followup_list(
     config.unit(unit_id)
     wanted = set(states) if states else None
     needle = " ".join(nfc(agency).casefold().split()) if agency else ""
-    items = []
+    items: list[Json] = []
     for row in unit_directions(engine, [unit_id]):
         if dialogues_only and row.dialogue_id is None:
             continue
@@ -149,18 +152,22 @@ def followup_list(
     }
 
 
-def direction_history(engine: Engine, session_id: int, direction_id: int) -> list[Row[Any]]:
-    """The audit rows of one direction, oldest first."""
+def direction_history(engine: Engine, session_id: int | None, direction_id: int) -> list[AuditEntry]:
+    """The audit rows of one direction, oldest first (``session_id`` None: a dialogue's)."""
+    a = AuditRow.__table__
     with reading(engine) as conn:
         rows = conn.execute(
-            select(AuditRow)
-            .where(AuditRow.session_id == session_id, AuditRow.action.like("direction_%"))
-            .order_by(AuditRow.at, AuditRow.id)
-        ).all()
-    return [r for r in rows if json.loads(r.details or "{}").get("direction") == direction_id]
+            select(a)
+            .where(a.c.session_id == session_id, a.c.action.like("direction_%"))
+            .order_by(a.c.at, a.c.id)
+        )
+        out = [AuditEntry.of(r) for r in rows]
+    return [e for e in out if json.loads(e.details or "{}").get("direction") == direction_id]
 
 
-def direction_records(conn: Connection, unit_ids: Sequence[str] | None, first: date, last: date) -> list[Any]:
+def direction_records(
+    conn: Connection, unit_ids: Sequence[str] | None, first: date, last: date
+) -> list[DirectionRecord]:
     """The directions of the units (None: all) received in [first, last], as dates only."""
     cols = (_D.c.unit_id, _D.c.received_on, _D.c.due, _D.c.resolved_on, _D.c.answered_on)
     q = select(*cols).where(_D.c.received_on >= first, _D.c.received_on <= last)

@@ -4,14 +4,13 @@ what was done, the day the citizen was answered, the day of the written notice (
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import Row
 
 from rules import ServiceError
 from rules.vietnamese import dmy
 from scheduler.infra.audit import write_audit
+from scheduler.reads.stored_direction import StoredDirection
 from scheduler.usecases.direction_common import RESULT_MAX, bump, direction_row, direction_text
 from scheduler.usecases.sessions import Actor
 
@@ -28,7 +27,7 @@ def record_result(
     answered_on: date | None = None,
     notified_on: date | None = None,
     expected_version: int | None = None,
-) -> Row[Any]:
+) -> StoredDirection:
     """Record the result of a direction (kết quả giải quyết): the day it was resolved and what
     was done, the day the citizen was given the answer, the day of the written notice (QĐ 11).
     A fact is refused until it can be true: no date after today, none before the case."""
@@ -39,7 +38,7 @@ def record_result(
                 f"chỉ đạo số {row.id} là chỉ đạo tại hội nghị đối thoại: không có thông báo bằng văn bản "
                 "cho từng công dân (kết quả được thông báo theo hội nghị)"
             )
-        values: dict[str, Any] = {}
+        dates: dict[str, date] = {}
         for key, value, what in (
             ("resolved_on", resolved_on, "ngày giải quyết"),
             ("answered_on", answered_on, "ngày trả lời công dân"),
@@ -51,11 +50,12 @@ def record_result(
                 raise ServiceError(f"{what} {dmy(value)} là ngày sau hôm nay ({dmy(today)}): chưa thể ghi")
             if value < row.received_on:
                 raise ServiceError(f"{what} {dmy(value)} trước ngày tiếp nhận {dmy(row.received_on)}")
-            values[key] = value
+            dates[key] = value
+        values: dict[str, object] = dict(dates)
         if result is not None:
             values["result"] = direction_text(result, "kết quả giải quyết", RESULT_MAX, required=False)
-        resolved = values.get("resolved_on", row.resolved_on)
-        answered = values.get("answered_on", row.answered_on)
+        resolved = dates.get("resolved_on", row.resolved_on)
+        answered = dates.get("answered_on", row.answered_on)
         if resolved is not None and not values.get("result", row.result):
             raise ServiceError("cần ghi kết quả giải quyết (cơ quan đã làm gì)")
         if values.get("result") and resolved is None:

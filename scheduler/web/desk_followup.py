@@ -70,7 +70,7 @@ def _date(text: str | None) -> Any:
 
 def _session_page(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> Response:
     directions = fu.directions_of_session(ctx.engine, row.id)
-    by_entry: dict[int, list[dict[str, Any]]] = {}
+    by_entry: dict[int | None, list[dict[str, Any]]] = {}
     for d in directions:
         by_entry.setdefault(d.entry_id, []).append(fu.direction_dict(d, ctx.config, ctx.today))
     return ctx.page(

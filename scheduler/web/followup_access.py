@@ -12,14 +12,21 @@ them, whose business is following the dialogues' conclusions), and changed by th
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from datetime import date
+from typing import TypedDict
+
+from sqlalchemy import Engine
 
 from rules import ServiceError
 from scheduler.infra.config import Config
+from scheduler.reads.stored_direction import StoredDirection
+from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import access
 from scheduler.usecases import followup as fu
 from scheduler.usecases import reception_log as book
 from scheduler.usecases.accounts import Account
+from scheduler.usecases.reception_log import LogEntry
 
 COUNTS_ONLY = "cấp trên chỉ xem số liệu tổng hợp theo dõi giải quyết trong báo cáo (Nghị định 13/2023/NĐ-CP)"
 
@@ -49,8 +56,8 @@ def followup_scope(user: Account, config: Config, unit_id: str) -> bool:
 
 
 def direction_for(
-    engine: Any, user: Account, config: Config, direction_id: int | None, *, change: bool = False
-) -> Any:
+    engine: Engine, user: Account, config: Config, direction_id: int | None, *, change: bool = False
+) -> StoredDirection:
     if direction_id is None or not 0 < direction_id < 2**63:
         raise access.NotVisible("không có chỉ đạo này")
     try:
@@ -68,8 +75,8 @@ def direction_for(
 
 
 def entry_for(
-    engine: Any, user: Account, config: Config, entry_id: int | None, *, change: bool = False
-) -> Any:
+    engine: Engine, user: Account, config: Config, entry_id: int | None, *, change: bool = False
+) -> LogEntry:
     if entry_id is None or not 0 < entry_id < 2**63:
         raise access.NotVisible("không có dòng sổ này")
     try:
@@ -81,8 +88,8 @@ def entry_for(
 
 
 def session_for(
-    engine: Any, user: Account, config: Config, session_id: int | None, *, change: bool = False
-) -> Any:
+    engine: Engine, user: Account, config: Config, session_id: int | None, *, change: bool = False
+) -> StoredSession:
     if session_id is None:
         raise access.NotVisible("không có buổi tiếp này")
     row = access.session_for(engine, user, config, session_id)
@@ -90,7 +97,16 @@ def session_for(
     return row
 
 
-def deadline_args(data: dict[str, Any]) -> dict[str, Any]:
+class DeadlineArgs(TypedDict):
+    """How a door asks for a direction's deadline (``add_direction``, ``edit_direction``)."""
+
+    limit: str | None
+    days: int | None
+    due: date | None
+    accepted_on: date | None
+
+
+def deadline_args(data: Mapping[str, object]) -> DeadlineArgs:
     """``limit``/``days``/``due``/``accepted_on`` of a form or JSON body, checked; a desk form's
     ``limit`` may also say "office" (then ``days``) or "office-date" (then ``due``)."""
     from scheduler.web.inputs import BadInput, parse_count, parse_date, text_field
