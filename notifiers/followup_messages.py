@@ -40,6 +40,7 @@ def _html() -> Environment:
     return Environment(
         loader=PackageLoader("notifiers", "templates/messages"),
         autoescape=select_autoescape(default=True, default_for_string=True),
+        auto_reload=False,  # the templates ship with the package: no stat a message
     )
 
 

@@ -25,6 +25,7 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+_GSM7 = GSM7_BASIC | GSM7_EXTENSION
 
 GSM7_SINGLE, GSM7_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
@@ -50,9 +51,21 @@ _REPLACEMENTS = {
 }
 
 
+class _Spelling(dict[int, str]):
+    """Each character seen, as GSM-7 spells it (itself, a replacement or "?"), for str.translate."""
+
+    def __missing__(self, o: int) -> str:
+        c = chr(o)
+        spelled = self[o] = c if c in _GSM7 else _REPLACEMENTS.get(c, "?")
+        return spelled
+
+
+_GSM7_SPELLING = _Spelling()
+
+
 def is_gsm7(text: str) -> bool:
     """Whether ``text`` can go out in the GSM-7 alphabet (so 160 characters a segment)."""
-    return all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text)
+    return _GSM7.issuperset(text)
 
 
 def sms_text(text: str, *, unicode: bool) -> str:
@@ -68,19 +81,13 @@ def sms_text(text: str, *, unicode: bool) -> str:
     text = safe_sms(nfc(text))
     if unicode:
         return text
-    out = []
-    for c in strip_diacritics(text):
-        if c in GSM7_BASIC or c in GSM7_EXTENSION:
-            out.append(c)
-        else:
-            out.append(_REPLACEMENTS.get(c, "?"))
-    return "".join(out)
+    return strip_diacritics(text).translate(_GSM7_SPELLING)
 
 
 def length(text: str) -> int:
     """Units the text takes: GSM-7 septets, or UTF-16 code units when it needs UCS-2."""
     if is_gsm7(text):
-        return sum(2 if c in GSM7_EXTENSION else 1 for c in text)
+        return len(text) + sum(text.count(c) for c in GSM7_EXTENSION)
     return len(text.encode("utf-16-le")) // 2
 
 

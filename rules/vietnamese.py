@@ -48,8 +48,21 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Each character seen, without its marks: a message's characters are a few dozen, its length
+# a few hundred, so each is decomposed once (on first sight) and the text translated.
+class _Plain(dict[int, str]):
+    def __missing__(self, o: int) -> str:
+        c = chr(o)
+        plain = "".join(x for x in unicodedata.normalize("NFD", c) if unicodedata.category(x) != "Mn")
+        self[o] = plain
+        return plain
+
+
+_PLAIN = _Plain({ord("đ"): "d", ord("Đ"): "D"})
+
+
 def strip_diacritics(text: str) -> str:
     """Vietnamese without marks, for brandname SMS ("Thứ Tư" -> "Thu Tu")."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    if text.isascii():
+        return text
+    return text.translate(_PLAIN)

@@ -97,6 +97,7 @@ class WorkCalendar:
                 raise RuleError(f"python-holidays không biết mã quốc gia {country!r}") from exc
         self._flags: dict[int, bool] = {}
         self._years: set[int] = set()
+        self._added: dict[tuple[int, int], date] = {}
 
     def _fill_year(self, year: int) -> None:
         hol = self._holidays
@@ -164,13 +165,18 @@ class WorkCalendar:
 
     def add_working_days(self, d: date, n: int) -> date:
         """The ``n``-th working day after ``d`` (n >= 1), or before it for negative ``n``."""
+        start = d.toordinal()
+        found = self._added.get((start, n))
+        if found is not None:  # a tick asks the same few days over for every unit
+            return found
         step = 1 if n >= 0 else -1
-        o, left = d.toordinal(), abs(n)
+        o, left = start, abs(n)
         while left:
             o += step
             if self.is_working_ordinal(o):
                 left -= 1
-        return date.fromordinal(o)
+        found = self._added[(start, n)] = date.fromordinal(o)
+        return found
 
 
 def moved_reason(

@@ -56,7 +56,8 @@ def queue_followup(engine: Engine, config: Config, now: datetime) -> int:
     for r in rows:
         if r.entry_id is not None:
             first_of_entry.setdefault(r.entry_id, r.id)
-    missing = missing_conclusions(engine, config, {r.unit_id for r in rows} | set(config.units_by_id), today)
+    # Every unit's (a unit no longer configured is passed over below).
+    missing = missing_conclusions(engine, config, None, today)
     q = _Queue(config, now, [])
     with reading(engine) as conn:
         q.existing = _existing_keys(

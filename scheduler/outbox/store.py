@@ -106,6 +106,20 @@ class _Queue:
             )
         return local.astimezone(at.tzinfo)
 
+    def is_new(
+        self,
+        subject: str,
+        version: int,
+        purpose: str,
+        lead: int,
+        to: Iterable[tuple[str, str]],
+        *,
+        day: str = "",
+        state: str = "",
+    ) -> bool:
+        """Whether any of ``to`` has no row under this key yet (so there is something to render)."""
+        return any((subject, version, purpose, lead, day, state, c, a) not in self.existing for c, a in to)
+
     def add(
         self,
         *,
@@ -141,16 +155,31 @@ class _Queue:
             when = when.astimezone(UTC)
         else:
             when = self.daytime(max(due, self.now)).astimezone(UTC)
+        # The payload is the same for every row of the group but for the e-mail's To: name: the
+        # rest is written once and each name put in front of it.
+        email_rest = sms_payload = ""
         for channel, recipient in to:
-            payload = {
-                "to_name": self.names.get(recipient, ""),
-                "subject": rendered.subject,
-                "text": rendered.text,
-                "html": rendered.html,
-                "sms": rendered.sms,
-                "ics": rendered.ics,
-                "sender": unit.sender,
-            }
+            if channel == "email":
+                if not email_rest:
+                    email_rest = json.dumps(
+                        {
+                            "subject": rendered.subject,
+                            "text": rendered.text,
+                            "html": rendered.html,
+                            "sms": rendered.sms,
+                            "ics": rendered.ics,
+                            "sender": unit.sender,
+                        },
+                        ensure_ascii=False,
+                    )[1:]
+                name = json.dumps(self.names.get(recipient, ""), ensure_ascii=False)
+                payload = f'{{"to_name": {name}, {email_rest}'
+            else:
+                if not sms_payload:
+                    sms_payload = json.dumps(
+                        {"sms": rendered.sms, "brandname": unit.brandname}, ensure_ascii=False
+                    )
+                payload = sms_payload
             self.rows.append(
                 {
                     "subject": subject,
@@ -180,10 +209,7 @@ class _Queue:
                         state=state,
                         domain=self.domain,
                     ),
-                    "payload": json.dumps(
-                        payload if channel == "email" else {"sms": rendered.sms, "brandname": unit.brandname},
-                        ensure_ascii=False,
-                    ),
+                    "payload": payload,
                     "last_error": None,
                     "sent_at": None,
                     "created_at": self.now,

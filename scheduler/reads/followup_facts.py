@@ -60,9 +60,10 @@ class MissingConclusion:
 
 
 def missing_conclusions(
-    engine: Engine, config: Config, unit_ids: Iterable[str], today: date
+    engine: Engine, config: Config, unit_ids: Iterable[str] | None, today: date
 ) -> list[MissingConclusion]:
-    ids = sorted(set(unit_ids))
+    """Of ``unit_ids``' sessions (None: every unit's, read at once, as the outbox's tick does)."""
+    ids = sorted(set(unit_ids)) if unit_ids is not None else None
     within = config.followup.conclusion_within
     out: list[MissingConclusion] = []
     q = (

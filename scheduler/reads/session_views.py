@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, time
-from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.engine import Row
 
 from notifiers.views import SessionView
 from rules.parsing import parse_hhmm
@@ -23,7 +21,7 @@ _T = SessionRow.__table__
 
 
 def time_of(value: str | time | None) -> time | None:
-    """A stored "07:30" (a row) or a time (a ``StoredSession``)."""
+    """A stored "07:30" (a dialogue's row) or a time."""
     return value if isinstance(value, time) or value is None else parse_hhmm(value)
 
 
@@ -75,9 +73,7 @@ def _without(text: str | None, hide: Sequence[str]) -> str | None:
     return text
 
 
-def views_of(
-    engine: Engine, rows: Sequence[Row[Any] | StoredSession], *, hide: Sequence[str] = ()
-) -> list[SessionView]:
+def views_of(engine: Engine, rows: Sequence[StoredSession], *, hide: Sequence[str] = ()) -> list[SessionView]:
     """Stored rows as views, with what a reader needs resolved: the make-up's original date, the
     date a cancelled session is made up on, the date a session was moved from. ``hide``: the
     citations (``publishing.citations(config)``) to leave out of the public "why it moved"."""
@@ -100,8 +96,8 @@ def views_of(
                 date=r.date,
                 kind=r.kind,
                 status=r.status,
-                start=time_of(r.start),
-                end=time_of(r.end),
+                start=r.start,
+                end=r.end,
                 venue=r.venue or "",
                 online_url=r.online_url or "",
                 nominal=r.nominal,
