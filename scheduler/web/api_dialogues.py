@@ -25,20 +25,21 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases import access
 from scheduler.usecases import dialogues as dg
 from scheduler.web.api import Call, _api, _json
 from scheduler.web.inputs import BadInput, parse_count, parse_date, parse_id, text_field
 
 
-def _dialogue(call: Call, *, change: bool = False) -> Any:
+def _dialogue(call: Call, *, change: bool = False) -> StoredDialogue:
     dialogue_id = parse_id(call.request.path_params["dialogue_id"])
     if dialogue_id is None:
         raise access.NotVisible("không có hội nghị đối thoại này")
     return access.dialogue_for(call.engine, call.account, call.config, dialogue_id, change=change)
 
 
-def _out(call: Call, row: Any, status: int = 200, warning: str | None = None) -> Response:
+def _out(call: Call, row: StoredDialogue, status: int = 200, warning: str | None = None) -> Response:
     data = dg.dialogue_dict(row, call.today)
     if warning:
         data["warning"] = warning

@@ -21,11 +21,11 @@ dialogue (the MTTQ's account reads them, and its unit's follow-up list of them a
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from scheduler.reads.stored_dialogue import StoredDialogue
+from scheduler.reads.stored_direction import StoredDirection
 from scheduler.usecases import access
 from scheduler.usecases import followup as fu
 from scheduler.web.api import Call, _api, _json
@@ -41,7 +41,7 @@ from scheduler.web.inputs import BadInput, parse_count, parse_date, parse_id, te
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _direction(call: Call, *, change: bool = False) -> Any:
+def _direction(call: Call, *, change: bool = False) -> StoredDirection:
     return direction_for(
         call.engine,
         call.account,
@@ -51,7 +51,7 @@ def _direction(call: Call, *, change: bool = False) -> Any:
     )
 
 
-def _out(call: Call, row: Any, status: int = 200) -> Response:
+def _out(call: Call, row: StoredDirection, status: int = 200) -> Response:
     return _json(fu.direction_dict(row, call.config, call.today), status)
 
 
@@ -111,7 +111,7 @@ def add(call: Call) -> Response:
     return _out(call, row, 201)
 
 
-def _dialogue(call: Call, *, change: bool = False) -> Any:
+def _dialogue(call: Call, *, change: bool = False) -> StoredDialogue:
     dialogue_id = parse_id(call.request.path_params["dialogue_id"])
     if dialogue_id is None:
         raise access.NotVisible("không có hội nghị đối thoại này")

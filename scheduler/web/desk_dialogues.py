@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from rules import ConflictError, TiepdanError
 from rules.dialogues import DIALOGUE_FORMS, DIALOGUE_KINDS, FORM_VI, KIND_VI
+from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases import access
 from scheduler.usecases import dialogues as dg
 from scheduler.web.desk_page import Ctx, desk, year_param
@@ -117,7 +118,7 @@ def trigger(ctx: Ctx) -> Response:
     return RedirectResponse(f"/desk/dialogues/{row.id}?ok=triggered", status_code=303)
 
 
-def _dialogue(ctx: Ctx, *, change: bool = False) -> Any:
+def _dialogue(ctx: Ctx, *, change: bool = False) -> StoredDialogue:
     dialogue_id = parse_id(ctx.param("dialogue_id"))
     if dialogue_id is None:
         raise access.NotVisible("không có hội nghị đối thoại này")
@@ -125,7 +126,7 @@ def _dialogue(ctx: Ctx, *, change: bool = False) -> Any:
 
 
 def _page(
-    ctx: Ctx, row: Any, *, status: int = 200, error: str = "", done: str = "", warning: str = ""
+    ctx: Ctx, row: StoredDialogue, *, status: int = 200, error: str = "", done: str = "", warning: str = ""
 ) -> Response:
     q = ctx.request.query_params
     return ctx.page(
@@ -145,7 +146,7 @@ def page(ctx: Ctx) -> Response:
     return _page(ctx, _dialogue(ctx))
 
 
-def _act(ctx: Ctx, action: Callable[[Any], str]) -> Response:
+def _act(ctx: Ctx, action: Callable[[StoredDialogue], str]) -> Response:
     """Run a change; on refusal show the dialogue again with why (nothing changed)."""
     row = _dialogue(ctx, change=True)
     try:
@@ -162,7 +163,7 @@ def _version(ctx: Ctx) -> int | None:
 
 
 def announce(ctx: Ctx) -> Response:
-    def run(row: Any) -> str:
+    def run(row: StoredDialogue) -> str:
         f = ctx.form
         dg.announce_dialogue(
             ctx.engine,
@@ -182,7 +183,7 @@ def announce(ctx: Ctx) -> Response:
 
 
 def record(ctx: Ctx) -> Response:
-    def run(row: Any) -> str:
+    def run(row: StoredDialogue) -> str:
         f = ctx.form
         dg.record_dialogue(
             ctx.engine,
@@ -203,7 +204,7 @@ def record(ctx: Ctx) -> Response:
 
 
 def conclude(ctx: Ctx) -> Response:
-    def run(row: Any) -> str:
+    def run(row: StoredDialogue) -> str:
         f = ctx.form
         dg.conclude_dialogue(
             ctx.engine,
@@ -256,7 +257,7 @@ PAPERS = {
 }
 
 
-def _paper(ctx: Ctx, which: str, row: Any, **issue: Any) -> Response:
+def _paper(ctx: Ctx, which: str, row: StoredDialogue, **issue: Any) -> Response:
     from scheduler.web.desk_files import DOCX, download
 
     make, stem = PAPERS[which]

@@ -4,6 +4,7 @@ directions (with the conclusion notice), and one direction with its result."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from starlette.responses import RedirectResponse, Response
@@ -12,6 +13,8 @@ from starlette.routing import BaseRoute, Route
 from rules import ConflictError, TiepdanError
 from rules.followup import STATE_VI
 from rules.time_limits import LIMITS
+from scheduler.reads.stored_direction import StoredDirection
+from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import followup as fu
 from scheduler.usecases import reception_log as book
 from scheduler.web.desk_page import Ctx, desk
@@ -62,13 +65,11 @@ def followup_page(ctx: Ctx) -> Response:
     )
 
 
-def _date(text: str | None) -> Any:
-    from datetime import date
-
+def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _session_page(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> Response:
+def _session_page(ctx: Ctx, row: StoredSession, *, status: int = 200, error: str = "") -> Response:
     directions = fu.directions_of_session(ctx.engine, row.id)
     by_entry: dict[int | None, list[dict[str, Any]]] = {}
     for d in directions:
@@ -105,7 +106,7 @@ def _guarded(ctx: Ctx, session_id: int, action: Callable[[], str]) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-def _session(ctx: Ctx, session_id: int) -> Any:
+def _session(ctx: Ctx, session_id: int) -> StoredSession:
     return session_for(ctx.engine, ctx.account, ctx.config, session_id)
 
 
@@ -149,7 +150,7 @@ def conclusion(ctx: Ctx) -> Response:
         return _session_page(ctx, row, status=400, error=str(exc))
 
 
-def _direction_page(ctx: Ctx, row: Any, *, status: int = 200, error: str = "") -> Response:
+def _direction_page(ctx: Ctx, row: StoredDirection, *, status: int = 200, error: str = "") -> Response:
     return ctx.page(
         "desk/direction.html",
         status,
@@ -171,7 +172,7 @@ def direction_page(ctx: Ctx) -> Response:
     )
 
 
-def _act(ctx: Ctx, action: Callable[[Any], str]) -> Response:
+def _act(ctx: Ctx, action: Callable[[StoredDirection], str]) -> Response:
     row = direction_for(ctx.engine, ctx.account, ctx.config, parse_id(ctx.param("direction_id")), change=True)
     try:
         target = action(row)
@@ -183,7 +184,7 @@ def _act(ctx: Ctx, action: Callable[[Any], str]) -> Response:
 
 
 def edit(ctx: Ctx) -> Response:
-    def run(row: Any) -> str:
+    def run(row: StoredDirection) -> str:
         data = ctx.form | {"form": "1"}
         # The form shows the legal limits only; the office's own days or date stay as they were.
         if not data.get("days") and row.limit_days:
@@ -208,7 +209,7 @@ def edit(ctx: Ctx) -> Response:
 
 
 def result(ctx: Ctx) -> Response:
-    def run(row: Any) -> str:
+    def run(row: StoredDirection) -> str:
         f = ctx.form
         fu.record_result(
             ctx.engine,
@@ -228,7 +229,7 @@ def result(ctx: Ctx) -> Response:
 
 
 def delete(ctx: Ctx) -> Response:
-    def run(row: Any) -> str:
+    def run(row: StoredDirection) -> str:
         session_id = fu.delete_direction(
             ctx.engine,
             row.id,
