@@ -9,10 +9,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from rules import ServiceError, TiepdanError
 from rules.vietnamese import nfc
@@ -83,14 +84,23 @@ def stamp(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
-def account_of(row: object) -> Account:
-    return Account(
-        row.id,  # type: ignore[attr-defined]
-        row.login,  # type: ignore[attr-defined]
-        row.role,  # type: ignore[attr-defined]
-        row.unit_id,  # type: ignore[attr-defined]
-        stamp(row.password_hash),  # type: ignore[attr-defined]
-    )
+class UserRecord(Protocol):
+    """What the account use cases read of a row of ``users``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def login(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def unit_id(self) -> str | None: ...
+    @property
+    def password_hash(self) -> str: ...
+
+
+def account_of(row: UserRecord) -> Account:
+    return Account(row.id, row.login, row.role, row.unit_id, stamp(row.password_hash))
 
 
 def normalize_login(login: str) -> str:
@@ -119,8 +129,8 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def user_row(conn: object, login: str) -> object:
-    row = conn.execute(select(_U).where(_U.c.login == normalize_login(login))).first()  # type: ignore[attr-defined]
+def user_row(conn: Connection, login: str) -> UserRecord:
+    row = conn.execute(select(_U).where(_U.c.login == normalize_login(login))).first()
     if row is None:
         raise ServiceError(f"không có tài khoản {normalize_login(login)[:100]!r}")
     return row

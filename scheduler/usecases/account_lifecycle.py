@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rules import ServiceError
@@ -153,9 +153,9 @@ def get_user(engine: Engine, user_id: int) -> Account | None:
     return account_of(row) if row is not None else None
 
 
-def _other_active_admins(conn: object, user_id: int) -> int:
+def _other_active_admins(conn: Connection, user_id: int) -> int:
     return int(
-        conn.execute(  # type: ignore[attr-defined]
+        conn.execute(
             select(func.count()).where(_U.c.role == "admin", _U.c.disabled_at.is_(None), _U.c.id != user_id)
         ).scalar_one()
     )
@@ -166,22 +166,22 @@ def set_disabled(engine: Engine, login: str, disabled: bool, *, now: datetime, a
     tokens at once; enabling lets the same tokens work again (revoke them to end them)."""
     with engine.begin() as conn:
         row = user_row(conn, login)
-        if disabled and row.role == "admin" and _other_active_admins(conn, row.id) == 0:  # type: ignore[attr-defined]
+        if disabled and row.role == "admin" and _other_active_admins(conn, row.id) == 0:
             raise ServiceError("không thể khóa tài khoản quản trị cuối cùng còn hoạt động")
         conn.execute(
             update(_U)
-            .where(_U.c.id == row.id)  # type: ignore[attr-defined]
+            .where(_U.c.id == row.id)
             .values(disabled_at=now if disabled else None, failed_logins=0, locked_until=None)
         )
         if disabled:
-            conn.execute(delete(_S).where(_S.c.user_id == row.id))  # type: ignore[attr-defined]
+            conn.execute(delete(_S).where(_S.c.user_id == row.id))
         write_audit(
             conn,
             at=now,
             actor=actor.name,
             action="user_disable" if disabled else "user_enable",
-            unit_id=row.unit_id,  # type: ignore[attr-defined]
-            login=row.login,  # type: ignore[attr-defined]
+            unit_id=row.unit_id,
+            login=row.login,
         )
     return account_of(row)
 
@@ -190,18 +190,18 @@ def remove_user(engine: Engine, login: str, *, now: datetime, actor: Actor) -> N
     """Remove an account with its tokens and sign-ins; the audit keeps what it did."""
     with engine.begin() as conn:
         row = user_row(conn, login)
-        if row.role == "admin" and _other_active_admins(conn, row.id) == 0:  # type: ignore[attr-defined]
+        if row.role == "admin" and _other_active_admins(conn, row.id) == 0:
             raise ServiceError("không thể xóa tài khoản quản trị cuối cùng còn hoạt động")
-        conn.execute(delete(_S).where(_S.c.user_id == row.id))  # type: ignore[attr-defined]
-        conn.execute(delete(_K).where(_K.c.user_id == row.id))  # type: ignore[attr-defined]
-        conn.execute(delete(_U).where(_U.c.id == row.id))  # type: ignore[attr-defined]
+        conn.execute(delete(_S).where(_S.c.user_id == row.id))
+        conn.execute(delete(_K).where(_K.c.user_id == row.id))
+        conn.execute(delete(_U).where(_U.c.id == row.id))
         write_audit(
             conn,
             at=now,
             actor=actor.name,
             action="user_remove",
-            unit_id=row.unit_id,  # type: ignore[attr-defined]
-            login=row.login,  # type: ignore[attr-defined]
+            unit_id=row.unit_id,
+            login=row.login,
         )
 
 
@@ -213,19 +213,19 @@ def set_password(engine: Engine, login: str, password: str, *, now: datetime, ac
         row = user_row(conn, login)
         conn.execute(
             update(_U)
-            .where(_U.c.id == row.id)  # type: ignore[attr-defined]
+            .where(_U.c.id == row.id)
             .values(password_hash=password_hash, failed_logins=0, locked_until=None)
         )
-        conn.execute(delete(_S).where(_S.c.user_id == row.id))  # type: ignore[attr-defined]
+        conn.execute(delete(_S).where(_S.c.user_id == row.id))
         write_audit(
             conn,
             at=now,
             actor=actor.name,
             action="user_password",
-            unit_id=row.unit_id,  # type: ignore[attr-defined]
-            login=row.login,  # type: ignore[attr-defined]
+            unit_id=row.unit_id,
+            login=row.login,
         )
-        fresh = conn.execute(select(_U).where(_U.c.id == row.id)).one()  # type: ignore[attr-defined]
+        fresh = conn.execute(select(_U).where(_U.c.id == row.id)).one()
     return account_of(fresh)
 
 
@@ -251,12 +251,12 @@ def unlock(engine: Engine, login: str, *, now: datetime, actor: Actor) -> None:
     """Lift the sign-in delay of an account (mở khóa đăng nhập)."""
     with engine.begin() as conn:
         row = user_row(conn, login)
-        conn.execute(update(_U).where(_U.c.id == row.id).values(failed_logins=0, locked_until=None))  # type: ignore[attr-defined]
+        conn.execute(update(_U).where(_U.c.id == row.id).values(failed_logins=0, locked_until=None))
         write_audit(
             conn,
             at=now,
             actor=actor.name,
             action="user_unlock",
-            unit_id=row.unit_id,  # type: ignore[attr-defined]
-            login=row.login,  # type: ignore[attr-defined]
+            unit_id=row.unit_id,
+            login=row.login,
         )

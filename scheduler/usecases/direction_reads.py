@@ -108,9 +108,10 @@ def parse_states(text: str | None) -> tuple[State, ...] | None:
     out: list[State] = []
     for part in text.split(","):
         part = part.strip()
-        if part not in STATES:
+        state = next((s for s in STATES if s == part), None)
+        if state is None:
             raise ServiceError(f"trạng thái {part!r} không có; dùng một trong: {', '.join(STATES)}")
-        out.append(part)  # type: ignore[arg-type]
+        out.append(state)
     return tuple(out)
 
 
