@@ -25,7 +25,7 @@ from scheduler.infra import clock
 from scheduler.infra.config import Config
 from scheduler.outbox.checks import Claimed, claim_checked, outgoing, unsendable
 from scheduler.outbox.record import Outcome
-from scheduler.outbox.recorder import Clock, Db, Recorder
+from scheduler.outbox.recorder import Clock, Db, Recorder, Waiter
 from scheduler.outbox.store import MAX_ATTEMPTS
 
 TIMEOUTS_TO_STOP = 3  # a server that timed out this many times in a row is down for this round
@@ -151,7 +151,7 @@ class ChannelRun:
             self.drained.clear()
             await self.drained.wait()
 
-    async def _next(self) -> _Item | None:
+    async def _next(self, waiter: Waiter) -> _Item | None:
         """The next message to send, its attempt on record; None when there is no more."""
         while True:
             item = await self.queue.get()
@@ -162,7 +162,7 @@ class ChannelRun:
             if self.stopped is not None or item.msg is None:
                 self._finish_unsent(item)
                 continue
-            if await self.recorder.start(item.row):
+            if await self.recorder.start(item.row, waiter):
                 return item
             # Another deliverer holds it now (our lease ran out): it is theirs to send.
 
@@ -175,10 +175,13 @@ class ChannelRun:
             self.stats.released += 1
 
     async def _work(self, sender: Sender) -> None:
-        current = await self._next()
+        waiter = Waiter()
+        current = await self._next(waiter)
         while current is not None:
-            # The next message's attempt row is written while this one is being sent.
-            following = asyncio.create_task(self._next())
+            # The next message's attempt row is asked for while this one is being sent, and
+            # written with the others' when a worker needs one (``Recorder``).
+            waiter.blocked = False
+            following = asyncio.create_task(self._next(waiter))
             try:
                 if self.stopped is not None:
                     self.recorder.finish(Outcome(current.row, "released", self.stopped))
@@ -188,6 +191,8 @@ class ChannelRun:
             except BaseException:
                 following.cancel()
                 raise
+            if not following.done():
+                self.recorder.hurry(waiter)
             current = await following
 
     async def _send(self, sender: Sender, item: _Item) -> None:

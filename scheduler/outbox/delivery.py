@@ -63,6 +63,7 @@ async def deliver_due(
             return loop.run_in_executor(worker, functools.partial(fn, conn, *args))
 
         recorder = _Recorder(db, config, me, clk)
+        recorder.group = sum(max(1, ch.concurrency) for ch in channels.values())
 
         async def renew() -> None:
             while True:

@@ -27,14 +27,28 @@ class Clock:
         return self.start + timedelta(seconds=clock.monotonic() - self.t0)
 
 
+class Waiter:
+    """A worker as the recorder sees it: ``blocked`` while it has nothing to send until its next
+    attempt is on record."""
+
+    __slots__ = ("blocked",)
+
+    def __init__(self) -> None:
+        self.blocked = True
+
+
 class Recorder:
-    """Group commit: attempt starts and lease renewals that come while a transaction runs wait
-    for the next one, so a transaction carries as many messages as are in flight; results ride
-    with the next attempt rows (or the flush at a batch's end) rather than costing their own."""
+    """Group commit: a worker asks for its next attempt row as it starts sending, long before
+    it needs it, so the recorder waits until some worker has nothing else to do (``hurry``) or
+    every worker has asked (``group``), and writes every attempt asked for by then in one
+    transaction; starts that come while it runs wait for the next. Results ride with the next
+    attempt rows (or the flush at a batch's end) rather than costing their own. A transaction
+    carries several messages instead of one or two: its statements and commit cost the same."""
 
     def __init__(self, db: Db, config: Config, me: str, clk: Clock) -> None:
         self.db, self.config, self.me, self.clock = db, config, me, clk
-        self.starts: list[tuple[Any, asyncio.Future[bool]]] = []
+        self.starts: list[tuple[Any, asyncio.Future[bool], Waiter]] = []
+        self.group = 1  # starts worth a transaction without waiting: every worker's
         self.outcomes: list[Outcome] = []
         self.renew = False
         self.urgent = False  # results of rows never tried: written at once, nothing rides with them
@@ -58,26 +72,33 @@ class Recorder:
                     self.me,
                     self.clock.start,
                     self.clock.now(),
-                    [r for r, _ in starts],
+                    [r for r, _, _ in starts],
                     outcomes,
                     renew,
                 )
             except BaseException as exc:
-                for _, fut in starts:
+                for _, fut, _ in starts:
                     if not fut.done():
                         fut.set_exception(exc)
                 raise
             self.failed = self.failed or any(o.result == "failed" for o in outcomes)
-            for row, fut in starts:
+            for row, fut, _ in starts:
                 if not fut.done():
                     fut.set_result(row.id in owned)
 
-    async def start(self, row: Any) -> bool:
+    async def start(self, row: Any, waiter: Waiter) -> bool:
         """Write the attempt row; False if the row is no longer this deliverer's (leave it)."""
         fut: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.starts.append((row, fut))
-        self._kick()
+        self.starts.append((row, fut, waiter))
+        if waiter.blocked or len(self.starts) >= self.group:
+            self._kick()
         return await fut
+
+    def hurry(self, waiter: Waiter) -> None:
+        """``waiter`` has sent its message and waits for its next attempt: write it now."""
+        waiter.blocked = True
+        if any(w is waiter for _, _, w in self.starts):
+            self._kick()
 
     def finish(self, outcome: Outcome) -> None:
         """A result, written with the next group's attempt rows (a worker asks for its next
