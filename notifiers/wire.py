@@ -10,11 +10,18 @@ base64 as the ``email`` package makes, 7-bit clean) as a string, in about a tent
 The boundary is made from the Message-ID and the Date, so a message built twice (a retry) is the
 same bytes; it contains a ``.``, which neither base64 nor the parts' headers can, and it is
 checked against the 7-bit and quoted-printable bodies all the same.
+
+What messages share is encoded once: a session's head and office get the same subject, a unit's
+messages the same From, many offices the same name in To, so the encoded words of a non-ASCII
+header are kept (a few thousand, by value). The texts name their reader and are written each
+time; the choice between quoted-printable and base64 is made without encoding the first lines
+when their length already decides it.
 """
 
 from __future__ import annotations
 
 import binascii
+import functools
 import hashlib
 import re
 from datetime import datetime
@@ -28,6 +35,7 @@ from notifiers.message import (
     _ics_method,
     _named,
     _subject,
+    _Utf8Header,
     message_id_header,
     split_sender,
 )
@@ -37,12 +45,19 @@ NL = "\r\n"
 MAX_LINE: int = POLICY.max_line_length or 78
 _B64_CHUNK = MAX_LINE // 4 * 3  # as the email package cuts base64 lines (76 characters)
 _NEWLINES = re.compile(r"\r\n|\r|\n")
+# Each character as long as quoted-printable writes it in a body ("=XX" or itself), as
+# quoprimime.body_encode quotes it (line breaks and soft breaks only add to that).
+_QP_LENGTH = {c: "=XX" for c in range(256) if quoprimime.body_check(c) and c not in b"\r\n"}
 
 
 def _header(name: str, value: str) -> str:
     """One header line, folded as the policy folds it. Our own folding header types fold
-    themselves; a short ASCII value is written as it is (what the policy would write); anything
-    else goes through the policy (rare: a long ASCII name)."""
+    themselves (a non-ASCII name or subject: its encoded words kept, see the module's note); a
+    short ASCII value is written as it is (what the policy would write); anything else goes
+    through the policy (rare: a long ASCII name)."""
+    if isinstance(value, _Utf8Header):
+        line = _encoded(value.name, value._text)
+        return f"{line[: -len(NL)]} <{value.address}>{NL}" if value.address else line
     fold = getattr(value, "fold", None)
     if fold is not None:
         folded: str = fold(policy=POLICY)
@@ -52,6 +67,13 @@ def _header(name: str, value: str) -> str:
         return line + NL
     long: str = POLICY.fold(name, value)
     return long
+
+
+@functools.lru_cache(maxsize=4096)
+def _encoded(name: str, text: str) -> str:
+    """``name: text`` in encoded words, as ``_Utf8Header.fold`` writes it (the address, if any,
+    goes after them unfolded, as there)."""
+    return _Utf8Header(name, text).fold(policy=POLICY)
 
 
 def _lines(data: str) -> str:
@@ -88,8 +110,14 @@ def _encode_text(text: str, cte: str | None) -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass
         sniff = embedded(lines[:10])
-        sniff_qp = quoprimime.body_encode(sniff.decode("latin-1"), MAX_LINE)
-        if len(sniff_qp) > len(binascii.b2a_base64(sniff)):
+        b64 = len(binascii.b2a_base64(sniff))
+        sniff_latin = sniff.decode("latin-1")
+        # quoted-printable is at least its quoted characters, each line ending one: when that is
+        # already longer than base64, base64 it is, without writing the quoted-printable.
+        if (
+            len(sniff_latin.translate(_QP_LENGTH)) - sniff.count(b"\r\n") > b64
+            or len(sniff_qp := quoprimime.body_encode(sniff_latin, MAX_LINE)) > b64
+        ):
             cte = "base64"
         else:
             cte = "quoted-printable"

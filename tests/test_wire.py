@@ -78,3 +78,26 @@ def test_a_message_that_cannot_be_built_is_refused_as_build_email_refuses_it() -
     with pytest.raises(ValueError):
         sms = OutgoingMessage(channel="sms", recipient="+84912345678", text="x", message_id="a")
         email_bytes(sms, SENDER)
+
+
+def test_the_transfer_encoding_is_chosen_as_the_email_package_chooses_it() -> None:
+    """The choice between 7bit, quoted-printable and base64 (made by length, here partly
+    without writing the quoted-printable) is the email package's, over texts from all-ASCII to
+    all-Vietnamese, short and long lines, trailing spaces and '=' signs."""
+    import random
+    from email.message import EmailMessage
+
+    from notifiers.wire import _encode_text
+
+    rng = random.Random(16)
+    pieces = ["Kính gửi", "đồng chí", "Bí thư", "xã Hòa An", "ệ", "a=b", "x" * 30, " ", "\t"]
+    pieces += ["the", "office", "meeting", "07:30", "03/02/2027"] * 4  # near the line both ways
+    for _ in range(300):
+        lines = [
+            " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) + rng.choice(["", " "])
+            for _ in range(rng.randint(1, 14))
+        ]
+        text = "\n".join(lines) + "\n"
+        reference = EmailMessage(policy=POLICY)
+        reference.set_content(text)
+        assert _encode_text(text, None)[0] == reference["Content-Transfer-Encoding"], text
