@@ -121,7 +121,7 @@ class LogCounts:
         }
 
 
-def _clean_text(value: Any, key: str) -> str:
+def _clean_text(value: object, key: str) -> str:
     label, longest = TEXT_FIELDS[key]
     if value is None:
         return ""
@@ -134,7 +134,7 @@ def _clean_text(value: Any, key: str) -> str:
     return text
 
 
-def _clean_int(value: Any, label: str, *, low: int, high: int = 100_000) -> int:
+def _clean_int(value: object, label: str, *, low: int, high: int = 100_000) -> int:
     if isinstance(value, bool):
         raise ServiceError(f"{label} phải là số nguyên")
     if isinstance(value, str):
@@ -149,7 +149,7 @@ def _clean_int(value: Any, label: str, *, low: int, high: int = 100_000) -> int:
     return value
 
 
-def _flag(value: Any) -> bool:
+def _flag(value: object) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -157,7 +157,7 @@ def _flag(value: Any) -> bool:
     return bool(value)
 
 
-def clean_entry(data: Mapping[str, Any]) -> dict[str, Any]:
+def clean_entry(data: Mapping[str, object]) -> dict[str, Any]:
     """A log row's fields from a form or JSON: NFC text within limits, counts in range."""
     out: dict[str, Any] = {k: _clean_text(data.get(k), k) for k in TEXT_FIELDS}
     if not out["full_name"]:
@@ -218,7 +218,7 @@ def add_entry(
     engine: Engine,
     config: Config,
     session_id: int,
-    data: Mapping[str, Any],
+    data: Mapping[str, object],
     *,
     actor: uc.Actor,
     now: datetime,
@@ -288,7 +288,7 @@ def update_entry(
     engine: Engine,
     config: Config,
     entry_id: int,
-    data: Mapping[str, Any],
+    data: Mapping[str, object],
     *,
     actor: uc.Actor,
     now: datetime,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from rules import (
@@ -66,7 +65,7 @@ def web_url(fail: Callable[[str, str], ConfigError], url: str, key: str) -> str:
         raise fail(key, str(exc)) from None
 
 
-def trusted_proxies(w: Where, raw: Any) -> tuple[str, ...]:
+def trusted_proxies(w: Where, raw: object) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
         raise w.error("http.trusted_proxies", 'phải là danh sách địa chỉ IP hoặc mạng, ví dụ ["10.0.0.5"]')
     out: list[str] = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from rules.vietnamese import nfc
 from scheduler.infra.config.fields import EMAIL, Where, read_int, read_str
@@ -34,7 +33,7 @@ class SmsSettings:
     concurrency: int = 8
 
 
-def parse_email(w: Where, raw: Any) -> EmailSettings:
+def parse_email(w: Where, raw: object) -> EmailSettings:
     if not isinstance(raw, dict):
         raise w.error("email", "phải là bảng [email]")
     security = read_str(w, raw, "security", "none", "email.security")
@@ -65,7 +64,7 @@ def parse_email(w: Where, raw: Any) -> EmailSettings:
     )
 
 
-def parse_sms(w: Where, raw: Any) -> SmsSettings:
+def parse_sms(w: Where, raw: object) -> SmsSettings:
     if not isinstance(raw, dict):
         raise w.error("sms", "phải là bảng [sms]")
     url = read_str(w, raw, "url", "", "sms.url")

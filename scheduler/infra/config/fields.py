@@ -5,9 +5,9 @@ with one line that names the file and the key (``units[3].days``) and what is wr
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias
 from unicodedata import normalize as _normalize
 
 from rules import (
@@ -16,8 +16,11 @@ from rules import (
     DayNote,
     Roll,
 )
+from rules.periods import PeriodKind
 from rules.vietnamese import nfc
 
+# How a section's reader says what is wrong with one of its keys: ``fail(key, what)``.
+Fail: TypeAlias = Callable[[str, str], ConfigError]
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -38,7 +41,7 @@ def read_table(w: Where, data: Mapping[str, Any], key: str) -> dict[str, Any]:
     return v
 
 
-def read_str(w: Where, data: Mapping[str, Any], key: str, default: str, full: str | None = None) -> str:
+def read_str(w: Where, data: Mapping[str, object], key: str, default: str, full: str | None = None) -> str:
     v = data.get(key, default)
     if not isinstance(v, str):
         raise w.error(full or key, "phải là chuỗi")
@@ -46,7 +49,7 @@ def read_str(w: Where, data: Mapping[str, Any], key: str, default: str, full: st
 
 
 def read_int(
-    w: Where, data: Mapping[str, Any], key: str, default: int | None, full: str, lo: int, hi: int
+    w: Where, data: Mapping[str, object], key: str, default: int | None, full: str, lo: int, hi: int
 ) -> int:
     v = data.get(key, default)
     if v is None:
@@ -56,19 +59,20 @@ def read_int(
     return v
 
 
-def read_per(w: Where, v: Any, key: str) -> Any:
-    if v not in ("month", "week"):
-        raise w.error(key, f"phải là 'month' hoặc 'week', không phải {v!r}")
-    return v
+def read_per(w: Where, v: object, key: str) -> PeriodKind:
+    if v == "month" or v == "week":
+        return v
+    raise w.error(key, f"phải là 'month' hoặc 'week', không phải {v!r}")
 
 
-def read_roll(w: Where, v: Any, key: str) -> Roll:
-    if v not in ROLLS:
-        raise w.error(key, f"phải là một trong {', '.join(ROLLS)}, không phải {v!r}")
-    return v  # type: ignore[no-any-return]
+def read_roll(w: Where, v: object, key: str) -> Roll:
+    for roll in ROLLS:
+        if v == roll:
+            return roll
+    raise w.error(key, f"phải là một trong {', '.join(ROLLS)}, không phải {v!r}")
 
 
-def read_date(w: Where, v: Any, key: str) -> date:
+def read_date(w: Where, v: object, key: str) -> date:
     if isinstance(v, date) and not hasattr(v, "hour"):
         return v
     if isinstance(v, str):
@@ -79,7 +83,7 @@ def read_date(w: Where, v: Any, key: str) -> date:
     raise w.error(key, f"ngày phải có dạng YYYY-MM-DD, không phải {v!r}")
 
 
-def read_day_notes(w: Where, raw: Any, key: str) -> list[DayNote]:
+def read_day_notes(w: Where, raw: object, key: str) -> list[DayNote]:
     if not isinstance(raw, list):
         raise w.error(key, "phải là danh sách ngày")
     out: list[DayNote] = []
@@ -102,17 +106,16 @@ def read_day_notes(w: Where, raw: Any, key: str) -> list[DayNote]:
     return out
 
 
-def read_remind(w: Where | None, raw: Any, key: str) -> tuple[int, ...]:
-    ok = isinstance(raw, list) and all(
+def read_remind(w: Where | None, raw: object, key: str) -> tuple[int, ...]:
+    if not isinstance(raw, list) or not all(
         isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 60 for x in raw
-    )
-    if not ok:
+    ):
         what = "phải là danh sách số ngày báo trước từ 0 đến 60, ví dụ [7, 1]"
         raise w.error(key, what) if w else ConfigError(f"{key}: {what}")
     return tuple(sorted(set(raw), reverse=True))
 
 
-def read_lines(error: Any, raw: Any, key: str) -> tuple[str, ...]:
+def read_lines(error: Fail, raw: object, key: str) -> tuple[str, ...]:
     """``notice_basis``: a list of lines, each one act ("Căn cứ Luật Tiếp công dân ngày ...")."""
     if raw is None:
         return ()

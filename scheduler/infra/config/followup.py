@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from rules import ConfigError
 from rules.followup_alerts import FollowupPolicy
@@ -44,7 +43,7 @@ class FollowupSettings:
         return self.agency_emails.get(agency_key(agency), "")
 
 
-def parse_followup(file: str, raw: Any) -> FollowupSettings:
+def parse_followup(file: str, raw: object) -> FollowupSettings:
     def fail(key: str, what: str) -> ConfigError:
         return ConfigError(f"{file}: followup.{key}: {what}")
 

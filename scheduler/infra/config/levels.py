@@ -47,7 +47,7 @@ def parse_level(w: Where, level_id: str, raw: dict[str, Any], key: str) -> Level
     return Level.from_history(level_id, name, (min_days, per, basis), earlier, notice_basis, dialogue)
 
 
-def parse_dialogue(w: Where, raw: Any, key: str) -> DialogueMandate | None:
+def parse_dialogue(w: Where, raw: object, key: str) -> DialogueMandate | None:
     """``dialogue``: a preset's name (``"law-72-2025"``) or ``{ min, per = "year", basis }``."""
     if raw is None:
         return None

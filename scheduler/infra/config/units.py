@@ -24,7 +24,7 @@ from rules.parsing import parse_time_range
 from rules.patterns import parse_rrule
 from rules.vietnamese import nfc
 from scheduler.infra.config.addresses import web_url
-from scheduler.infra.config.fields import EMAIL, read_lines, read_remind
+from scheduler.infra.config.fields import EMAIL, Fail, read_lines, read_remind
 
 PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
 
@@ -66,7 +66,7 @@ UNIT_KEYS = {
 }
 
 
-def parse_unit(fail: Any, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[Unit, tuple[int, ...]]:
+def parse_unit(fail: Fail, raw: dict[str, Any], levels: Mapping[str, Level]) -> tuple[Unit, tuple[int, ...]]:
     def text(k: str, default: str = "") -> str:
         v = raw.get(k, default)
         if not isinstance(v, str):
@@ -192,7 +192,7 @@ def rrule_problem(rule: str) -> str | None:
     return None
 
 
-def parse_person(fail: Any, raw: Any, key: str) -> Person:
+def parse_person(fail: Fail, raw: object, key: str) -> Person:
     if not isinstance(raw, dict):
         raise fail(key, "phải là bảng {name, title, email, phone}")
     values = {}

@@ -12,6 +12,7 @@ from typing import Any
 from rules import (
     ConfigError,
 )
+from scheduler.infra.config.fields import Fail
 
 CSV_COLUMNS = {
     "id",
@@ -70,7 +71,7 @@ def read_csv(path: Path, name: str) -> Iterator[tuple[int, dict[str, str]]]:
         raise ConfigError(f"{name}:{reader.line_num}: dòng CSV lỗi ({exc})") from None
 
 
-def csv_to_table(raw: dict[str, str], fail: Any) -> dict[str, Any]:
+def csv_to_table(raw: dict[str, str], fail: Fail) -> dict[str, Any]:
     out: dict[str, Any] = {
         k: v.strip() for k, v in raw.items() if k not in ("days", "register_by", "staff", "remind")
     }
