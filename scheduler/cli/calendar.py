@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from notifiers.calendar_render import write_csv, write_json, write_text
 from rules import RuleError, TiepdanError, Unit, plan_calendar
 from rules.dialogues import DialogueFinding
+from rules.engine import CalendarPlan
 from scheduler.cli.common import (
     Subparsers,
     add_config,
@@ -45,7 +45,7 @@ def add_parser(sub: Subparsers) -> None:
     c.set_defaults(func=run_check)
 
 
-def build_plan(config: Config, args: argparse.Namespace, units: list[Unit] | None = None) -> Any:
+def build_plan(config: Config, args: argparse.Namespace, units: list[Unit] | None = None) -> CalendarPlan:
     if args.first > args.last:
         raise RuleError(f"--from {args.first.isoformat()} sau --to {args.last.isoformat()}")
     return plan_calendar(
