@@ -5,7 +5,7 @@
 - the app served by a real uvicorn on 127.0.0.1 in a thread;
 - the outside tools (Chromium, LibreOffice, poppler, node with tests/js/node_modules): missing
   ones fail the test in CI and skip it elsewhere, with the reason;
-- the ``tiepdan`` CLI run in a subprocess.
+- the ``tiepdan`` CLI (its ``main``, see ``cli_runner``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import cli_runner
 import pytest
 import uvicorn
 
@@ -199,17 +199,11 @@ def env() -> dict[str, str]:
     return e
 
 
-def tiepdan(config: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "scheduler", *args, "--config", str(config)],
-        cwd=config.parent,
-        env=env(),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-        check=False,
-    )
+def tiepdan(
+    config: Path, *args: str, check: bool = True, process: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``tiepdan ARGS --config CONFIG`` from the configuration's folder (see ``cli_runner``)."""
+    proc = cli_runner.run([*args, "--config", str(config)], cwd=config.parent, process=process)
     if check and proc.returncode != 0:
         raise AssertionError(
             f"tiepdan {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import cli_runner
 from sqlalchemy import MetaData, create_engine, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
@@ -161,19 +162,18 @@ def argv(config: Path, command: str, *args: str, now: str | None = NOW, by: str 
 
 
 def tiepdan(
-    config: Path, command: str, *args: str, now: str | None = NOW, by: str | None = None, check: bool = True
+    config: Path,
+    command: str,
+    *args: str,
+    now: str | None = NOW,
+    by: str | None = None,
+    check: bool = True,
+    process: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``tiepdan COMMAND ARGS --config CONFIG [--now] [--by]`` in a subprocess."""
-    proc = subprocess.run(
-        argv(config, command, *args, now=now, by=by),
-        cwd=config.parent,
-        env=env(),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-        check=False,
-    )
+    """Run ``tiepdan COMMAND ARGS --config CONFIG [--now] [--by]`` from the configuration's folder
+    (its ``main`` in this process; ``process``: in a real process, see ``cli_runner``)."""
+    args_ = argv(config, command, *args, now=now, by=by)[3:]  # without "python -m scheduler"
+    proc = cli_runner.run(args_, cwd=config.parent, process=process)
     if check and proc.returncode != 0:
         raise AssertionError(
             f"tiepdan {command} {' '.join(args)} exited {proc.returncode}\n"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import cli_runner
 import pytest
 from desk_support import Server, serve
 from sqlalchemy import select
@@ -25,14 +25,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def tiepdan(server: Server, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scheduler", *args, "--config", str(server.config.path)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    return cli_runner.run([*args, "--config", str(server.config.path)], cwd=ROOT, stdin=stdin)
 
 
 def _users(server: Server) -> dict[str, tuple[str, str | None, str]]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import cli_runner
 import reference as ref
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -39,15 +39,7 @@ def _write(tmp_path: Path, calendar: str = "") -> Path:
 
 
 def _run(cfg: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scheduler", *args, "--config", str(cfg)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cfg.parent,
-        check=False,
-        timeout=120,
-    )
+    return cli_runner.run([*args, "--config", str(cfg)], cwd=cfg.parent)
 
 
 def _sessions(cfg: Path) -> list[dict]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import cli_runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,15 +118,7 @@ def test_before_since_a_period_with_nothing_recorded_has_no_data():
 
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "scheduler", *args, "--config", "config.toml"],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=180,
-        check=False,
-    )
+    proc = cli_runner.run([*args, "--config", "config.toml"], cwd=cwd)
     assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
     return proc
 

@@ -1,4 +1,5 @@
-"""The service end to end through ``tiepdan`` in subprocesses, on SQLite and on PostgreSQL.
+"""The service end to end through ``tiepdan`` (its ``main``, see ``cli_runner``), on SQLite and
+on PostgreSQL; the last tests run the same commands in a real process and compare.
 
 Each test gets a fresh database (``db_url``) and the small configuration of service_support.
 Where the state a command acts on is not itself under test it is prepared in-process through the
@@ -363,3 +364,29 @@ def test_unreachable_database_gives_one_line(tmp_path):
     cfg = write_config(tmp_path, "postgresql+psycopg://nobody@127.0.0.1:1/nothing")
     line = one_line_error(tiepdan(cfg, "sessions", check=False))
     assert "cơ sở dữ liệu" in line
+
+
+# --- the same commands in a real process -------------------------------------------------------
+
+
+def test_a_real_process_answers_as_main_does(tmp_path, db_url):
+    """``python -m scheduler`` prints and exits as ``main`` does in the tests above: a plan, a
+    listing, a refusal (one line, exit 1) and a usage error (exit 2)."""
+    cfg = write_config(tmp_path, db_url)
+    commands = [
+        ("plan", "--year", str(YEAR)),
+        ("sessions", "--unit", "cao-bang", "--from", "2027-03-01", "--to", "2027-03-31"),
+        ("cancel", "999999", "--reason", "x"),
+        ("record", "1", "--held", "--visits", "-3"),
+        ("move",),
+    ]
+    for command, *args in commands:
+        real = tiepdan(cfg, command, *args, check=False, process=True)
+        if command == "plan":  # the second plan finds nothing to do: compare the first's words
+            assert real.returncode == 0 and "thêm 144 buổi" in real.stdout, real.stderr
+            continue
+        here = tiepdan(cfg, command, *args, check=False)
+        assert (real.returncode, real.stdout, real.stderr) == (here.returncode, here.stdout, here.stderr)
+        assert "Traceback" not in real.stderr
+    assert tiepdan(cfg, "cancel", "999999", "--reason", "x", check=False, process=True).returncode == 1
+    assert tiepdan(cfg, "move", check=False, process=True).returncode == 2

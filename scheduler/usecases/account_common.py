@@ -4,6 +4,7 @@ signed-in ``Account`` and the strict readers of a login and a password."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -44,8 +45,19 @@ _U = UserRow.__table__
 _K = ApiTokenRow.__table__
 _S = DeskSessionRow.__table__
 hasher = PasswordHasher()
-# Checked when the login is unknown, so that "no such account" takes as long as "wrong password".
-DUMMY_HASH = hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash_of(h: PasswordHasher) -> str:
+    return h.hash(secrets.token_hex(16))
+
+
+def dummy_hash() -> str:
+    """A hash checked when the login is unknown, so that "no such account" takes as long as
+    "wrong password". Made on first use, not at import: every CLI command imports this module,
+    and an argon2 hash is a tenth of a second or more. The web app makes it at start-up
+    (``create_app``), so the first unknown login is not the one slower answer."""
+    return _dummy_hash_of(hasher)
 
 
 class LoginError(TiepdanError):

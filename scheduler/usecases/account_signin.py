@@ -37,7 +37,7 @@ def authenticate(engine: Engine, login: str, password: str, *, now: datetime) ->
     login = normalize_login(login)
     password = nfc(password)
     if not login or len(login) > 100 or len(password) > MAX_PASSWORD:
-        common.hasher_verify(common.DUMMY_HASH, password[:MAX_PASSWORD])
+        common.hasher_verify(common.dummy_hash(), password[:MAX_PASSWORD])
         raise LoginError(BAD_LOGIN)
     failed = _U.c.failed_logins + 1
     with engine.begin() as conn:
@@ -58,7 +58,7 @@ def authenticate(engine: Engine, login: str, password: str, *, now: datetime) ->
         ).first()
     if row is None:
         # Unknown, disabled or waiting: the same time and the same answer as a wrong password.
-        common.hasher_verify(common.DUMMY_HASH, password)
+        common.hasher_verify(common.dummy_hash(), password)
         raise LoginError(BAD_LOGIN)
     if not common.hasher_verify(row.password_hash, password):
         raise LoginError(BAD_LOGIN)

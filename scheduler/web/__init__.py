@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from scheduler.infra.config import Config
 from scheduler.infra.db import BUSY, is_busy
+from scheduler.usecases.account_common import dummy_hash
 from scheduler.web.edge import SecurityHeaders
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -96,4 +97,5 @@ def create_app(config: Config, engine: Engine) -> Starlette:
     )
     app.state.config = config
     app.state.engine = engine
+    dummy_hash()  # made now, not by the first unknown login (whose answer would be slower)
     return app
