@@ -43,11 +43,11 @@ from rules.vietnamese import nfc
 
 NL = "\r\n"
 MAX_LINE: int = POLICY.max_line_length or 78
-_B64_CHUNK = MAX_LINE // 4 * 3  # as the email package cuts base64 lines (76 characters)
+_B64_LINE = MAX_LINE // 4 * 4  # as the email package cuts base64 lines (76 characters)
 _NEWLINES = re.compile(r"\r\n|\r|\n")
-# Each character as long as quoted-printable writes it in a body ("=XX" or itself), as
-# quoprimime.body_encode quotes it (line breaks and soft breaks only add to that).
-_QP_LENGTH = {c: "=XX" for c in range(256) if quoprimime.body_check(c) and c not in b"\r\n"}
+# The bytes quoted-printable writes as they are in a body (the others as "=XX"), as
+# quoprimime.body_encode quotes them; line endings are kept (and soft breaks only add).
+_QP_PLAIN = bytes(c for c in range(256) if not quoprimime.body_check(c) or c in b"\r\n")
 
 
 def _header(name: str, value: str) -> str:
@@ -78,17 +78,15 @@ def _encoded(name: str, text: str) -> str:
 
 def _lines(data: str) -> str:
     """Every line ending made CRLF, as the generator writes a payload."""
-    parts = _NEWLINES.split(data)
-    if parts and parts[-1] == "":
-        parts.pop()
-        return NL.join(parts) + NL
-    return NL.join(parts)
+    if not data:
+        return NL
+    return data.replace("\r\n", "\n").replace("\r", "\n").replace("\n", NL)
 
 
 def _base64(data: bytes) -> str:
-    return "".join(
-        binascii.b2a_base64(data[i : i + _B64_CHUNK]).decode("ascii") for i in range(0, len(data), _B64_CHUNK)
-    )
+    """``data`` in base64 lines of 76 characters, each ending in a newline (base64mime's)."""
+    encoded = binascii.b2a_base64(data, newline=False).decode("ascii")
+    return "".join([encoded[i : i + _B64_LINE] + "\n" for i in range(0, len(encoded), _B64_LINE)])
 
 
 def _encode_text(text: str, cte: str | None) -> tuple[str, str]:
@@ -112,10 +110,11 @@ def _encode_text(text: str, cte: str | None) -> tuple[str, str]:
         sniff = embedded(lines[:10])
         b64 = len(binascii.b2a_base64(sniff))
         sniff_latin = sniff.decode("latin-1")
-        # quoted-printable is at least its quoted characters, each line ending one: when that is
-        # already longer than base64, base64 it is, without writing the quoted-printable.
+        # quoted-printable is at least three characters a quoted byte, one a line ending: when
+        # that is already longer than base64, base64 it is, without writing the quoted-printable.
+        quoted = len(sniff.translate(None, _QP_PLAIN))
         if (
-            len(sniff_latin.translate(_QP_LENGTH)) - sniff.count(b"\r\n") > b64
+            len(sniff) + 2 * quoted - sniff.count(b"\r\n") > b64
             or len(sniff_qp := quoprimime.body_encode(sniff_latin, MAX_LINE)) > b64
         ):
             cte = "base64"
@@ -137,6 +136,11 @@ def _part(text: str, subtype: str, *, method: str | None = None, cte: str | None
     return head, _lines(body)
 
 
+@functools.lru_cache(maxsize=64)
+def _date(when: datetime) -> str:
+    return format_datetime(when)  # a delivery dates its messages from one instant: written once
+
+
 def email_bytes(msg: OutgoingMessage, sender: str, *, date: datetime | None = None) -> bytes:
     """The message ``build_email(msg, sender, date=date)`` makes, as the bytes its
     ``as_bytes(policy=POLICY)`` would give (up to the boundary and where a part's headers sit);
@@ -152,7 +156,7 @@ def email_bytes(msg: OutgoingMessage, sender: str, *, date: datetime | None = No
         _header("From", _from(from_))
         + _header("To", _named("To", nfc(" ".join(msg.recipient_name.split())), msg.recipient))
         + _header("Subject", _subject(" ".join(nfc(msg.subject).split())))
-        + f"Date: {format_datetime(when)}{NL}"
+        + f"Date: {_date(when)}{NL}"
         + f"Message-ID: {mid}{NL}"
         + f"Auto-Submitted: auto-generated{NL}"
         + f"MIME-Version: 1.0{NL}"
