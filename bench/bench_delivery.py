@@ -542,7 +542,10 @@ def part2(
         by_kind = conn.execute(
             select(*kind, func.count()).where(o.c.status == "pending").group_by(*kind)
         ).all()
-    print(f"queue_due: {queued} messages queued in {t_queue['s']:.1f} s ({queued / t_queue['s']:.0f}/s)")
+    print(
+        f"queue_due: {queued} messages queued in {t_queue['s']:.1f} s ({queued / t_queue['s']:.0f}/s; "
+        f"CPU {t_queue['cpu']:.1f} s; {load()})"
+    )
     for purpose, lead, channel, n in sorted(by_kind):
         print(f"    {purpose:<16} lead {lead:>2}  {channel:<5} {n:>6}")
     with timed() as t_again:
@@ -560,7 +563,9 @@ def part2(
     total = t_queue["s"] + t_deliver["s"]
     print(
         f"deliver_due: sent {stats.sent}, retried {stats.retried}, failed {stats.failed}, dropped "
-        f"{stats.dropped} in {t_deliver['s']:.1f} s ({stats.sent / t_deliver['s']:.0f} messages/s)"
+        f"{stats.dropped} in {t_deliver['s']:.1f} s ({stats.sent / t_deliver['s']:.0f} messages/s; CPU "
+        f"{t_deliver['cpu']:.1f} s, {t_deliver['cpu'] / max(1, stats.sent) * 1000:.2f} ms a message;"
+        f" {load()})"
     )
     print(f"    at the SMTP sink: {mails} e-mails ({mail_ids} distinct Message-IDs) over {conns} connections")
     print(f"    at the SMS gateway: {texts} SMS ({text_ids} distinct request ids)")
