@@ -16,12 +16,13 @@ from sqlalchemy import Engine, select
 
 from notifiers import followup_messages as words
 from rules.followup import notice_due
-from rules.followup_alerts import conclusion_digest, direction_alert, notice_alert
+from rules.followup_alerts import ConclusionDigest, conclusion_digest, direction_alert, notice_alert
 from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import DirectionRow
 from scheduler.infra.since import service_since
+from scheduler.outbox import memo
 from scheduler.outbox.recipients import recipients
 from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
 from scheduler.reads.followup_facts import facts_of, missing_conclusions
@@ -123,11 +124,18 @@ def queue_followup(engine: Engine, config: Config, now: datetime) -> int:
             continue
         by_unit.setdefault(m.unit_id, []).append((m.session_id, m.date, m.due))
     steps = sorted(set(policy.after))
+    judged = memo.judged(config, "conclusions")  # a unit's digest, again only when its list changed
     for unit_id, mine in sorted(by_unit.items()):
         unit = config.units_by_id.get(unit_id)
         if unit is None:
             continue
-        digest = conclusion_digest(mine, today, config.calendar, policy)
+        inputs = (today, tuple(mine))
+        hit = judged.get(unit_id)
+        if hit is not None and hit[0] == inputs:
+            digest: ConclusionDigest | None = hit[1]
+        else:
+            digest = conclusion_digest(mine, today, config.calendar, policy)
+            judged[unit_id] = (inputs, digest)
         if digest is None:
             continue
         nth = steps.index(digest.step) + 1 if digest.step in steps else 1

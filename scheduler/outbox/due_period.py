@@ -12,10 +12,9 @@ nothing new). What was told is read from the outbox at every tick.
 from __future__ import annotations
 
 import sys
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -25,6 +24,7 @@ from rules.compliance import PeriodResult, SessionRecord, judge_sorted, lost_tex
 from rules.vocabulary import Kind, Status
 from scheduler.infra.config import Config
 from scheduler.infra.db.models import OutboxRow, SessionRow
+from scheduler.outbox import memo
 from scheduler.outbox.recipients import addressees
 from scheduler.outbox.store import _Queue
 
@@ -32,21 +32,7 @@ _S = SessionRow.__table__
 _O = OutboxRow.__table__
 PERIOD_LOOKBACK = 75  # days: the previous month, its grace, and a late record's correction
 
-# A unit's judged periods: (its inputs) -> [(subject, result, verdict)], for the last few
-# configurations (a test run loads many; ``serve`` keeps one).
 _Findings = list[tuple[str, PeriodResult, alert_policy.PeriodVerdict]]
-_JUDGED: OrderedDict[int, tuple[Config, dict[str, tuple[Any, _Findings]]]] = OrderedDict()
-
-
-def _judged_of(config: Config) -> dict[str, tuple[Any, _Findings]]:
-    entry = _JUDGED.get(id(config))
-    if entry is None or entry[0] is not config:
-        entry = (config, {})
-        _JUDGED[id(config)] = entry
-        while len(_JUDGED) > 4:
-            _JUDGED.popitem(last=False)
-    _JUDGED.move_to_end(id(config))
-    return entry[1]
 
 
 # (id, unit_id, kind, status, date, reason, needs_makeup): plain tuples, compared whole with the
@@ -138,7 +124,7 @@ def queue_period_alerts(
     by_unit: dict[str, list[PeriodRow]] = defaultdict(list)
     for r in rows:
         by_unit[r[1]].append(r)
-    cache = _judged_of(config)
+    cache = memo.judged(config, "periods")
     years = frozenset(planned_years)
     for unit in (
         config.units if units is None else [config.units_by_id[u] for u in units if u in config.units_by_id]
@@ -147,7 +133,7 @@ def queue_period_alerts(
         inputs = (today, since, years, mine)
         hit = cache.get(unit.id)
         if hit is not None and hit[0] == inputs:
-            findings = hit[1]
+            findings: _Findings = hit[1]
         else:
             try:
                 findings = _judge(config, unit.id, mine, today, since, years)

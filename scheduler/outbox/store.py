@@ -24,6 +24,7 @@ from rules import Unit, alert_policy
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading, rows_in
 from scheduler.infra.db.models import OutboxRow
+from scheduler.outbox import memo
 
 _O = OutboxRow.__table__
 LEASE = timedelta(minutes=5)
@@ -94,7 +95,10 @@ class _Queue:
 
     def __post_init__(self) -> None:
         self.domain = sender_domain(self.config)
-        self.names = names_of(self.config)
+        kept = memo.judged(self.config, "names")  # the same for every queue of a configuration
+        if "" not in kept:
+            kept[""] = ((), names_of(self.config))
+        self.names = kept[""][1]
 
     def daytime(self, at: datetime) -> datetime:
         local = at.astimezone(self.config.timezone)

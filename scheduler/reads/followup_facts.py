@@ -73,8 +73,11 @@ def missing_conclusions(
     )
     with reading(engine) as conn:
         rows = rows_in(conn, q, _S.c.unit_id, ids)
+    dues: dict[date, date] = {}  # a few dozen days for thousands of sessions
     for sid, uid, d in rows:
-        due = conclusion_due(config.calendar, d, within)
+        due = dues.get(d)
+        if due is None:
+            due = dues[d] = conclusion_due(config.calendar, d, within)
         if today > due:
             out.append(MissingConclusion(sid, uid, d, due))
     return sorted(out, key=lambda m: (m.date, m.session_id))

@@ -122,7 +122,8 @@ def rows_in(
     """The rows of ``query`` whose ``column`` is one of ``values`` (None: every row), read in
     chunks so that a national registry's ids never exceed the driver's bound-parameter limit.
     ``fetch`` reads one chunk's query (default: ``conn.execute``)."""
-    read = fetch or conn.execute
+    # All of a chunk at once (fetchall): iterating a result fetches row by row.
+    read = fetch or (lambda q: conn.execute(q).all())
     if values is None:
         return list(read(query))
     ids, out = list(values), list[Any]()
