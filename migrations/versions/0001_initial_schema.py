@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Read and checked by hand: tables of scheduler/infra/db/models.py, the partial index on the outbox.
+    # Read and checked by hand: tables of scheduler/infra/db/models/, the partial index on the outbox.
     op.create_table(
         "audit",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -205,7 +205,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Read and checked by hand: tables of scheduler/infra/db/models.py, the partial index on the outbox.
+    # Read and checked by hand: tables of scheduler/infra/db/models/, the partial index on the outbox.
     op.drop_table("notices")
     with op.batch_alter_table("log_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_log_entries_session")
