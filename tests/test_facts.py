@@ -60,7 +60,7 @@ def svc(tmp_path, db_url):
 
 def run(svc, *args: str, now: str = MID_MARCH) -> tuple[int, str, str]:
     """``tiepdan ARGS --config ... --now ...`` in this process: (exit code, stdout, stderr)."""
-    from scheduler.cli import service as commands
+    from scheduler.infra import db as commands  # where CommandContext opens the database
 
     out, err = io.StringIO(), io.StringIO()
     opened: list[Engine] = []

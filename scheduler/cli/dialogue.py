@@ -8,19 +8,17 @@ tiepdan dialogue conclude ID [--on D] [--number TEXT]
 tiepdan dialogue postpone ID --reason TEXT [--date D]
 tiepdan dialogue list [--unit U] [--year YYYY] [--format json]
 tiepdan dialogue show ID [--format json]
-tiepdan dialogue document --unit U --year YYYY --out F.docx|F.pdf      (the year's plan)
-tiepdan dialogue document ID --notice|--conclusion --out F.docx|F.pdf  (the dialogue's two notices)
+tiepdan dialogue document ...   (the year's plan, a dialogue's two notices: cli/dialogue_documents.py)
+
+Each command calls one use case of ``usecases/dialogues.py`` and prints through ``cli/output.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import date
 from typing import Any
 
-from rules import TiepdanError
 from rules.dialogues import (
     DIALOGUE_FORMS,
     DIALOGUE_KINDS,
@@ -31,33 +29,17 @@ from rules.dialogues import (
     results_due,
 )
 from rules.vietnamese import dmy
-from scheduler.cli.common import CommandContext, Subparsers, add_config, iso_date, require_unit, version_arg
+from scheduler.cli.common import CommandContext, Subparsers, iso_date, require_unit, version_arg, year_arg
+from scheduler.cli.common import add_actor as _common
+from scheduler.cli.common import id_arg as _id
+from scheduler.cli.output import line, print_json, result
 from scheduler.usecases import dialogues as dg
-
-
-def _id(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
-        raise argparse.ArgumentTypeError(f"mã phải là số nguyên dương, không phải {text!r}")
-    return int(text)
 
 
 def _count(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or int(text) > 10_000_000:
         raise argparse.ArgumentTypeError(f"phải là số nguyên từ 0, không phải {text!r}")
     return int(text)
-
-
-def _year(text: str) -> int:
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise argparse.ArgumentTypeError(f"năm phải có dạng YYYY, không phải {text!r}")
-    return int(text)
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    add_config(p)
-    p.add_argument("--by", help="người thực hiện (mặc định: tài khoản hệ điều hành)")
-    p.add_argument("--now", help=argparse.SUPPRESS)
-    p.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def _plan_args(p: argparse.ArgumentParser) -> None:
@@ -148,27 +130,13 @@ def add_parser(sub: Subparsers) -> None:
 
     ls = ds.add_parser("list", help="danh sách hội nghị đối thoại")
     ls.add_argument("--unit", help="đơn vị này và các đơn vị trực thuộc")
-    ls.add_argument("--year", type=_year, help="năm")
+    ls.add_argument("--year", type=year_arg, help="năm")
     _common(ls)
     ls.set_defaults(func=run_list)
 
-    doc = ds.add_parser(
-        "document",
-        help="Kế hoạch tiếp xúc, đối thoại của năm; thông báo tổ chức hoặc thông báo kết luận một hội nghị",
-    )
-    doc.add_argument("id", type=_id, nargs="?", metavar="DIALOGUE_ID", help="với --notice, --conclusion")
-    which = doc.add_mutually_exclusive_group()
-    which.add_argument("--notice", action="store_true", help="Thông báo tổ chức hội nghị đối thoại")
-    which.add_argument("--conclusion", action="store_true", help="Thông báo kết luận hội nghị đối thoại")
-    doc.add_argument("--unit", help="đơn vị ban hành kế hoạch (gồm các đơn vị trực thuộc)")
-    doc.add_argument("--year", type=_year, help="năm của kế hoạch")
-    doc.add_argument("--out", required=True, metavar="FILE.docx|FILE.pdf")
-    doc.add_argument("--number", help="số văn bản, ví dụ 05")
-    doc.add_argument("--date", dest="issued_on", type=iso_date, metavar="YYYY-MM-DD", help="ngày ban hành")
-    doc.add_argument("--signer", help="người ký (hoặc 'KT. CHỦ TỊCH|PHÓ CHỦ TỊCH|Họ tên')")
-    doc.add_argument("--recipients", help="nơi nhận, cách nhau bởi dấu chấm phẩy (thay danh sách mặc định)")
-    _common(doc)
-    doc.set_defaults(func=run_document)
+    from scheduler.cli import dialogue_documents  # it prints a dialogue as this module does
+
+    dialogue_documents.add_parser(ds)
 
     show = ds.add_parser("show", help="xem một hội nghị đối thoại")
     show.add_argument("id", type=_id, metavar="DIALOGUE_ID")
@@ -179,22 +147,16 @@ def add_parser(sub: Subparsers) -> None:
 _Ctx = CommandContext
 
 
-def _describe(row: Any) -> str:
+def describe(row: Any) -> str:
+    """A dialogue in words: its number, kind, form, unit, day and status."""
     return (
         f"hội nghị đối thoại số {row.id} ({KIND_VI[row.kind]}, {FORM_VI[row.form]}) của {row.unit_id} "
         f"ngày {dmy(row.held_on)}: {STATUS_VI[row.status]}"
     )
 
 
-def _print(ctx: _Ctx, args: argparse.Namespace, row: Any, line: str, warning: str | None = None) -> int:
-    if warning:
-        print(f"cảnh báo: {warning}", file=sys.stderr)
-    if args.format == "json":
-        json.dump(dg.dialogue_dict(row, ctx.today), sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        print(line)
-    return 0
+def _done(ctx: _Ctx, args: argparse.Namespace, row: Any, text: str, warning: str | None = None) -> int:
+    return result(args, dg.dialogue_dict(row, ctx.today), text, warning)
 
 
 def _plan_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -226,11 +188,11 @@ def run_plan(args: argparse.Namespace) -> int:
         today=ctx.today,
         **_plan_kwargs(args),
     )
-    return _print(
+    return _done(
         ctx,
         args,
         row,
-        f"Đã đưa vào kế hoạch {_describe(row)}; "
+        f"Đã đưa vào kế hoạch {describe(row)}; "
         f"thông báo chậm nhất ngày {dmy(notice_due(row.held_on))}, "
         f"thông báo kết quả chậm nhất ngày {dmy(results_due(row.held_on))}.",
     )
@@ -254,7 +216,7 @@ def run_trigger(args: argparse.Namespace) -> int:
         **_plan_kwargs(args),
     )
     by = f"; hạn tổ chức {dmy(row.hold_by)}" if row.hold_by else ""
-    return _print(ctx, args, row, f"Đã mở {_describe(row)}{by}.")
+    return _done(ctx, args, row, f"Đã mở {describe(row)}{by}.")
 
 
 def run_announce(args: argparse.Namespace) -> int:
@@ -272,9 +234,7 @@ def run_announce(args: argparse.Namespace) -> int:
         expected_version=args.if_version,
     )
     row = done.row
-    return _print(
-        ctx, args, row, f"Đã ghi thông báo ngày {dmy(done.on)} của {_describe(row)}.", done.warning
-    )
+    return _done(ctx, args, row, f"Đã ghi thông báo ngày {dmy(done.on)} của {describe(row)}.", done.warning)
 
 
 def run_record(args: argparse.Namespace) -> int:
@@ -292,7 +252,7 @@ def run_record(args: argparse.Namespace) -> int:
         reason=args.reason,
         expected_version=args.if_version,
     )
-    return _print(ctx, args, row, f"Đã ghi {_describe(row)}.")
+    return _done(ctx, args, row, f"Đã ghi {describe(row)}.")
 
 
 def run_conclude(args: argparse.Namespace) -> int:
@@ -308,11 +268,11 @@ def run_conclude(args: argparse.Namespace) -> int:
         expected_version=args.if_version,
     )
     row = done.row
-    return _print(
+    return _done(
         ctx,
         args,
         row,
-        f"Đã ghi thông báo kết quả ngày {dmy(done.on)} của {_describe(row)}.",
+        f"Đã ghi thông báo kết quả ngày {dmy(done.on)} của {describe(row)}.",
         done.warning,
     )
 
@@ -333,7 +293,7 @@ def run_postpone(args: argparse.Namespace) -> int:
     row = done.row
     then = f"; tổ chức vào ngày {dmy(done.new_date)}" if done.new_date else "; ngày tổ chức sẽ thông báo sau"
     line = f"Đã hoãn hội nghị đối thoại số {row.id} ngày {dmy(done.old_date)}{then}."
-    return _print(ctx, args, row, line, done.warning)
+    return _done(ctx, args, row, line, done.warning)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -344,99 +304,16 @@ def run_list(args: argparse.Namespace) -> int:
     last = date(args.year, 12, 31) if args.year else None
     rows = dg.list_dialogues(ctx.engine, units=units, first=first, last=last)
     if args.format == "json":
-        json.dump([dg.dialogue_dict(r, ctx.today) for r in rows], sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print_json([dg.dialogue_dict(r, ctx.today) for r in rows])
         return 0
     if not rows:
-        print("Không có hội nghị đối thoại nào.")
+        line("Không có hội nghị đối thoại nào.")
     for r in rows:
-        print(
-            f"{r.id:>5}  {dmy(r.held_on)}  {r.unit_id}  {KIND_VI[r.kind]}  {STATUS_VI[r.status]}  {r.topic}"
-        )
+        line(f"{r.id:>5}  {dmy(r.held_on)}  {r.unit_id}  {KIND_VI[r.kind]}  {STATUS_VI[r.status]}  {r.topic}")
     return 0
-
-
-def _write(out: Any, data: bytes, name: str) -> None:
-    if out.suffix.lower() == ".pdf":
-        from notifiers.pdf import docx_to_pdf
-
-        data = docx_to_pdf(data, name=name)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
-
-
-def run_document(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    out = Path(args.out)
-    if out.suffix.lower() not in (".docx", ".pdf"):
-        raise TiepdanError(f"--out {args.out}: tệp phải có đuôi .docx hoặc .pdf")
-    if args.notice or args.conclusion:
-        if args.id is None:
-            raise TiepdanError("cần mã hội nghị đối thoại: dialogue document ID --notice|--conclusion")
-        if args.unit is not None or args.year is not None:
-            raise TiepdanError("--unit và --year chỉ dùng cho kế hoạch năm, không với --notice/--conclusion")
-        return _notice(args, out)
-    if args.id is not None:
-        raise TiepdanError("chọn văn bản: --notice (thông báo tổ chức) hoặc --conclusion (kết luận)")
-    if args.unit is None or args.year is None:
-        raise TiepdanError("kế hoạch năm cần --unit và --year")
-    ctx = _Ctx(args)
-    require_unit(ctx.config, args.unit)
-    data = dg.plan_document(
-        ctx.engine,
-        ctx.config,
-        args.unit,
-        args.year,
-        number=args.number,
-        issued_on=args.issued_on,
-        signer=args.signer,
-    )
-    _write(out, data, "ke-hoach-doi-thoai")
-    print(
-        f"Đã ghi {out}: Kế hoạch tiếp xúc, đối thoại năm {args.year} của {ctx.config.unit(args.unit).name}."
-    )
-    return 0
-
-
-def _notice(args: argparse.Namespace, out: Any) -> int:
-    """The dialogue's public notice or conclusion notice; a late one warns the clerk on stderr."""
-    ctx = _Ctx(args)
-    make = dg.conclusion_document if args.conclusion else dg.notice_document
-    recipients = tuple(r.strip() for r in (args.recipients or "").split(";") if r.strip())
-    doc = make(
-        ctx.engine,
-        ctx.config,
-        args.id,
-        actor=ctx.actor,
-        now=ctx.now,
-        today=ctx.today,
-        number=args.number,
-        issued_on=args.issued_on,
-        signer=args.signer,
-        recipients=recipients,
-    )
-    if doc.warning:
-        print(f"cảnh báo: {doc.warning}", file=sys.stderr)
-    _write(out, doc.data, "ket-luan-doi-thoai" if args.conclusion else "thong-bao-doi-thoai")
-    row = doc.row
-    if args.conclusion:
-        n = len(fu_directions(ctx, row.id))
-        what = f"thông báo kết luận ngày {dmy(doc.issued_on)} ({n} chỉ đạo)"
-    else:
-        what = f"thông báo tổ chức ngày {dmy(doc.issued_on)}"
-    print(f"Đã ghi {out}: {what} của {_describe(row)}.")
-    return 0
-
-
-def fu_directions(ctx: _Ctx, dialogue_id: int) -> list[Any]:
-    from scheduler.usecases import followup as fu
-
-    return fu.directions_of_dialogue(ctx.engine, dialogue_id)
 
 
 def run_show(args: argparse.Namespace) -> int:
     ctx = _Ctx(args)
     row = dg.get_dialogue(ctx.engine, args.id)
-    return _print(ctx, args, row, _describe(row))
+    return _done(ctx, args, row, describe(row))

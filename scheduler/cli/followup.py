@@ -13,8 +13,6 @@ tiepdan limits [--format json]
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,28 +21,26 @@ from rules import TiepdanError
 from rules.followup import STATE_VI
 from rules.time_limits import LIMITS
 from rules.vietnamese import dmy
-from scheduler.cli.common import CommandContext, Subparsers, add_config, iso_date, require_unit, version_arg
+from scheduler.cli.common import (
+    CommandContext,
+    Subparsers,
+    add_config,
+    iso_date,
+    recipients_of,
+    require_unit,
+    version_arg,
+)
+from scheduler.cli.common import add_actor as _common
+from scheduler.cli.common import id_arg as _id
+from scheduler.cli.output import line, print_json, result, write_document
 from scheduler.infra.clock import parse_now
 from scheduler.usecases import followup as fu
-
-
-def _id(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
-        raise argparse.ArgumentTypeError(f"mã phải là số nguyên dương, không phải {text!r}")
-    return int(text)
 
 
 def _days(text: str) -> int:
     if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(f"số ngày làm việc phải là số nguyên, không phải {text!r}")
     return int(text)
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    add_config(p)
-    p.add_argument("--by", help="người thực hiện (mặc định: tài khoản hệ điều hành)")
-    p.add_argument("--now", help=argparse.SUPPRESS)
-    p.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def _deadline_args(p: argparse.ArgumentParser) -> None:
@@ -120,18 +116,11 @@ def add_parser(sub: Subparsers) -> None:
 _Ctx = CommandContext
 
 
-def _print(ctx: _Ctx, args: argparse.Namespace, row: Any, line: str) -> int:
-    if args.format == "json":
-        json.dump(fu.direction_dict(row, ctx.config, ctx.today), sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        print(line)
-    return 0
-
-
-def _describe(ctx: _Ctx, row: Any) -> str:
+def _done(ctx: _Ctx, args: argparse.Namespace, row: Any, verb: str) -> int:
+    """``Đã <verb> chỉ đạo số N (...)``, or the direction's JSON."""
     d = fu.direction_dict(row, ctx.config, ctx.today)
-    return f"chỉ đạo số {row.id} ({d['source']}): {row.agency}, hạn {dmy(row.due)}, {d['state_vi']}"
+    described = f"chỉ đạo số {row.id} ({d['source']}): {row.agency}, hạn {dmy(row.due)}, {d['state_vi']}"
+    return result(args, d, f"{verb} {described}." if verb else described)
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -153,7 +142,7 @@ def run_add(args: argparse.Namespace) -> int:
         due=args.due,
         accepted_on=args.accepted,
     )
-    return _print(ctx, args, row, f"Đã ghi {_describe(ctx, row)}.")
+    return _done(ctx, args, row, "Đã ghi")
 
 
 def run_edit(args: argparse.Namespace) -> int:
@@ -173,7 +162,7 @@ def run_edit(args: argparse.Namespace) -> int:
         accepted_on=args.accepted,
         expected_version=args.if_version,
     )
-    return _print(ctx, args, row, f"Đã sửa {_describe(ctx, row)}.")
+    return _done(ctx, args, row, "Đã sửa")
 
 
 def run_result(args: argparse.Namespace) -> int:
@@ -190,7 +179,7 @@ def run_result(args: argparse.Namespace) -> int:
         notified_on=args.notified,
         expected_version=args.if_version,
     )
-    return _print(ctx, args, row, f"Đã ghi kết quả {_describe(ctx, row)}.")
+    return _done(ctx, args, row, "Đã ghi kết quả")
 
 
 def run_delete(args: argparse.Namespace) -> int:
@@ -200,14 +189,14 @@ def run_delete(args: argparse.Namespace) -> int:
         ctx.engine, args.id, actor=ctx.actor, now=ctx.now, expected_version=args.if_version
     )
     where = source if session_id is None else f"buổi tiếp số {session_id}"
-    print(f"Đã xóa chỉ đạo số {args.id} ({where}).")
+    line(f"Đã xóa chỉ đạo số {args.id} ({where}).")
     return 0
 
 
 def run_show(args: argparse.Namespace) -> int:
     ctx = _Ctx(args)
     row = fu.get_direction(ctx.engine, args.id)
-    return _print(ctx, args, row, _describe(ctx, row))
+    return _done(ctx, args, row, "")
 
 
 def run_followup(args: argparse.Namespace) -> int:
@@ -217,21 +206,20 @@ def run_followup(args: argparse.Namespace) -> int:
         ctx.engine, ctx.config, args.unit, ctx.today, states=fu.parse_states(args.state), agency=args.agency
     )
     if args.format == "json":
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print_json(data)
         return 0
     unit = ctx.config.unit(args.unit)
-    print(f"Theo dõi giải quyết — {unit.name}, ngày {dmy(ctx.today)}")
+    line(f"Theo dõi giải quyết — {unit.name}, ngày {dmy(ctx.today)}")
     if not data["directions"]:
-        print("  Không có chỉ đạo nào.")
+        line("  Không có chỉ đạo nào.")
     for d in data["directions"]:
         due = dmy(date.fromisoformat(d["due"]))
-        print(
+        line(
             f"  [{d['id']}] hạn {due} — {d['state_vi']} — {d['source']} — {d['agency']}: {d['content'][:80]}"
         )
     for m in data["conclusions_missing"]:
         day = dmy(date.fromisoformat(m["date"]))
-        print(
+        line(
             f"  Buổi tiếp số {m['session']} ngày {day} chưa có thông báo kết luận "
             f"(hạn {dmy(date.fromisoformat(m['due']))}): tiepdan notice --conclusion {m['session']} --out ..."
         )
@@ -254,16 +242,15 @@ def run_limits(args: argparse.Namespace) -> int:
             }
             for lim in LIMITS
         ]
-        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print_json(out)
         return 0
     for lim in LIMITS:
         start = "kể từ ngày thụ lý" if lim.runs_from == "accepted" else "kể từ ngày nhận"
-        print(f"{lim.id}: {lim.name} — {lim.days_text} {start} ({lim.basis})")
+        line(f"{lim.id}: {lim.name} — {lim.days_text} {start} ({lim.basis})")
     return 0
 
 
-def run_conclusion(args: argparse.Namespace, out: Path, write: Any) -> int:
+def run_conclusion(args: argparse.Namespace, out: Path) -> int:
     """``tiepdan notice --conclusion SESSION --out F.docx|.pdf [--number N] [--date D]``."""
     from notifiers.conclusion_docx import conclusion_notice_docx
     from scheduler.usecases.conclusion import build_notice
@@ -277,7 +264,6 @@ def run_conclusion(args: argparse.Namespace, out: Path, write: Any) -> int:
     if args.unit is not None and args.unit != unit_id:
         raise TiepdanError(f"buổi tiếp số {args.conclusion} thuộc đơn vị {unit_id}, không phải {args.unit}")
     issued_on = args.date or ctx.today
-    recipients = tuple(r.strip() for r in (args.recipients or "").split(";") if r.strip())
     notice = build_notice(
         ctx.engine,
         ctx.config,
@@ -288,11 +274,11 @@ def run_conclusion(args: argparse.Namespace, out: Path, write: Any) -> int:
         now=ctx.now,
         today=ctx.today,
         signer=args.signer,
-        recipients=recipients,
+        recipients=recipients_of(args.recipients),
     )
-    write(out, conclusion_notice_docx(notice))
+    write_document(out, conclusion_notice_docx(notice))
     n = sum(len(c.directions) for c in notice.cases)
-    print(
+    line(
         f"Đã ghi thông báo kết luận buổi tiếp ngày {dmy(notice.session_date)} của {notice.unit.name} "
         f"({len(notice.cases)} vụ việc, {n} chỉ đạo) vào {out}."
     )

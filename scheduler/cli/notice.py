@@ -11,7 +11,6 @@ assembled by ``scheduler.usecases.notices`` (the desk's downloads use the same f
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from scheduler.cli.common import (
     require_unit,
     year_arg,
 )
+from scheduler.cli.output import out_path, write_document
 from scheduler.infra.clock import local_today, parse_now
 from scheduler.infra.config import Config
 from scheduler.infra.db import open_database
@@ -36,8 +36,6 @@ from scheduler.infra.decisions import tet_warning
 
 if TYPE_CHECKING:
     from scheduler.usecases.notices import NoticeOptions
-
-SUFFIXES = (".docx", ".pdf")
 
 
 def _session_id(text: str) -> int:
@@ -99,29 +97,6 @@ def _options(args: argparse.Namespace, today: date) -> NoticeOptions:
     )
 
 
-def _out_path(text: str) -> Path:
-    out = Path(text)
-    if out.suffix.lower() not in SUFFIXES:
-        raise TiepdanError(f"--out {text}: tệp phải có đuôi .docx hoặc .pdf")
-    if not out.parent.exists():
-        raise TiepdanError(f"--out {text}: không có thư mục {out.parent}")
-    return out
-
-
-def _write(out: Path, docx: bytes) -> None:
-    from notifiers.pdf import docx_to_pdf
-
-    data = docx_to_pdf(docx, name=out.stem or "thong-bao") if out.suffix.lower() == ".pdf" else docx
-    # Whole or nothing: a half-written notice must never be mistaken for the real one.
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise TiepdanError(f"--out {out}: không ghi được tệp ({exc.strerror})") from None
-
-
 def run_notice(args: argparse.Namespace) -> int:
     # python-docx (lxml) is imported here, not at the CLI's start: every other command would pay
     # for it.
@@ -131,11 +106,11 @@ def run_notice(args: argparse.Namespace) -> int:
     config = config_from(args)
     now = parse_now(args.now, config.timezone)
     today = local_today(now, config.timezone)
-    out = _out_path(args.out)
+    out = out_path(args.out)
     if args.conclusion is not None:
         from scheduler.cli.followup import run_conclusion
 
-        return run_conclusion(args, out, _write)
+        return run_conclusion(args, out)
     opts = _options(args, today)
     if args.change is not None:
         return _change(args, config, now, today, out, opts)
@@ -153,7 +128,7 @@ def run_notice(args: argparse.Namespace) -> int:
         notice = notices.annual_notice(config, engine, unit, args.year, opts)
     except notices.NoSessions as exc:
         raise TiepdanError(f"{exc} (chạy tiepdan plan --year {args.year} trước)") from None
-    _write(out, annual_notice_docx(notice))
+    write_document(out, annual_notice_docx(notice))
     notices.record_issued(engine, notice, path=str(out.resolve()), now=now)
     print(
         f"Đã ghi thông báo lịch tiếp công dân năm {args.year} của {unit.name} "
@@ -176,7 +151,7 @@ def _change(
     if draft.late:
         # For the clerk only: the notice itself never says it came late.
         print(f"cảnh báo: {draft.warning()}", file=sys.stderr)
-    _write(out, change_notice_docx(draft.notice))
+    write_document(out, change_notice_docx(draft.notice))
     notices.record_issued(engine, draft.notice, path=str(out.resolve()), now=now, row=row)
     print(
         f"Đã ghi thông báo thay đổi buổi tiếp số {row.id} ({dmy(draft.notice.session.date)}) "

@@ -12,8 +12,9 @@ from types import ModuleType
 # command -> module that defines it; the order is the order of ``tiepdan --help``
 COMMANDS = {
     "calendar": "calendar", "holidays": "calendar", "check": "calendar",
-    "plan": "service", "sessions": "service", "cancel": "service", "makeup": "service",
-    "move": "service", "adhoc": "service", "record": "service", "history": "service", "db": "service",
+    "plan": "plan", "sessions": "session_reads", "history": "session_reads",
+    "cancel": "session_changes", "makeup": "session_changes", "move": "session_changes",
+    "adhoc": "session_changes", "record": "session_changes", "db": "db",
     "tick": "jobs", "serve": "jobs", "outbox": "jobs",
     "report": "report", "user": "users", "token": "users", "notice": "notice",
     "direction": "followup", "followup": "followup", "limits": "followup",

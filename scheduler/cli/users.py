@@ -12,8 +12,7 @@ from datetime import datetime, time
 
 from notifiers.safe import terminal_fields as safe_line
 from rules import TiepdanError
-from scheduler.cli.common import Subparsers, add_config, add_now, iso_date
-from scheduler.cli.service import _Context
+from scheduler.cli.common import CommandContext, Subparsers, add_config, add_now, iso_date
 from scheduler.usecases import accounts
 
 
@@ -99,7 +98,7 @@ def _read_password() -> str:
 
 def run_user_add(args: argparse.Namespace) -> int:
     password = _read_password()
-    ctx = _Context(args)
+    ctx = CommandContext(args)
     account = accounts.add_user(
         ctx.engine,
         ctx.config,
@@ -115,12 +114,12 @@ def run_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _local(dt: datetime | None, ctx: _Context) -> str:
+def _local(dt: datetime | None, ctx: CommandContext) -> str:
     return f"{dt.astimezone(ctx.config.timezone):%d/%m/%Y %H:%M}" if dt else "-"
 
 
 def run_user_list(args: argparse.Namespace) -> int:
-    ctx = _Context(args)
+    ctx = CommandContext(args)
     users = accounts.user_infos(ctx.engine, now=ctx.now)
     if not users:
         print("Chưa có tài khoản nào.")
@@ -136,21 +135,21 @@ def run_user_list(args: argparse.Namespace) -> int:
 
 
 def run_user_disable(args: argparse.Namespace) -> int:
-    ctx = _Context(args)
+    ctx = CommandContext(args)
     a = accounts.set_disabled(ctx.engine, args.login, True, now=ctx.now, actor=ctx.actor)
     print(f"Đã khóa tài khoản {a.login}: mọi phiên đăng nhập và mã truy cập dừng ngay.")
     return 0
 
 
 def run_user_enable(args: argparse.Namespace) -> int:
-    ctx = _Context(args)
+    ctx = CommandContext(args)
     a = accounts.set_disabled(ctx.engine, args.login, False, now=ctx.now, actor=ctx.actor)
     print(f"Đã mở lại tài khoản {a.login}.")
     return 0
 
 
 def run_user_remove(args: argparse.Namespace) -> int:
-    ctx = _Context(args)
+    ctx = CommandContext(args)
     accounts.remove_user(ctx.engine, args.login, now=ctx.now, actor=ctx.actor)
     print(f"Đã xóa tài khoản {accounts.normalize_login(args.login)} cùng các mã truy cập.")
     return 0
@@ -158,14 +157,14 @@ def run_user_remove(args: argparse.Namespace) -> int:
 
 def run_user_passwd(args: argparse.Namespace) -> int:
     password = _read_password()
-    ctx = _Context(args)
+    ctx = CommandContext(args)
     a = accounts.set_password(ctx.engine, args.login, password, now=ctx.now, actor=ctx.actor)
     print(f"Đã đổi mật khẩu của {a.login}; các phiên đăng nhập cũ đã kết thúc.")
     return 0
 
 
 def run_user_reset(args: argparse.Namespace) -> int:
-    ctx = _Context(args)
+    ctx = CommandContext(args)
     password = accounts.reset_password(ctx.engine, args.login, now=ctx.now, actor=ctx.actor)
     print(password)
     print("Mật khẩu mới chỉ hiện một lần; đề nghị người dùng đổi ngay sau khi đăng nhập.", file=sys.stderr)
@@ -173,14 +172,14 @@ def run_user_reset(args: argparse.Namespace) -> int:
 
 
 def run_user_unlock(args: argparse.Namespace) -> int:
-    ctx = _Context(args)
+    ctx = CommandContext(args)
     accounts.unlock(ctx.engine, args.login, now=ctx.now, actor=ctx.actor)
     print(f"Đã mở khóa đăng nhập của {accounts.normalize_login(args.login)}.")
     return 0
 
 
 def run_token_create(args: argparse.Namespace) -> int:
-    ctx = _Context(args)
+    ctx = CommandContext(args)
     expires = None
     if args.expires is not None:
         expires = datetime.combine(args.expires, time(0), ctx.config.timezone)
@@ -192,7 +191,7 @@ def run_token_create(args: argparse.Namespace) -> int:
 
 
 def run_token_list(args: argparse.Namespace) -> int:
-    ctx = _Context(args)
+    ctx = CommandContext(args)
     tokens = accounts.list_tokens(ctx.engine, args.login)
     if not tokens:
         print("Không có mã truy cập nào.")
@@ -212,7 +211,7 @@ def run_token_revoke(args: argparse.Namespace) -> int:
         raise TiepdanError(
             "token revoke: cần số của mã truy cập (xem tiepdan token list) hoặc --login, không cả hai"
         )
-    ctx = _Context(args)
+    ctx = CommandContext(args)
     n = accounts.revoke_tokens(
         ctx.engine, token_ids=args.token_ids or None, login=args.login, now=ctx.now, actor=ctx.actor
     )
