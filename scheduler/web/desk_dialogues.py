@@ -13,15 +13,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from rules import ConflictError, TiepdanError
 from rules.dialogues import DIALOGUE_FORMS, DIALOGUE_KINDS, FORM_VI, KIND_VI
 from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases import access
 from scheduler.usecases import dialogues as dg
-from scheduler.web.desk_page import Ctx, desk, year_param
+from scheduler.web.desk_page import Ctx, desk, form_change, year_param
 from scheduler.web.inputs import parse_count, parse_date, parse_id
 
 DONE = {
@@ -67,7 +66,8 @@ def plan(ctx: Ctx) -> Response:
     unit_id = ctx.param("unit_id")
     access.require_dialogue(ctx.account, ctx.config, unit_id, change=True)
     f = ctx.form
-    try:
+
+    def run() -> str:
         held_on = parse_date(f.get("date"), "ngày đối thoại")
         assert held_on is not None
         row = dg.plan_dialogue(
@@ -86,16 +86,17 @@ def plan(ctx: Ctx) -> Response:
             now=ctx.now,
             today=ctx.today,
         )
-    except TiepdanError as exc:
-        return list_page(ctx, status=400, error=str(exc))
-    return RedirectResponse(f"/desk/dialogues/{row.id}?ok=planned", status_code=303)
+        return f"/desk/dialogues/{row.id}?ok=planned"
+
+    return form_change(run, lambda status, error: list_page(ctx, status=status, error=error))
 
 
 def trigger(ctx: Ctx) -> Response:
     unit_id = ctx.param("unit_id")
     access.require_dialogue(ctx.account, ctx.config, unit_id, change=True)
     f = ctx.form
-    try:
+
+    def run() -> str:
         row = dg.trigger_dialogue(
             ctx.engine,
             ctx.config,
@@ -113,9 +114,9 @@ def trigger(ctx: Ctx) -> Response:
             now=ctx.now,
             today=ctx.today,
         )
-    except TiepdanError as exc:
-        return list_page(ctx, status=400, error=str(exc))
-    return RedirectResponse(f"/desk/dialogues/{row.id}?ok=triggered", status_code=303)
+        return f"/desk/dialogues/{row.id}?ok=triggered"
+
+    return form_change(run, lambda status, error: list_page(ctx, status=status, error=error))
 
 
 def _dialogue(ctx: Ctx, *, change: bool = False) -> StoredDialogue:
@@ -146,16 +147,17 @@ def page(ctx: Ctx) -> Response:
     return _page(ctx, _dialogue(ctx))
 
 
-def _act(ctx: Ctx, action: Callable[[StoredDialogue], str]) -> Response:
-    """Run a change; on refusal show the dialogue again with why (nothing changed)."""
-    row = _dialogue(ctx, change=True)
-    try:
-        target = action(row)
-    except ConflictError as exc:
-        return _page(ctx, dg.get_dialogue(ctx.engine, row.id), status=409, error=str(exc))
-    except TiepdanError as exc:
-        return _page(ctx, dg.get_dialogue(ctx.engine, row.id), status=400, error=str(exc))
-    return RedirectResponse(target, status_code=303)
+def _act(
+    ctx: Ctx, action: Callable[[StoredDialogue], str | Response], row: StoredDialogue | None = None
+) -> Response:
+    """Run a change on the dialogue of the path (``row``, when already read); on refusal show it
+    again with why (nothing changed)."""
+    if row is None:
+        row = _dialogue(ctx, change=True)
+    return form_change(
+        lambda: action(row),
+        lambda status, error: _page(ctx, dg.get_dialogue(ctx.engine, row.id), status=status, error=error),
+    )
 
 
 def _version(ctx: Ctx) -> int | None:
@@ -224,9 +226,9 @@ def conclude(ctx: Ctx) -> Response:
 def postpone(ctx: Ctx) -> Response:
     """Postpone; a warning for the clerk (the new day less than 7 days ahead) is shown on the
     dialogue's page at once, never in what the public is told."""
-    row = _dialogue(ctx, change=True)
-    f = ctx.form
-    try:
+
+    def run(row: StoredDialogue) -> str | Response:
+        f = ctx.form
         done = dg.postpone_dialogue(
             ctx.engine,
             ctx.config,
@@ -238,13 +240,11 @@ def postpone(ctx: Ctx) -> Response:
             now=ctx.now,
             today=ctx.today,
         )
-    except ConflictError as exc:
-        return _page(ctx, dg.get_dialogue(ctx.engine, row.id), status=409, error=str(exc))
-    except TiepdanError as exc:
-        return _page(ctx, dg.get_dialogue(ctx.engine, row.id), status=400, error=str(exc))
-    if done.warning:
-        return _page(ctx, done.row, done=DONE["postponed"], warning=done.warning)
-    return RedirectResponse(f"/desk/dialogues/{row.id}?ok=postponed", status_code=303)
+        if done.warning:
+            return _page(ctx, done.row, done=DONE["postponed"], warning=done.warning)
+        return f"/desk/dialogues/{row.id}?ok=postponed"
+
+    return _act(ctx, run)
 
 
 # The two notices, drawn by the CLI's use cases (``dialogue document ID --notice|--conclusion``).
@@ -285,8 +285,9 @@ def issue_paper(ctx: Ctx) -> Response:
     row = _dialogue(ctx, change=True)
     if which not in PAPERS:
         raise access.NotVisible("không có văn bản này")
-    f = ctx.form
-    try:
+
+    def run(row: StoredDialogue) -> Response:
+        f = ctx.form
         return _paper(
             ctx,
             which,
@@ -294,10 +295,8 @@ def issue_paper(ctx: Ctx) -> Response:
             number=(f.get("number") or "").strip() or None,
             issued_on=parse_date(f.get("date"), "ngày ban hành", required=False),
         )
-    except ConflictError as exc:
-        return _page(ctx, dg.get_dialogue(ctx.engine, row.id), status=409, error=str(exc))
-    except TiepdanError as exc:
-        return _page(ctx, dg.get_dialogue(ctx.engine, row.id), status=400, error=str(exc))
+
+    return _act(ctx, run, row)
 
 
 def routes() -> list[BaseRoute]:

@@ -7,17 +7,17 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from rules import ConflictError, TiepdanError
+from rules import TiepdanError
 from rules.followup import STATE_VI
 from rules.time_limits import LIMITS
 from scheduler.reads.stored_direction import StoredDirection
 from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import followup as fu
 from scheduler.usecases import reception_log as book
-from scheduler.web.desk_page import Ctx, desk
+from scheduler.web.desk_page import Ctx, desk, form_change
 from scheduler.web.followup_access import (
     deadline_args,
     direction_for,
@@ -95,15 +95,12 @@ def session_directions(ctx: Ctx) -> Response:
     return _session_page(ctx, row)
 
 
-def _guarded(ctx: Ctx, session_id: int, action: Callable[[], str]) -> Response:
+def _guarded(ctx: Ctx, session_id: int, action: Callable[[], str | Response]) -> Response:
     """Run a change; on refusal show the session's page again with why (nothing changed)."""
-    try:
-        target = action()
-    except ConflictError as exc:
-        return _session_page(ctx, _session(ctx, session_id), status=409, error=str(exc))
-    except TiepdanError as exc:
-        return _session_page(ctx, _session(ctx, session_id), status=400, error=str(exc))
-    return RedirectResponse(target, status_code=303)
+    return form_change(
+        action,
+        lambda status, error: _session_page(ctx, _session(ctx, session_id), status=status, error=error),
+    )
 
 
 def _session(ctx: Ctx, session_id: int) -> StoredSession:
@@ -134,7 +131,8 @@ def conclusion(ctx: Ctx) -> Response:
     from scheduler.web.followup_files import conclusion_file
 
     row = session_for(ctx.engine, ctx.account, ctx.config, parse_id(ctx.param("session_id")), change=True)
-    try:
+
+    def run() -> Response:
         return conclusion_file(
             ctx.engine,
             ctx.config,
@@ -146,8 +144,8 @@ def conclusion(ctx: Ctx) -> Response:
             today=ctx.today,
             fmt="pdf" if ctx.form.get("format") == "pdf" else "docx",
         )
-    except TiepdanError as exc:
-        return _session_page(ctx, row, status=400, error=str(exc))
+
+    return form_change(run, lambda status, error: _session_page(ctx, row, status=status, error=error))
 
 
 def _direction_page(ctx: Ctx, row: StoredDirection, *, status: int = 200, error: str = "") -> Response:
@@ -173,14 +171,14 @@ def direction_page(ctx: Ctx) -> Response:
 
 
 def _act(ctx: Ctx, action: Callable[[StoredDirection], str]) -> Response:
+    """Run a change on the direction of the path; on refusal show it again with why."""
     row = direction_for(ctx.engine, ctx.account, ctx.config, parse_id(ctx.param("direction_id")), change=True)
-    try:
-        target = action(row)
-    except ConflictError as exc:
-        return _direction_page(ctx, fu.get_direction(ctx.engine, row.id), status=409, error=str(exc))
-    except TiepdanError as exc:
-        return _direction_page(ctx, fu.get_direction(ctx.engine, row.id), status=400, error=str(exc))
-    return RedirectResponse(target, status_code=303)
+    return form_change(
+        lambda: action(row),
+        lambda status, error: _direction_page(
+            ctx, fu.get_direction(ctx.engine, row.id), status=status, error=error
+        ),
+    )
 
 
 def edit(ctx: Ctx) -> Response:

@@ -4,7 +4,7 @@ session; it is deleted only after a confirmation page."""
 
 from __future__ import annotations
 
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from rules import TiepdanError
@@ -12,7 +12,7 @@ from rules.vietnamese import dmy
 from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import access
 from scheduler.usecases import reception_log as book
-from scheduler.web.desk_page import Ctx, confirm_page, confirmed, desk
+from scheduler.web.desk_page import Ctx, confirm_page, confirmed, desk, form_change
 from scheduler.web.desk_session import act
 from scheduler.web.inputs import parse_id
 
@@ -50,13 +50,14 @@ def log_edit_page(ctx: Ctx, *, status: int = 200, error: str = "") -> Response:
 def log_edit(ctx: Ctx) -> Response:
     entry = _entry(ctx)
     access.session_for(ctx.engine, ctx.account, ctx.config, entry.session_id, change=True)
-    try:
+
+    def run() -> str:
         session_id = book.update_entry(
             ctx.engine, ctx.config, entry.id, ctx.form, actor=ctx.account.actor, now=ctx.now
         )
-    except TiepdanError as exc:
-        return log_edit_page(ctx, status=400, error=str(exc))
-    return RedirectResponse(f"/desk/sessions/{session_id}?ok=log_edited#so", status_code=303)
+        return f"/desk/sessions/{session_id}?ok=log_edited#so"
+
+    return form_change(run, lambda status, error: log_edit_page(ctx, status=status, error=error))
 
 
 def log_delete(ctx: Ctx) -> Response:

@@ -1,7 +1,8 @@
 """What every desk page is built on: ``desk`` (the one pipeline of ``scheduler.web.pipeline``: the
 signed cookie names the account, POSTs must carry the CSRF token, errors are the desk's error
 page), the ``Ctx`` a handler gets, the words of a change done, and the readers of a path's
-session and a page's year. The page modules (``desk_units``, ``desk_session``, ``desk_log``,
+session and a page's year, and ``form_change``: every form's change, its refusal shown on the
+form's page again. The page modules (``desk_units``, ``desk_session``, ``desk_log``,
 ``desk_files``, ``desk_followup``, ``desk_dialogues``, ``desk_users``) import this module, and
 ``desk`` assembles them."""
 
@@ -17,6 +18,7 @@ from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from rules import ConflictError, TiepdanError
 from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
 from scheduler.usecases import access
@@ -151,6 +153,21 @@ def desk(handler: Handler, *, post: bool = False) -> Callable[[Request], Awaitab
         )
 
     return endpoint
+
+
+def form_change(run: Callable[[], str | Response], again: Callable[[int, str], Response]) -> Response:
+    """A desk form's change. ``run`` reads the form and calls the use case, and says where to go
+    next (a redirect, 303, so a reload does not post again) or gives a page to show (a
+    confirmation, a warning for the clerk). When the use case refuses, nothing has changed and
+    ``again(status, why)`` shows the form's page once more with why: 409 when someone changed the
+    row first, 400 for anything else the person can mend."""
+    try:
+        target = run()
+    except TiepdanError as exc:
+        return again(409 if isinstance(exc, ConflictError) else 400, str(exc))
+    if isinstance(target, Response):
+        return target
+    return RedirectResponse(target, status_code=303)
 
 
 def session_id_of(ctx: Ctx) -> int:

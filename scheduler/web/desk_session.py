@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from rules import ConflictError, TiepdanError
 from rules.vietnamese import long_date
 from rules.vocabulary import COUNTS
 from scheduler.reads.session_views import replacements
@@ -17,7 +16,7 @@ from scheduler.usecases import access, cancel_makeup, move_adhoc, record_outcome
 from scheduler.usecases import publishing as pub
 from scheduler.usecases import reception_log as book
 from scheduler.usecases import sessions as uc
-from scheduler.web.desk_page import NOTICES, Ctx, confirm_page, confirmed, desk, session_id_of
+from scheduler.web.desk_page import NOTICES, Ctx, confirm_page, confirmed, desk, form_change, session_id_of
 from scheduler.web.inputs import BadInput, parse_count, parse_date, parse_version
 from scheduler.web.yearview import entry_of
 
@@ -91,15 +90,12 @@ def act(
     if session_id is None:
         session_id = session_id_of(ctx)
     row = access.session_for(ctx.engine, ctx.account, ctx.config, session_id, change=True)
-    try:
-        target = action(row)
-    except ConflictError as exc:
-        return show_session(ctx, uc.get_session(ctx.engine, row.id), status=409, error=str(exc))
-    except TiepdanError as exc:
-        return show_session(ctx, uc.get_session(ctx.engine, row.id), status=400, error=str(exc))
-    if isinstance(target, Response):
-        return target
-    return RedirectResponse(target, status_code=303)
+    return form_change(
+        lambda: action(row),
+        lambda status, error: show_session(
+            ctx, uc.get_session(ctx.engine, row.id), status=status, error=error
+        ),
+    )
 
 
 def cancel(ctx: Ctx) -> Response:
