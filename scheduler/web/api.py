@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Engine
 from starlette.requests import Request
@@ -39,6 +39,7 @@ from scheduler.infra.clock import local_today
 from scheduler.infra.config import Config
 from scheduler.infra.jsontype import Json
 from scheduler.reads.session_views import replacements
+from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import access, cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import reception_log as book
@@ -74,8 +75,42 @@ class Call:
             raise access.NotVisible("không có buổi tiếp này")
         return access.session_for(self.engine, self.account, self.config, session_id, change=change)
 
+    def dialogue(self, *, change: bool = False) -> StoredDialogue:
+        """The dialogue of the path ``{dialogue_id}`` as the account may see (or change) it."""
+        dialogue_id = parse_id(self.request.path_params["dialogue_id"])
+        if dialogue_id is None:
+            raise access.NotVisible("không có hội nghị đối thoại này")
+        return access.dialogue_for(self.engine, self.account, self.config, dialogue_id, change=change)
+
+    # The body's fields, each named once: its key is the name a refusal gives (400).
+
+    @overload
+    def text(self, key: str) -> str | None: ...
+    @overload
+    def text(self, key: str, default: str) -> str: ...
+    def text(self, key: str, default: str | None = None) -> str | None:
+        """A text field; ``default`` when it is absent or empty (if one is given)."""
+        value = text_field(self.body.get(key), key)
+        return (value or default) if default is not None else value
+
+    def day(self, key: str, *, required: bool = True) -> date | None:
+        """A day, YYYY-MM-DD."""
+        return parse_date(self.body.get(key), key, required=required)
+
+    def lines(self, key: str) -> list[str] | None:
+        """A list of texts (co-organisers, agencies)."""
+        value = self.body.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise BadInput(f"{key} phải là danh sách chữ")
+        return value
+
+    def count(self, key: str) -> int | None:
+        return parse_count(self.body.get(key), key)
+
     def version(self) -> int | None:
-        return parse_count(self.body.get("version"), "version")
+        return self.count("version")
 
 
 def _json(data: Json, status: int = 200) -> Response:
@@ -181,7 +216,7 @@ def get_session(call: Call) -> Response:
 
 def cancel(call: Call) -> Response:
     row = call.session(change=True)
-    reason = text_field(call.body.get("reason"), "reason") or ""
+    reason = call.text("reason", "")
     change = cancel_makeup.cancel(
         call.engine,
         call.config,
@@ -198,7 +233,7 @@ def cancel(call: Call) -> Response:
 
 def makeup(call: Call) -> Response:
     row = call.session(change=True)
-    on = parse_date(call.body.get("date"), "date", required=False)
+    on = call.day("date", required=False)
     new = cancel_makeup.book_makeup(
         call.engine,
         call.config,
@@ -214,14 +249,14 @@ def makeup(call: Call) -> Response:
 
 def move(call: Call) -> Response:
     row = call.session(change=True)
-    to = parse_date(call.body.get("date"), "date")
+    to = call.day("date")
     assert to is not None
     new = move_adhoc.move(
         call.engine,
         call.config,
         row.id,
         to=to,
-        reason=text_field(call.body.get("reason"), "reason") or "",
+        reason=call.text("reason", ""),
         actor=call.account.actor,
         now=call.now,
         expected_version=call.version(),
@@ -249,12 +284,12 @@ def record(call: Call) -> Response:
         actor=call.account.actor,
         now=call.now,
         counts={k: v for k, v in counts.items() if v is not None},
-        reason=text_field(call.body.get("reason"), "reason"),
+        reason=call.text("reason"),
         in_person=_flag(call.body.get("in_person"), "in_person"),
-        received_by=text_field(call.body.get("received_by"), "received_by"),
-        received_title=text_field(call.body.get("received_title"), "received_title"),
-        form=text_field(call.body.get("form"), "form"),
-        conclusion=text_field(call.body.get("conclusion"), "conclusion"),
+        received_by=call.text("received_by"),
+        received_title=call.text("received_title"),
+        form=call.text("form"),
+        conclusion=call.text("conclusion"),
         expected_version=call.version(),
     ).session
     return _json(session_reads.session_dict(new))
@@ -266,7 +301,7 @@ def undo_record(call: Call) -> Response:
         call.engine,
         call.config,
         row.id,
-        reason=text_field(call.body.get("reason"), "reason") or "",
+        reason=call.text("reason", ""),
         actor=call.account.actor,
         now=call.now,
         expected_version=call.version(),
@@ -316,19 +351,19 @@ def log_delete(call: Call) -> Response:
 def adhoc(call: Call) -> Response:
     unit_id = call.request.path_params["unit_id"]
     access.require_unit(call.account, call.config, unit_id, change=True)
-    on = parse_date(call.body.get("date"), "date")
+    on = call.day("date")
     assert on is not None
-    time_range = parse_time_range(text_field(call.body.get("time"), "time"))
+    time_range = parse_time_range(call.text("time"))
     new = move_adhoc.add_adhoc(
         call.engine,
         call.config,
         unit_id,
         on=on,
-        reason=text_field(call.body.get("reason"), "reason") or "",
+        reason=call.text("reason", ""),
         actor=call.account.actor,
         now=call.now,
         time_range=time_range,
-        venue=text_field(call.body.get("venue"), "venue"),
+        venue=call.text("venue"),
     ).session
     return _json(session_reads.session_dict(new), 201)
 

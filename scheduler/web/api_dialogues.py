@@ -29,14 +29,7 @@ from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases import access
 from scheduler.usecases import dialogues as dg
 from scheduler.web.api import Call, _api, _json
-from scheduler.web.inputs import BadInput, parse_count, parse_date, parse_id, text_field
-
-
-def _dialogue(call: Call, *, change: bool = False) -> StoredDialogue:
-    dialogue_id = parse_id(call.request.path_params["dialogue_id"])
-    if dialogue_id is None:
-        raise access.NotVisible("không có hội nghị đối thoại này")
-    return access.dialogue_for(call.engine, call.account, call.config, dialogue_id, change=change)
+from scheduler.web.inputs import BadInput
 
 
 def _out(call: Call, row: StoredDialogue, status: int = 200, warning: str | None = None) -> Response:
@@ -44,14 +37,6 @@ def _out(call: Call, row: StoredDialogue, status: int = 200, warning: str | None
     if warning:
         data["warning"] = warning
     return _json(data, status)
-
-
-def _lines(value: object, what: str) -> list[str] | None:
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise BadInput(f"{what} phải là danh sách chữ")
-    return value
 
 
 def list_dialogues(call: Call) -> Response:
@@ -72,17 +57,16 @@ def list_dialogues(call: Call) -> Response:
 
 
 def show(call: Call) -> Response:
-    return _out(call, _dialogue(call))
+    return _out(call, call.dialogue())
 
 
 def plan(call: Call) -> Response:
     unit = call.request.path_params["unit_id"]
     access.require_dialogue(call.account, call.config, unit, change=True)
-    b = call.body
-    held_on = parse_date(b.get("date"), "date")
+    held_on = call.day("date")
     assert held_on is not None
     extra: dict[str, Any] = {}
-    co = _lines(b.get("co_organisers"), "co_organisers")
+    co = call.lines("co_organisers")
     if co is not None:
         extra["co_organisers"] = co
     row = dg.plan_dialogue(
@@ -90,14 +74,14 @@ def plan(call: Call) -> Response:
         call.config,
         unit,
         held_on=held_on,
-        topic=text_field(b.get("topic"), "topic") or "",
-        kind=text_field(b.get("kind"), "kind") or "periodic",
-        form=text_field(b.get("form"), "form") or "in_person",
-        time_range=text_field(b.get("time"), "time"),
-        place=text_field(b.get("place"), "place") or "",
-        lead_agency=text_field(b.get("lead_agency"), "lead_agency") or "",
-        coordinating=_lines(b.get("coordinating"), "coordinating") or [],
-        actor=dg.Actor(call.account.login),
+        topic=call.text("topic", ""),
+        kind=call.text("kind", "periodic"),
+        form=call.text("form", "in_person"),
+        time_range=call.text("time"),
+        place=call.text("place", ""),
+        lead_agency=call.text("lead_agency", ""),
+        coordinating=call.lines("coordinating") or [],
+        actor=call.account.actor,
         now=call.now,
         today=call.today,
         **extra,
@@ -106,17 +90,16 @@ def plan(call: Call) -> Response:
 
 
 def announce(call: Call) -> Response:
-    row = _dialogue(call, change=True)
-    b = call.body
+    row = call.dialogue(change=True)
     done = dg.announce_dialogue(
         call.engine,
         row.id,
         config=call.config,
-        announced_on=parse_date(b.get("date"), "date", required=False),
-        mttq_opinions=parse_count(b.get("mttq_opinions"), "mttq_opinions"),
-        mttq_summary=text_field(b.get("mttq_summary"), "mttq_summary"),
+        announced_on=call.day("date", required=False),
+        mttq_opinions=call.count("mttq_opinions"),
+        mttq_summary=call.text("mttq_summary"),
         expected_version=call.version(),
-        actor=dg.Actor(call.account.login),
+        actor=call.account.actor,
         now=call.now,
         today=call.today,
     )
@@ -124,21 +107,20 @@ def announce(call: Call) -> Response:
 
 
 def record(call: Call) -> Response:
-    row = _dialogue(call, change=True)
-    b = call.body
-    held = b.get("held", True)
+    row = call.dialogue(change=True)
+    held = call.body.get("held", True)
     if not isinstance(held, bool):
         raise BadInput("held phải là true hoặc false")
     new = dg.record_dialogue(
         call.engine,
         row.id,
         held=held,
-        attendance=parse_count(b.get("attendance"), "attendance"),
-        opinions_raised=parse_count(b.get("opinions_raised"), "opinions_raised"),
-        opinions_answered=parse_count(b.get("opinions_answered"), "opinions_answered"),
-        reason=text_field(b.get("reason"), "reason") or "",
+        attendance=call.count("attendance"),
+        opinions_raised=call.count("opinions_raised"),
+        opinions_answered=call.count("opinions_answered"),
+        reason=call.text("reason", ""),
         expected_version=call.version(),
-        actor=dg.Actor(call.account.login),
+        actor=call.account.actor,
         now=call.now,
         today=call.today,
     )
@@ -146,15 +128,14 @@ def record(call: Call) -> Response:
 
 
 def conclude(call: Call) -> Response:
-    row = _dialogue(call, change=True)
-    b = call.body
+    row = call.dialogue(change=True)
     done = dg.conclude_dialogue(
         call.engine,
         row.id,
-        concluded_on=parse_date(b.get("date"), "date", required=False),
-        number=text_field(b.get("number"), "number") or "",
+        concluded_on=call.day("date", required=False),
+        number=call.text("number", ""),
         expected_version=call.version(),
-        actor=dg.Actor(call.account.login),
+        actor=call.account.actor,
         now=call.now,
         today=call.today,
     )
@@ -164,21 +145,20 @@ def conclude(call: Call) -> Response:
 def trigger(call: Call) -> Response:
     unit = call.request.path_params["unit_id"]
     access.require_dialogue(call.account, call.config, unit, change=True)
-    b = call.body
     row = dg.trigger_dialogue(
         call.engine,
         call.config,
         unit,
-        topic=text_field(b.get("topic"), "topic") or "",
-        voters_asked=parse_count(b.get("asked"), "asked"),
-        voters_total=parse_count(b.get("voters"), "voters"),
-        reason=text_field(b.get("reason"), "reason") or "",
-        held_on=parse_date(b.get("date"), "date", required=False),
-        hold_by=parse_date(b.get("hold_by"), "hold_by", required=False),
-        time_range=text_field(b.get("time"), "time"),
-        place=text_field(b.get("place"), "place") or "",
-        form=text_field(b.get("form"), "form") or "in_person",
-        actor=dg.Actor(call.account.login),
+        topic=call.text("topic", ""),
+        voters_asked=call.count("asked"),
+        voters_total=call.count("voters"),
+        reason=call.text("reason", ""),
+        held_on=call.day("date", required=False),
+        hold_by=call.day("hold_by", required=False),
+        time_range=call.text("time"),
+        place=call.text("place", ""),
+        form=call.text("form", "in_person"),
+        actor=call.account.actor,
         now=call.now,
         today=call.today,
     )
@@ -186,16 +166,15 @@ def trigger(call: Call) -> Response:
 
 
 def postpone(call: Call) -> Response:
-    row = _dialogue(call, change=True)
-    b = call.body
+    row = call.dialogue(change=True)
     done = dg.postpone_dialogue(
         call.engine,
         call.config,
         row.id,
-        reason=text_field(b.get("reason"), "reason") or "",
-        new_date=parse_date(b.get("date"), "date", required=False),
+        reason=call.text("reason", ""),
+        new_date=call.day("date", required=False),
         expected_version=call.version(),
-        actor=dg.Actor(call.account.login),
+        actor=call.account.actor,
         now=call.now,
         today=call.today,
     )

@@ -24,9 +24,7 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.reads.stored_direction import StoredDirection
-from scheduler.usecases import access
 from scheduler.usecases import followup as fu
 from scheduler.web.api import Call, _api, _json
 from scheduler.web.followup_access import (
@@ -36,7 +34,7 @@ from scheduler.web.followup_access import (
     followup_scope,
     session_for,
 )
-from scheduler.web.inputs import BadInput, parse_count, parse_date, parse_id, text_field
+from scheduler.web.inputs import BadInput, parse_id
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -101,8 +99,8 @@ def add(call: Call) -> Response:
         call.engine,
         call.config,
         entry.id,
-        content=text_field(call.body.get("content"), "content") or "",
-        agency=text_field(call.body.get("agency"), "agency") or "",
+        content=call.text("content", ""),
+        agency=call.text("agency", ""),
         actor=call.account.actor,
         now=call.now,
         today=call.today,
@@ -111,15 +109,8 @@ def add(call: Call) -> Response:
     return _out(call, row, 201)
 
 
-def _dialogue(call: Call, *, change: bool = False) -> StoredDialogue:
-    dialogue_id = parse_id(call.request.path_params["dialogue_id"])
-    if dialogue_id is None:
-        raise access.NotVisible("không có hội nghị đối thoại này")
-    return access.dialogue_for(call.engine, call.account, call.config, dialogue_id, change=change)
-
-
 def dialogue_directions(call: Call) -> Response:
-    row = _dialogue(call)
+    row = call.dialogue()
     return _json(
         {
             "dialogue": row.id,
@@ -132,13 +123,13 @@ def dialogue_directions(call: Call) -> Response:
 
 
 def add_to_dialogue(call: Call) -> Response:
-    dialogue = _dialogue(call, change=True)
+    dialogue = call.dialogue(change=True)
     row = fu.add_dialogue_direction(
         call.engine,
         call.config,
         dialogue.id,
-        content=text_field(call.body.get("content"), "content") or "",
-        agency=text_field(call.body.get("agency"), "agency") or "",
+        content=call.text("content", ""),
+        agency=call.text("agency", ""),
         actor=call.account.actor,
         now=call.now,
         today=call.today,
@@ -160,9 +151,9 @@ def edit(call: Call) -> Response:
         actor=call.account.actor,
         now=call.now,
         today=call.today,
-        content=text_field(call.body.get("content"), "content"),
-        agency=text_field(call.body.get("agency"), "agency"),
-        expected_version=parse_count(call.body.get("version"), "version"),
+        content=call.text("content"),
+        agency=call.text("agency"),
+        expected_version=call.version(),
         **deadline_args(call.body),
     )
     return _out(call, new)
@@ -170,18 +161,17 @@ def edit(call: Call) -> Response:
 
 def result(call: Call) -> Response:
     row = _direction(call, change=True)
-    b = call.body
     new = fu.record_result(
         call.engine,
         row.id,
         actor=call.account.actor,
         now=call.now,
         today=call.today,
-        resolved_on=parse_date(b.get("resolved_on"), "resolved_on", required=False),
-        result=text_field(b.get("result"), "result"),
-        answered_on=parse_date(b.get("answered_on"), "answered_on", required=False),
-        notified_on=parse_date(b.get("notified_on"), "notified_on", required=False),
-        expected_version=parse_count(b.get("version"), "version"),
+        resolved_on=call.day("resolved_on", required=False),
+        result=call.text("result"),
+        answered_on=call.day("answered_on", required=False),
+        notified_on=call.day("notified_on", required=False),
+        expected_version=call.version(),
     )
     return _out(call, new)
 
@@ -205,8 +195,8 @@ def conclusion(call: Call) -> Response:
         call.engine,
         call.config,
         row.id,
-        number=text_field(call.body.get("number"), "number") or "",
-        issued_on=parse_date(call.body.get("date"), "date", required=False) or call.today,
+        number=call.text("number", ""),
+        issued_on=call.day("date", required=False) or call.today,
         actor=call.account.actor,
         now=call.now,
         today=call.today,
