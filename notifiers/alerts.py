@@ -101,27 +101,28 @@ class Addressee:
 # the greeting (``each_greeted``): its greeting is this line, replaced by each one's own.
 _MARK = "\x00greeting\x00"
 GREETED = Addressee("", person=_MARK)
+_GREETED_LINE = GREETED.greeting
 
 
 def each_greeted(render: Callable[[Addressee], Rendered], tos: Sequence[Addressee]) -> list[Rendered]:
     """``render(to)`` for each of ``tos``, rendered once for all of them: only for messages whose
     template reads nothing of ``to`` but its greeting (a reminder, a change, a cancellation) —
     the same words, the same invitation and SMS, each greeted as who they are."""
-    if len(tos) < 2 or any("\n" in to.greeting or "\x00" in to.greeting for to in tos):
+    greetings = [to.greeting for to in tos]
+    if len(tos) < 2 or any("\n" in g or "\x00" in g for g in greetings):
         return [render(to) for to in tos]
     shared = render(GREETED)
-    mark = GREETED.greeting
-    if shared.text.count(mark) != 1 or shared.html.count(mark) != 1:  # pragma: no cover
+    if shared.text.count(_GREETED_LINE) != 1 or shared.html.count(_GREETED_LINE) != 1:  # pragma: no cover
         return [render(to) for to in tos]
     return [
         Rendered(
             shared.subject,
-            shared.text.replace(mark, to.greeting),
-            shared.html.replace(mark, str(escape(to.greeting))),
+            shared.text.replace(_GREETED_LINE, g),
+            shared.html.replace(_GREETED_LINE, str(escape(g))),
             shared.sms,
             shared.ics,
         )
-        for to in tos
+        for g in greetings
     ]
 
 

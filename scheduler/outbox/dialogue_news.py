@@ -101,11 +101,7 @@ class DialogueNews:
             for lead in config.remind_days_for(unit)
         }
         # A lead whose day came before the announcement: the notice itself told them then.
-        due = [
-            lead
-            for lead, at in due_at.items()
-            if at <= self.now < start and at.date() > row.announced_on
-        ]
+        due = [lead for lead, at in due_at.items() if at <= self.now < start and at.date() > row.announced_on]
         if not due:
             return
         lead = min(due)  # after an outage only the most recent reminder is still useful
@@ -116,4 +112,3 @@ class DialogueNews:
                 purpose="dlg_reminder", lead=lead, unit=unit, to=pairs, due=due_at[lead], expires=start,
                 rendered=partial(words.upcoming, ev, ahead, name, link, unicode_sms=self.sms_unicode),
             )  # fmt: skip
-

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.dialects import sqlite
 
 from notifiers import alerts
 from rules import Unit, alert_policy
@@ -237,15 +237,39 @@ def _insert_new(engine: Engine, rows: list[dict[str, Any]]) -> int:
 
 
 def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert the rows whose key is not in the outbox yet; returns how many were."""
     # In key order: two instances inserting the same keys then lock them in the same order and
     # one waits for the other instead of deadlocking (PostgreSQL).
     rows = sorted(rows, key=lambda r: tuple(r[k] for k in _KEY))
-    ins = (
-        postgresql.insert(_O) if conn.dialect.name == "postgresql" else sqlite.insert(_O)
-    ).on_conflict_do_nothing(index_elements=list(_KEY))
+    if conn.dialect.name == "postgresql":
+        return _insert_rows_pg(conn, rows)
+    ins = sqlite.insert(_O).on_conflict_do_nothing(index_elements=list(_KEY))
+    # One executemany: SQLite counts the rows each statement inserted (none for a key present).
+    return int(conn.execute(ins, rows).rowcount)
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)  # pragma: no cover
+
+
+def _insert_rows_pg(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    """On PostgreSQL, the rows as one JSON parameter of one INSERT ... SELECT: a multi-row VALUES
+    with RETURNING (SQLAlchemy's insertmanyvalues) cost a third of a millisecond of this
+    process's CPU a row and four times the time; the rows are inserted in the order given."""
     new = 0
-    for chunk in range(0, len(rows), 2000):
-        new += len(conn.execute(ins.returning(_O.c.id), rows[chunk : chunk + 2000]).all())
+    for chunk in range(0, len(rows), 5000):
+        part = rows[chunk : chunk + 5000]
+        cols = ", ".join(f'"{c}"' for c in part[0])
+        keys = ", ".join(f'"{c}"' for c in _KEY)
+        stmt = text(
+            f"INSERT INTO outbox ({cols}) SELECT {cols} FROM json_populate_recordset(NULL::outbox, "
+            f"CAST(:rows AS json)) WITH ORDINALITY AS t ORDER BY t.ordinality "
+            f"ON CONFLICT ({keys}) DO NOTHING RETURNING id"
+        )
+        data = json.dumps(part, ensure_ascii=False, default=_json_value)
+        new += len(conn.execute(stmt, {"rows": data}).all())
     return new
 
 
