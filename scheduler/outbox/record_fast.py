@@ -1,0 +1,138 @@
+"""The group commit's common case in the driver's own SQL: attempt rows for the messages about to
+go, the sent results of the last ones, the lease renewed. SQLAlchemy's execution path costs some
+0.3 ms of CPU a statement, five times the statement itself on SQLite (a group's transaction 1.8
+against 0.3 ms, measured on a peak day's outbox), and a delivery runs one such transaction for
+every few messages. Anything else (a retry, a failure, a drop) goes through ``record.commit``.
+
+The statements are the ones ``record`` builds (the same rows, the same values; SQLite's times
+written by SQLAlchemy's own DateTime processor, so they compare as the rest do); a driver error
+is raised as SQLAlchemy's, as any other statement's would be.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, DateTime
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+
+_START = (
+    "INSERT INTO delivery_attempts (outbox_id, started_at, deliverer, permanent) "
+    "SELECT id, {at}, {me}, {false} FROM outbox WHERE id {ids} AND status = 'pending' "
+    "AND claimed_by = {me} ORDER BY id{lock} RETURNING outbox_id"
+)
+_SENT = (
+    "UPDATE outbox SET status = 'sent', sent_at = {at}, last_error = NULL, attempts = attempts + 1, "
+    "claimed_until = NULL, claimed_by = NULL WHERE id {ids} AND status = 'pending'"
+)
+_FINISH_SQLITE = (
+    "UPDATE delivery_attempts SET finished_at = ?, result = 'sent', error = NULL, permanent = 0, "
+    "duration_ms = ? WHERE outbox_id = ? AND finished_at IS NULL AND deliverer = ?"
+)
+_FINISH_PG = (
+    "UPDATE delivery_attempts AS a SET finished_at = %(at)s, result = 'sent', error = NULL, "
+    "permanent = false, duration_ms = v.ms FROM unnest(%(ids)s::int[], %(ms)s::int[]) AS v(id, ms) "
+    "WHERE a.outbox_id = v.id AND a.finished_at IS NULL AND a.deliverer = %(me)s"
+)
+_RENEW = "UPDATE outbox SET claimed_until = {until} WHERE claimed_by = {me} AND status = 'pending'"
+
+
+@functools.cache
+def _sqlite_time(dialect: Dialect) -> Callable[[datetime], Any]:
+    process = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None
+    return process
+
+
+def commit_sent(
+    conn: Connection,
+    me: str,
+    now: datetime,
+    moment: datetime,
+    starts: Sequence[int],
+    sent: Sequence[tuple[int, int | None]],
+    until: datetime | None,
+) -> set[int]:
+    """One transaction: the rows in ``sent`` (id, duration in ms) recorded as sent at ``now``,
+    their attempts finished at ``moment``; an attempt row at ``moment`` for each of ``starts``
+    still this deliverer's (returned); the lease renewed to ``until`` if given."""
+    dialect = conn.dialect
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    try:
+        if dialect.name == "postgresql":
+            return _postgresql(raw, me, now, moment, starts, sent, until)
+        return _sqlite(raw, _sqlite_time(dialect), me, now, moment, starts, sent, until)
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            "outbox group commit", None, exc, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from exc
+
+
+def _sqlite(
+    raw: Any,
+    t: Callable[[datetime], Any],
+    me: str,
+    now: datetime,
+    moment: datetime,
+    starts: Sequence[int],
+    sent: Sequence[tuple[int, int | None]],
+    until: datetime | None,
+) -> set[int]:
+    at = t(moment)
+    raw.execute("BEGIN IMMEDIATE")  # as every writer on SQLite (infra/db): queue, don't fail
+    try:
+        if sent:
+            ids = [i for i, _ in sent]
+            marks = ",".join("?" * len(ids))
+            raw.execute(_SENT.format(at="?", ids=f"IN ({marks})"), [t(now), *ids])
+            raw.executemany(_FINISH_SQLITE, [(at, ms, i, me) for i, ms in sent])
+        owned: set[int] = set()
+        if starts:
+            marks = ",".join("?" * len(starts))
+            sql = _START.format(at="?", me="?", false="0", ids=f"IN ({marks})", lock="")
+            # the parameters in the order of their marks: at, me (select), the ids, me (where)
+            owned = {r[0] for r in raw.execute(sql, [at, me, *sorted(starts), me]).fetchall()}
+        if until is not None:
+            raw.execute(_RENEW.format(until="?", me="?"), [t(until), me])
+        raw.execute("COMMIT")
+    except BaseException:
+        if raw.in_transaction:
+            raw.execute("ROLLBACK")
+        raise
+    return owned
+
+
+def _postgresql(
+    raw: Any,
+    me: str,
+    now: datetime,
+    moment: datetime,
+    starts: Sequence[int],
+    sent: Sequence[tuple[int, int | None]],
+    until: datetime | None,
+) -> set[int]:
+    try:
+        with raw.cursor() as cur:
+            if sent:
+                ids = [i for i, _ in sent]
+                cur.execute(_SENT.format(at="%(at)s", ids="= ANY(%(ids)s)"), {"at": now, "ids": ids})
+                cur.execute(_FINISH_PG, {"at": moment, "ids": ids, "ms": [ms for _, ms in sent], "me": me})
+            owned: set[int] = set()
+            if starts:
+                lock = " FOR UPDATE OF outbox"  # a claim by another deliverer passes them by
+                at, mine = "%(at)s::timestamptz", "%(me)s::varchar"
+                sql = _START.format(at=at, me=mine, false="false", ids="= ANY(%(ids)s)", lock=lock)
+                cur.execute(sql, {"at": moment, "me": me, "ids": sorted(starts)})
+                owned = {r[0] for r in cur.fetchall()}
+            if until is not None:
+                cur.execute(_RENEW.format(until="%(until)s", me="%(me)s"), {"until": until, "me": me})
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise
+    return owned
