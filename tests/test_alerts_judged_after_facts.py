@@ -187,3 +187,39 @@ def test_one_bad_session_is_reported_and_skipped_never_stopping_the_others(tmp_p
     assert f"bỏ qua buổi tiếp số {bad['id']}" in run.err
     good = session_on(config, "cao-bang", "2027-01-25")
     assert {r.status for r in outbox(config, purpose="reminder", session_id=good["id"])} == {"sent"}
+
+
+def test_a_serving_process_judges_a_unit_again_once_its_sessions_change(tmp_path: Path) -> None:
+    # ``serve`` keeps one configuration and judges a unit's periods again only when its inputs
+    # changed (scheduler/outbox/memo.py): a record between two ticks must still be seen.
+    from sqlalchemy import update
+
+    from scheduler.infra.clock import parse_now
+    from scheduler.infra.config import load_config
+    from scheduler.infra.db import open_database
+    from scheduler.infra.db.models import SessionRow
+    from scheduler.outbox import queue_due
+
+    config_path = write_config(tmp_path)
+    plan(config_path)
+    mar15 = session_on(config_path, "thuc-phan", "2027-03-15")
+    mar29 = session_on(config_path, "thuc-phan", "2027-03-29")
+    cli(config_path, "record", str(mar15["id"]), "--held", "--visits", "2", now="2027-03-15T12:00")
+    config = load_config(config_path)
+    engine = open_database(config.database_url)
+    subject = "period:thuc-phan:2027-03"
+    try:
+        queue_due(engine, config, parse_now("2027-04-02T07:05", config.timezone))
+        assert outbox(config_path, purpose="ended_short", subject=subject)
+        # Recorded by another process (its own telling not run yet: ``tiepdan record`` would tell
+        # at once, with its own configuration).
+        s = SessionRow.__table__
+        with engine.begin() as conn:
+            conn.execute(update(s).where(s.c.id == mar29["id"]).values(status="held", visits=1))
+        assert not outbox(config_path, purpose="period_update", subject=subject)
+        later = parse_now("2027-04-02T09:05", config.timezone)
+        assert queue_due(engine, config, later) > 0
+        assert outbox(config_path, purpose="period_update", subject=subject)
+        assert queue_due(engine, config, later) == 0  # and a tick with nothing new writes nothing
+    finally:
+        engine.dispose()
