@@ -30,7 +30,7 @@ from scheduler.usecases.tell import tells
 _T = SessionRow.__table__
 
 
-@tells(lambda change: change.changed)
+@tells
 def cancel(
     engine: Engine,
     config: Config,
@@ -73,7 +73,7 @@ def cancel(
     return change
 
 
-@tells(lambda change: change.changed)
+@tells
 def book_makeup(
     engine: Engine,
     config: Config,

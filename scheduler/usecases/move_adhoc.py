@@ -32,7 +32,7 @@ from scheduler.usecases.tell import tells
 _T = SessionRow.__table__
 
 
-@tells(lambda change: change.changed)
+@tells
 def move(
     engine: Engine,
     config: Config,
@@ -79,7 +79,7 @@ def move(
     return change
 
 
-@tells(lambda change: change.changed)
+@tells
 def add_adhoc(
     engine: Engine,
     config: Config,

@@ -103,7 +103,7 @@ def _receiver(
     return {"received_in_person": False, "received_by": name, "received_title": title}
 
 
-@tells(lambda change: change.changed)
+@tells
 def record(
     engine: Engine,
     config: Config,
@@ -207,7 +207,7 @@ def record(
     return change
 
 
-@tells(lambda change: change.changed)
+@tells
 def undo_record(
     engine: Engine,
     config: Config,

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Collection
 from datetime import datetime
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import Engine, select
 
@@ -24,7 +24,6 @@ from scheduler.outbox.wiring import build_channels
 
 _S = SessionRow.__table__
 P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def tell_now(engine: Engine, config: Config, now: datetime, session_ids: Collection[int]) -> None:
@@ -63,20 +62,28 @@ def tell_dialogue_now(engine: Engine, config: Config, now: datetime, dialogue_id
         )
 
 
-def tells(ids_of: Callable[[Any], Collection[int]]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+class Told(Protocol):
+    """A use case's result that names the sessions whose stored state it changed."""
+
+    @property
+    def changed(self) -> Collection[int]: ...
+
+
+T = TypeVar("T", bound=Told)
+
+
+def tells(fn: Callable[P, T]) -> Callable[P, T]:
     """A use case whose change is told at once: after it returns (committed), ``tell_now`` for
-    the sessions ``ids_of(result)`` names. The use case takes ``engine``, ``config`` and ``now``."""
+    the sessions its result names (``result.changed``). The use case takes ``engine``,
+    ``config`` and ``now``."""
 
-    def wrap(fn: Callable[P, R]) -> Callable[P, R]:
-        @wraps(fn)
-        def run(*args: P.args, **kwargs: P.kwargs) -> R:
-            result = fn(*args, **kwargs)
-            engine, config = args[0], args[1]
-            now = kwargs["now"]
-            assert isinstance(engine, Engine) and isinstance(config, Config) and isinstance(now, datetime)
-            tell_now(engine, config, now, ids_of(result))
-            return result
+    @wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        result = fn(*args, **kwargs)
+        engine, config = args[0], args[1]
+        now = kwargs["now"]
+        assert isinstance(engine, Engine) and isinstance(config, Config) and isinstance(now, datetime)
+        tell_now(engine, config, now, result.changed)
+        return result
 
-        return run
-
-    return wrap
+    return run
