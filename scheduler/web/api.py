@@ -23,147 +23,34 @@ not see → 404; one it may see but not change → 403; then the request's own c
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, overload
+from datetime import date
 
-from sqlalchemy import Engine
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from rules import TiepdanError
 from rules.vocabulary import COUNTS
-from scheduler.infra.clock import local_today
-from scheduler.infra.config import Config
 from scheduler.infra.jsontype import Json
 from scheduler.reads.session_views import replacements
-from scheduler.reads.stored_dialogue import StoredDialogue
-from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import access, cancel_makeup, move_adhoc, record_outcome, session_reads
 from scheduler.usecases import reception_log as book
 from scheduler.usecases import sessions as uc
-from scheduler.usecases.accounts import Account
-from scheduler.web import auth, pipeline
+from scheduler.web.api_call import Call, api_route, json_answer
 from scheduler.web.inputs import (
     BadInput,
     parse_count,
     parse_date,
     parse_id,
     parse_time_range,
-    text_field,
 )
 from scheduler.web.pagecache import page_cache, unit_state
 
 MAX_SPAN_DAYS = 92
 
 
-@dataclass(slots=True)
-class Call:
-    request: Request
-    account: Account
-    body: dict[str, Any]
-    config: Config
-    engine: Engine
-    now: datetime
-    today: date
-
-    def session(self, *, change: bool = False) -> StoredSession:
-        session_id = parse_id(self.request.path_params["session_id"])
-        if session_id is None:
-            raise access.NotVisible("không có buổi tiếp này")
-        return access.session_for(self.engine, self.account, self.config, session_id, change=change)
-
-    def dialogue(self, *, change: bool = False) -> StoredDialogue:
-        """The dialogue of the path ``{dialogue_id}`` as the account may see (or change) it."""
-        dialogue_id = parse_id(self.request.path_params["dialogue_id"])
-        if dialogue_id is None:
-            raise access.NotVisible("không có hội nghị đối thoại này")
-        return access.dialogue_for(self.engine, self.account, self.config, dialogue_id, change=change)
-
-    # The body's fields, each named once: its key is the name a refusal gives (400).
-
-    @overload
-    def text(self, key: str) -> str | None: ...
-    @overload
-    def text(self, key: str, default: str) -> str: ...
-    def text(self, key: str, default: str | None = None) -> str | None:
-        """A text field; ``default`` when it is absent or empty (if one is given)."""
-        value = text_field(self.body.get(key), key)
-        return (value or default) if default is not None else value
-
-    def day(self, key: str, *, required: bool = True) -> date | None:
-        """A day, YYYY-MM-DD."""
-        return parse_date(self.body.get(key), key, required=required)
-
-    def lines(self, key: str) -> list[str] | None:
-        """A list of texts (co-organisers, agencies)."""
-        value = self.body.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-            raise BadInput(f"{key} phải là danh sách chữ")
-        return value
-
-    def count(self, key: str) -> int | None:
-        return parse_count(self.body.get(key), key)
-
-    def version(self) -> int | None:
-        return self.count("version")
-
-
-def _json(data: Json, status: int = 200) -> Response:
-    response = JSONResponse(data, status_code=status)
-    response.headers["cache-control"] = "no-store"
-    return response
-
-
-def _problem(status: int, message: str) -> Response:
-    response = _json({"error": message, "status": status}, status)
-    if status == 401:
-        response.headers["www-authenticate"] = 'Bearer realm="tiepdan"'
-    return response
-
-
-def _api(
-    handler: Callable[[Call], Response], *, body: bool = False
-) -> Callable[[Request], Awaitable[Response]]:
-    """An API route through the one pipeline (scheduler.web.pipeline): a valid token first (401,
-    even before a bad body, so that a bad body cannot probe tokens), errors as JSON problems."""
-
-    async def endpoint(request: Request) -> Response:
-        token = auth.bearer_token(request)
-        if token is None:
-            return _problem(401, "cần mã truy cập: Authorization: Bearer <token>")
-
-        def who(now: datetime) -> Account | None:
-            return auth.token_account(request, token, now)
-
-        def refused(_: dict[str, Any], account: Account | None) -> Response | None:
-            return _problem(401, "mã truy cập không hợp lệ") if account is None else None
-
-        def run(account: Account, data: dict[str, Any], now: datetime) -> Response:
-            state = request.app.state
-            today = local_today(now, state.config.timezone)
-            return handler(Call(request, account, data, state.config, state.engine, now, today))
-
-        return await pipeline.run(
-            request,
-            answer=_problem,
-            body="json" if body else None,
-            who=who,
-            refused=refused,
-            handler=run,
-            bad_body_first=False,
-        )
-
-    return endpoint
-
-
 def me(call: Call) -> Response:
     a = call.account
-    return _json({"login": a.login, "role": a.role, "unit": a.unit_id})
+    return json_answer({"login": a.login, "role": a.role, "unit": a.unit_id})
 
 
 def list_sessions(call: Call) -> Response:
@@ -182,7 +69,7 @@ def list_sessions(call: Call) -> Response:
             raise BadInput(f"không có unit: cần from và to cách nhau không quá {MAX_SPAN_DAYS} ngày")
         unit_ids = None if call.account.role == "admin" else sorted(visible)
     if unit is None:
-        return _json(_sessions_json(call, unit_ids, first, last))
+        return json_answer(_sessions_json(call, unit_ids, first, last))
     # One unit: the same answer for every account that may see it, while its sessions are
     # unchanged (see pagecache).
     cache = page_cache(call.request)
@@ -190,7 +77,7 @@ def list_sessions(call: Call) -> Response:
     key = unit_state(call.engine, unit)
     body = cache.get(name, key)
     if body is None:
-        body = bytes(_json(_sessions_json(call, unit_ids, first, last)).body)
+        body = bytes(json_answer(_sessions_json(call, unit_ids, first, last)).body)
         cache.put(name, key, body)
     return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
 
@@ -211,7 +98,7 @@ def get_session(call: Call) -> Response:
             p.date.isoformat() for p in uc.make_up_proposals(call.engine, call.config, row.id, call.today)
         ]
     out["history"] = [session_reads.audit_dict(h) for h in session_reads.history(call.engine, row.id)]
-    return _json(out)
+    return json_answer(out)
 
 
 def cancel(call: Call) -> Response:
@@ -228,7 +115,7 @@ def cancel(call: Call) -> Response:
         expected_version=call.version(),
     )
     proposals: list[Json] = [p.date.isoformat() for p in change.proposals]
-    return _json(session_reads.session_dict(change.session) | {"proposals": proposals})
+    return json_answer(session_reads.session_dict(change.session) | {"proposals": proposals})
 
 
 def makeup(call: Call) -> Response:
@@ -244,7 +131,7 @@ def makeup(call: Call) -> Response:
         today=call.today,
         expected_version=call.version(),
     ).session
-    return _json(session_reads.session_dict(new), 201)
+    return json_answer(session_reads.session_dict(new), 201)
 
 
 def move(call: Call) -> Response:
@@ -261,7 +148,7 @@ def move(call: Call) -> Response:
         now=call.now,
         expected_version=call.version(),
     ).session
-    return _json(session_reads.session_dict(new))
+    return json_answer(session_reads.session_dict(new))
 
 
 def _flag(value: object, what: str) -> bool | None:
@@ -292,7 +179,7 @@ def record(call: Call) -> Response:
         conclusion=call.text("conclusion"),
         expected_version=call.version(),
     ).session
-    return _json(session_reads.session_dict(new))
+    return json_answer(session_reads.session_dict(new))
 
 
 def undo_record(call: Call) -> Response:
@@ -306,13 +193,13 @@ def undo_record(call: Call) -> Response:
         now=call.now,
         expected_version=call.version(),
     ).session
-    return _json(session_reads.session_dict(new))
+    return json_answer(session_reads.session_dict(new))
 
 
 def log_list(call: Call) -> Response:
     row = call.session()
     access.require_personal(call.account, call.config, row.unit_id)
-    return _json([book.entry_dict(e, personal=True) for e in book.entries(call.engine, row.id)])
+    return json_answer([book.entry_dict(e, personal=True) for e in book.entries(call.engine, row.id)])
 
 
 def log_add(call: Call) -> Response:
@@ -320,7 +207,7 @@ def log_add(call: Call) -> Response:
     entry_id = book.add_entry(
         call.engine, call.config, row.id, call.body, actor=call.account.actor, now=call.now
     )
-    return _json(book.entry_dict(book.get_entry(call.engine, entry_id), personal=True), 201)
+    return json_answer(book.entry_dict(book.get_entry(call.engine, entry_id), personal=True), 201)
 
 
 def _entry(call: Call) -> book.LogEntry:
@@ -339,7 +226,7 @@ def _entry(call: Call) -> book.LogEntry:
 def log_edit(call: Call) -> Response:
     entry = _entry(call)
     book.update_entry(call.engine, call.config, entry.id, call.body, actor=call.account.actor, now=call.now)
-    return _json(book.entry_dict(book.get_entry(call.engine, entry.id), personal=True))
+    return json_answer(book.entry_dict(book.get_entry(call.engine, entry.id), personal=True))
 
 
 def log_delete(call: Call) -> Response:
@@ -365,22 +252,22 @@ def adhoc(call: Call) -> Response:
         time_range=time_range,
         venue=call.text("venue"),
     ).session
-    return _json(session_reads.session_dict(new), 201)
+    return json_answer(session_reads.session_dict(new), 201)
 
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/api/me", _api(me), methods=["GET"]),
-        Route("/api/sessions", _api(list_sessions), methods=["GET"]),
-        Route("/api/sessions/{session_id}", _api(get_session), methods=["GET"]),
-        Route("/api/sessions/{session_id}/cancel", _api(cancel, body=True), methods=["POST"]),
-        Route("/api/sessions/{session_id}/makeup", _api(makeup, body=True), methods=["POST"]),
-        Route("/api/sessions/{session_id}/move", _api(move, body=True), methods=["POST"]),
-        Route("/api/sessions/{session_id}/record", _api(record, body=True), methods=["POST"]),
-        Route("/api/sessions/{session_id}/undo", _api(undo_record, body=True), methods=["POST"]),
-        Route("/api/sessions/{session_id}/log", _api(log_list), methods=["GET"]),
-        Route("/api/sessions/{session_id}/log", _api(log_add, body=True), methods=["POST"]),
-        Route("/api/log/{entry_id}", _api(log_edit, body=True), methods=["PUT"]),
-        Route("/api/log/{entry_id}", _api(log_delete), methods=["DELETE"]),
-        Route("/api/units/{unit_id}/adhoc", _api(adhoc, body=True), methods=["POST"]),
+        Route("/api/me", api_route(me), methods=["GET"]),
+        Route("/api/sessions", api_route(list_sessions), methods=["GET"]),
+        Route("/api/sessions/{session_id}", api_route(get_session), methods=["GET"]),
+        Route("/api/sessions/{session_id}/cancel", api_route(cancel, body=True), methods=["POST"]),
+        Route("/api/sessions/{session_id}/makeup", api_route(makeup, body=True), methods=["POST"]),
+        Route("/api/sessions/{session_id}/move", api_route(move, body=True), methods=["POST"]),
+        Route("/api/sessions/{session_id}/record", api_route(record, body=True), methods=["POST"]),
+        Route("/api/sessions/{session_id}/undo", api_route(undo_record, body=True), methods=["POST"]),
+        Route("/api/sessions/{session_id}/log", api_route(log_list), methods=["GET"]),
+        Route("/api/sessions/{session_id}/log", api_route(log_add, body=True), methods=["POST"]),
+        Route("/api/log/{entry_id}", api_route(log_edit, body=True), methods=["PUT"]),
+        Route("/api/log/{entry_id}", api_route(log_delete), methods=["DELETE"]),
+        Route("/api/units/{unit_id}/adhoc", api_route(adhoc, body=True), methods=["POST"]),
     ]

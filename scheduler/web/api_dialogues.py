@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Route
 from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases import access
 from scheduler.usecases import dialogues as dg
-from scheduler.web.api import Call, _api, _json
+from scheduler.web.api_call import Call, api_route, json_answer
 from scheduler.web.inputs import BadInput
 
 
@@ -36,7 +36,7 @@ def _out(call: Call, row: StoredDialogue, status: int = 200, warning: str | None
     data = dg.dialogue_dict(row, call.today)
     if warning:
         data["warning"] = warning
-    return _json(data, status)
+    return json_answer(data, status)
 
 
 def list_dialogues(call: Call) -> Response:
@@ -53,7 +53,7 @@ def list_dialogues(call: Call) -> Response:
         first, last = date(int(year_text), 1, 1), date(int(year_text), 12, 31)
     units = [u.id for u in call.config.subtree(unit) if access.can_see(call.account, call.config, u.id)]
     rows = dg.list_dialogues(call.engine, units=units, first=first, last=last)
-    return _json([dg.dialogue_dict(r, call.today) for r in rows])
+    return json_answer([dg.dialogue_dict(r, call.today) for r in rows])
 
 
 def show(call: Call) -> Response:
@@ -183,12 +183,12 @@ def postpone(call: Call) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/api/dialogues", _api(list_dialogues), methods=["GET"]),
-        Route("/api/dialogues/{dialogue_id}", _api(show), methods=["GET"]),
-        Route("/api/units/{unit_id}/dialogues", _api(plan, body=True), methods=["POST"]),
-        Route("/api/dialogues/{dialogue_id}/announce", _api(announce, body=True), methods=["POST"]),
-        Route("/api/dialogues/{dialogue_id}/record", _api(record, body=True), methods=["POST"]),
-        Route("/api/dialogues/{dialogue_id}/conclude", _api(conclude, body=True), methods=["POST"]),
-        Route("/api/dialogues/{dialogue_id}/postpone", _api(postpone, body=True), methods=["POST"]),
-        Route("/api/units/{unit_id}/dialogues/trigger", _api(trigger, body=True), methods=["POST"]),
+        Route("/api/dialogues", api_route(list_dialogues), methods=["GET"]),
+        Route("/api/dialogues/{dialogue_id}", api_route(show), methods=["GET"]),
+        Route("/api/units/{unit_id}/dialogues", api_route(plan, body=True), methods=["POST"]),
+        Route("/api/dialogues/{dialogue_id}/announce", api_route(announce, body=True), methods=["POST"]),
+        Route("/api/dialogues/{dialogue_id}/record", api_route(record, body=True), methods=["POST"]),
+        Route("/api/dialogues/{dialogue_id}/conclude", api_route(conclude, body=True), methods=["POST"]),
+        Route("/api/dialogues/{dialogue_id}/postpone", api_route(postpone, body=True), methods=["POST"]),
+        Route("/api/units/{unit_id}/dialogues/trigger", api_route(trigger, body=True), methods=["POST"]),
     ]

@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 
 from scheduler.reads.stored_direction import StoredDirection
 from scheduler.usecases import followup as fu
-from scheduler.web.api import Call, _api, _json
+from scheduler.web.api_call import Call, api_route, json_answer
 from scheduler.web.followup_access import (
     deadline_args,
     direction_for,
@@ -50,7 +50,7 @@ def _direction(call: Call, *, change: bool = False) -> StoredDirection:
 
 
 def _out(call: Call, row: StoredDirection, status: int = 200) -> Response:
-    return _json(fu.direction_dict(row, call.config, call.today), status)
+    return json_answer(fu.direction_dict(row, call.config, call.today), status)
 
 
 def followup_list(call: Call) -> Response:
@@ -59,7 +59,7 @@ def followup_list(call: Call) -> Response:
     if not unit:
         raise BadInput("cần unit")
     dialogues_only = followup_scope(call.account, call.config, unit)
-    return _json(
+    return json_answer(
         fu.followup_list(
             call.engine,
             call.config,
@@ -77,7 +77,7 @@ def session_directions(call: Call) -> Response:
         call.engine, call.account, call.config, parse_id(call.request.path_params["session_id"])
     )
     notice = fu.conclusion_notice(call.engine, row.id)
-    return _json(
+    return json_answer(
         {
             "session": row.id,
             "directions": [
@@ -111,7 +111,7 @@ def add(call: Call) -> Response:
 
 def dialogue_directions(call: Call) -> Response:
     row = call.dialogue()
-    return _json(
+    return json_answer(
         {
             "dialogue": row.id,
             "directions": [
@@ -206,14 +206,16 @@ def conclusion(call: Call) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/api/followup", _api(followup_list), methods=["GET"]),
-        Route("/api/sessions/{session_id}/directions", _api(session_directions), methods=["GET"]),
-        Route("/api/sessions/{session_id}/conclusion", _api(conclusion, body=True), methods=["POST"]),
-        Route("/api/entries/{entry_id}/directions", _api(add, body=True), methods=["POST"]),
-        Route("/api/dialogues/{dialogue_id}/directions", _api(dialogue_directions), methods=["GET"]),
-        Route("/api/dialogues/{dialogue_id}/directions", _api(add_to_dialogue, body=True), methods=["POST"]),
-        Route("/api/directions/{direction_id}", _api(show), methods=["GET"]),
-        Route("/api/directions/{direction_id}", _api(edit, body=True), methods=["POST"]),
-        Route("/api/directions/{direction_id}", _api(delete), methods=["DELETE"]),
-        Route("/api/directions/{direction_id}/result", _api(result, body=True), methods=["POST"]),
+        Route("/api/followup", api_route(followup_list), methods=["GET"]),
+        Route("/api/sessions/{session_id}/directions", api_route(session_directions), methods=["GET"]),
+        Route("/api/sessions/{session_id}/conclusion", api_route(conclusion, body=True), methods=["POST"]),
+        Route("/api/entries/{entry_id}/directions", api_route(add, body=True), methods=["POST"]),
+        Route("/api/dialogues/{dialogue_id}/directions", api_route(dialogue_directions), methods=["GET"]),
+        Route(
+            "/api/dialogues/{dialogue_id}/directions", api_route(add_to_dialogue, body=True), methods=["POST"]
+        ),
+        Route("/api/directions/{direction_id}", api_route(show), methods=["GET"]),
+        Route("/api/directions/{direction_id}", api_route(edit, body=True), methods=["POST"]),
+        Route("/api/directions/{direction_id}", api_route(delete), methods=["DELETE"]),
+        Route("/api/directions/{direction_id}/result", api_route(result, body=True), methods=["POST"]),
     ]
