@@ -33,6 +33,7 @@ from scheduler.cli.common import CommandContext, Subparsers, iso_date, require_u
 from scheduler.cli.common import add_actor as _common
 from scheduler.cli.common import id_arg as _id
 from scheduler.cli.output import line, print_json, result
+from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases import dialogues as dg
 
 
@@ -147,7 +148,7 @@ def add_parser(sub: Subparsers) -> None:
 _Ctx = CommandContext
 
 
-def describe(row: Any) -> str:
+def describe(row: StoredDialogue) -> str:
     """A dialogue in words: its number, kind, form, unit, day and status."""
     return (
         f"hội nghị đối thoại số {row.id} ({KIND_VI[row.kind]}, {FORM_VI[row.form]}) của {row.unit_id} "
@@ -155,7 +156,9 @@ def describe(row: Any) -> str:
     )
 
 
-def _done(ctx: _Ctx, args: argparse.Namespace, row: Any, text: str, warning: str | None = None) -> int:
+def _done(
+    ctx: _Ctx, args: argparse.Namespace, row: StoredDialogue, text: str, warning: str | None = None
+) -> int:
     return result(args, dg.dialogue_dict(row, ctx.today), text, warning)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from rules import TiepdanError
 from rules.vietnamese import dmy
@@ -20,6 +19,7 @@ from scheduler.cli.common import add_actor as _common
 from scheduler.cli.common import id_arg as _id
 from scheduler.cli.dialogue import describe
 from scheduler.cli.output import line, out_path, warn, write_document
+from scheduler.reads.stored_direction import StoredDirection
 from scheduler.usecases import dialogues as dg
 
 _Ctx = CommandContext
@@ -102,7 +102,7 @@ def _notice(args: argparse.Namespace, out: Path) -> int:
     return 0
 
 
-def fu_directions(ctx: _Ctx, dialogue_id: int) -> list[Any]:
+def fu_directions(ctx: _Ctx, dialogue_id: int) -> list[StoredDirection]:
     from scheduler.usecases import followup as fu
 
     return fu.directions_of_dialogue(ctx.engine, dialogue_id)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from rules import TiepdanError
 from rules.followup import STATE_VI
@@ -34,6 +33,7 @@ from scheduler.cli.common import add_actor as _common
 from scheduler.cli.common import id_arg as _id
 from scheduler.cli.output import line, print_json, result, write_document
 from scheduler.infra.clock import parse_now
+from scheduler.reads.stored_direction import StoredDirection
 from scheduler.usecases import followup as fu
 
 
@@ -116,7 +116,7 @@ def add_parser(sub: Subparsers) -> None:
 _Ctx = CommandContext
 
 
-def _done(ctx: _Ctx, args: argparse.Namespace, row: Any, verb: str) -> int:
+def _done(ctx: _Ctx, args: argparse.Namespace, row: StoredDirection, verb: str) -> int:
     """``Đã <verb> chỉ đạo số N (...)``, or the direction's JSON."""
     d = fu.direction_dict(row, ctx.config, ctx.today)
     described = f"chỉ đạo số {row.id} ({d['source']}): {row.agency}, hạn {dmy(row.due)}, {d['state_vi']}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, overload
+from typing import overload
 
 from sqlalchemy import Engine
 from starlette.requests import Request
@@ -37,7 +37,7 @@ from scheduler.web.inputs import (
 class Call:
     request: Request
     account: Account
-    body: dict[str, Any]
+    body: dict[str, object]
     config: Config
     engine: Engine
     now: datetime
@@ -114,10 +114,10 @@ def api_route(
         def who(now: datetime) -> Account | None:
             return auth.token_account(request, token, now)
 
-        def refused(_: dict[str, Any], account: Account | None) -> Response | None:
+        def refused(_: dict[str, object], account: Account | None) -> Response | None:
             return problem(401, "mã truy cập không hợp lệ") if account is None else None
 
-        def run(account: Account, data: dict[str, Any], now: datetime) -> Response:
+        def run(account: Account, data: dict[str, object], now: datetime) -> Response:
             state = request.app.state
             today = local_today(now, state.config.timezone)
             return handler(Call(request, account, data, state.config, state.engine, now, today))

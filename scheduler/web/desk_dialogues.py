@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -257,11 +256,16 @@ PAPERS = {
 }
 
 
-def _paper(ctx: Ctx, which: str, row: StoredDialogue, **issue: Any) -> Response:
+def _paper(
+    ctx: Ctx, which: str, row: StoredDialogue, *, number: str | None, issued_on: date | None
+) -> Response:
     from scheduler.web.desk_files import DOCX, download
 
     make, stem = PAPERS[which]
-    doc = make(ctx.engine, ctx.config, row.id, actor=ctx.account.actor, now=ctx.now, today=ctx.today, **issue)
+    doc = make(
+        ctx.engine, ctx.config, row.id, actor=ctx.account.actor, now=ctx.now, today=ctx.today,
+        number=number, issued_on=issued_on,
+    )  # fmt: skip
     return download(doc.data, DOCX, f"{stem}-{row.id}.docx", f"{stem}.docx")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -13,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 from rules import TiepdanError
 from rules.followup import STATE_VI
 from rules.time_limits import LIMITS
+from scheduler.infra.jsontype import JsonObject
 from scheduler.reads.stored_direction import StoredDirection
 from scheduler.reads.stored_session import StoredSession
 from scheduler.usecases import followup as fu
@@ -71,7 +71,7 @@ def _date(text: str | None) -> date | None:
 
 def _session_page(ctx: Ctx, row: StoredSession, *, status: int = 200, error: str = "") -> Response:
     directions = fu.directions_of_session(ctx.engine, row.id)
-    by_entry: dict[int | None, list[dict[str, Any]]] = {}
+    by_entry: dict[int | None, list[JsonObject]] = {}
     for d in directions:
         by_entry.setdefault(d.entry_id, []).append(fu.direction_dict(d, ctx.config, ctx.today))
     return ctx.page(

@@ -12,7 +12,6 @@ import importlib.util
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Engine
 from starlette.requests import Request
@@ -126,7 +125,7 @@ def desk(handler: Handler, *, post: bool = False) -> Callable[[Request], Awaitab
                 me.append(account)
             return account
 
-        def refused(form: dict[str, Any], account: Account | None) -> Response | None:
+        def refused(form: dict[str, object], account: Account | None) -> Response | None:
             if account is None:
                 # Not signed in (or signed out elsewhere): nothing is read or changed; go and sign in.
                 return RedirectResponse("/desk/", status_code=303)
@@ -134,13 +133,13 @@ def desk(handler: Handler, *, post: bool = False) -> Callable[[Request], Awaitab
                 return answer(403, EXPIRED_FORM)
             return None
 
-        def run(account: Account, form: dict[str, Any], now: datetime) -> Response:
+        def run(account: Account, form: dict[str, object], now: datetime) -> Response:
             state = request.app.state
             ctx = Ctx(
                 request,
                 account,
                 cookie,
-                form,
+                {k: v for k, v in form.items() if isinstance(v, str)},  # a form's values are text
                 state.config,
                 state.engine,
                 now,

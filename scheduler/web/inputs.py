@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, time
-from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -71,7 +70,7 @@ def _clean(value: str, field: str) -> str:
         raise BadInput(f"{field[:40]}: {exc}") from None
 
 
-def _nfc_deep(value: Any, field: str = "") -> Any:
+def _nfc_deep(value: object, field: str = "") -> object:
     if isinstance(value, str):
         return _clean(nfc(value), field or "nội dung")
     if isinstance(value, list):
@@ -84,7 +83,7 @@ def _nfc_deep(value: Any, field: str = "") -> Any:
     return value
 
 
-async def read_json(request: Request) -> dict[str, Any]:
+async def read_json(request: Request) -> dict[str, object]:
     body = await read_body(request)
     if not body.strip():
         return {}
@@ -94,8 +93,8 @@ async def read_json(request: Request) -> dict[str, Any]:
         raise BadInput("nội dung gửi lên không phải JSON hợp lệ") from None
     if not isinstance(data, dict):
         raise BadInput("nội dung gửi lên phải là một đối tượng JSON")
-    cleaned: dict[str, Any] = _nfc_deep(data)
-    return cleaned
+    # A JSON object's names are text: each cleaned as a name, each value as its field.
+    return {_clean(nfc(k), "tên trường"): _nfc_deep(v, k) for k, v in data.items()}
 
 
 def parse_date(value: object, what: str, *, required: bool = True) -> date | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVarTuple
+from typing import TypeVarTuple
 
 from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
@@ -70,9 +70,11 @@ def guarded(answer: Answer, func: Callable[[*Ts], Response], *args: *Ts) -> Resp
         return answer(status, message_for(exc))
 
 
-async def read_body(request: Request, kind: str) -> dict[str, Any]:
+async def read_body(request: Request, kind: str) -> dict[str, object]:
     """The body as a form or JSON object; BadInput/TooLarge for what cannot be read."""
-    return await (read_form(request) if kind == "form" else read_json(request))
+    if kind == "form":
+        return dict[str, object](await read_form(request))
+    return await read_json(request)
 
 
 async def run(
@@ -81,13 +83,13 @@ async def run(
     answer: Answer,
     body: str | None,
     who: Callable[[datetime], Account | None],
-    refused: Callable[[dict[str, Any], Account | None], Response | None],
-    handler: Callable[[Account, dict[str, Any], datetime], Response],
+    refused: Callable[[dict[str, object], Account | None], Response | None],
+    handler: Callable[[Account, dict[str, object], datetime], Response],
     bad_body_first: bool = True,
 ) -> Response:
     """The pipeline (see the module's docstring). ``who`` finds the account as of now;
     ``refused`` answers when the request must go no further (no account, a bad CSRF token)."""
-    data: dict[str, Any] = {}
+    data: dict[str, object] = {}
     bad: BadInput | None = None
     if body is not None:
         try:
