@@ -550,7 +550,10 @@ def part2(
         print(f"    {purpose:<16} lead {lead:>2}  {channel:<5} {n:>6}")
     with timed() as t_again:
         again = queue_due(engine, config, now)
-    print(f"queue_due again at the same instant (a second tick): {again} new, {t_again['s']:.1f} s")
+    print(
+        f"queue_due again at the same instant (a second tick): {again} new, {t_again['s']:.1f} s "
+        f"(CPU {t_again['cpu']:.1f} s; {load()})"
+    )
 
     os.environ.setdefault(TOKEN_ENV, "bench-token")
     channels = build_channels(config)

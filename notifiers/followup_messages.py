@@ -15,7 +15,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from notifiers.alerts import Rendered
+from notifiers.alerts import Rendered, html_paragraphs
 from notifiers.sms_text import Part, fit_one_segment
 from rules.followup_alerts import FollowupAlert
 from rules.vietnamese import dmy, in_sentence, long_date
@@ -47,7 +47,11 @@ def _html() -> Environment:
 def _render(subject: str, paragraphs: list[str], sms: Sequence[Part | str], *, unicode_sms: bool) -> Rendered:
     paragraphs = [p for p in paragraphs if p]
     text = "\n\n".join(paragraphs) + "\n"
-    html = _html().get_template("message.html.j2").render(subject=subject, paragraphs=paragraphs)
+    html = (
+        _html()
+        .get_template("message.html.j2")
+        .render(subject=subject, paragraphs=html_paragraphs(paragraphs))
+    )
     return Rendered(subject, text, html, fit_one_segment(sms, unicode=unicode_sms, sep="; "))
 
 
