@@ -3,6 +3,9 @@
     concurrency                                           messages it may have in flight at once
     prepare(message) -> message                           the CPU work done before sending (the
                                                           MIME bytes); thread-safe, run off the loop
+    builds                                                True when ``prepare`` does real work (the
+                                                          channel is picklable: a large delivery
+                                                          runs it in a process of its own)
     open() -> async context of a Sender                   connections for a run of messages
         Sender.send(message) -> None | DeliveryError      one message's result as soon as it is
                                                           known; up to ``concurrency`` at once
@@ -40,6 +43,7 @@ class Sender(Protocol):
 @runtime_checkable
 class Channel(Protocol):
     concurrency: int
+    builds: bool
 
     def prepare(self, msg: OutgoingMessage) -> OutgoingMessage: ...
 

@@ -73,6 +73,8 @@ class FileChannel:
     reproducible output), else it is the moment of writing.
     """
 
+    builds = False  # prepare does nothing
+
     def __init__(
         self,
         directory: str | os.PathLike[str],

@@ -46,6 +46,8 @@ class SmsChannel:
     """SMS through an HTTP gateway. ``token`` comes from the environment; it is never logged
     and never shown by ``repr``. ``unicode=False`` (the default) sends without diacritics."""
 
+    builds = False  # prepare does nothing
+
     def __init__(
         self,
         *,

@@ -1,5 +1,5 @@
 """One channel's part of a delivery: a feeder claims the channel's due rows a batch at a time,
-drops what must not go, builds the messages ahead (MIME, off the event loop) and claims the next
+drops what must not go, builds the messages ahead (MIME, off the event loop: ``builder``) and claims the next
 batch while the last of this one is still being sent, so the channel's ``concurrency`` workers
 never wait for a batch's end; each result goes to the recorder as it comes.
 
@@ -12,18 +12,18 @@ what it holds is released for a later round and it claims no more.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from notifiers.channels import Channel
 from notifiers.channels.base import Sender, unexpected
-from notifiers.message import OutgoingMessage
 from rules import DeliveryError
 from scheduler.infra import clock
 from scheduler.infra.config import Config
-from scheduler.outbox.checks import Claimed, claim_checked, outgoing, unsendable
+from scheduler.outbox.builder import Builder
+from scheduler.outbox.builder import Item as _Item
+from scheduler.outbox.checks import Claimed, claim_checked, unsendable
 from scheduler.outbox.record import Outcome
 from scheduler.outbox.recorder import Clock, Db, Recorder, Waiter
 from scheduler.outbox.store import MAX_ATTEMPTS
@@ -52,24 +52,6 @@ class Claim:
     subjects: tuple[str, ...]
 
 
-@dataclass(slots=True)
-class _Item:
-    row: Any
-    msg: OutgoingMessage | None
-    error: DeliveryError | None = None
-
-
-def _prepare(channel: Channel, rows: Sequence[Any], now: datetime) -> list[_Item]:
-    """The messages of ``rows``, built for sending (in a worker thread: MIME takes CPU)."""
-    items = []
-    for r in rows:
-        try:
-            items.append(_Item(r, channel.prepare(outgoing(r, now))))
-        except (ValueError, TypeError, KeyError) as exc:
-            items.append(_Item(r, None, DeliveryError(f"tin {r.message_id}: hỏng ({exc})", permanent=True)))
-    return items
-
-
 class ChannelRun:
     """One channel through the whole delivery: its feeder and its workers."""
 
@@ -84,9 +66,11 @@ class ChannelRun:
         clk: Clock,
         claim: Claim,
         stats: DeliveryStats,
+        builder: Builder,
     ) -> None:
         self.name, self.channel, self.opener, self.db = name, channel, opener, db
         self.recorder, self.config, self.clock, self.claim, self.stats = recorder, config, clk, claim, stats
+        self.builder = builder
         self.workers = max(1, channel.concurrency)
         # Claim the next batch while this many messages are still queued: enough to keep every
         # worker busy while the claim is read.
@@ -115,6 +99,8 @@ class ChannelRun:
                 claimed = await self._claim()
                 if not claimed.rows:
                     break
+                if len(claimed.rows) >= self.claim.batch:
+                    self.builder.grow()  # a backlog: build in a process of its own from now on
                 unsent, rows = unsendable(claimed, self.config, self.clock.start)
                 for o in unsent:
                     if o.result == "dropped":
@@ -144,7 +130,7 @@ class ChannelRun:
             if self.stopped is not None:
                 items = [_Item(r, None) for r in chunk]
             else:
-                items = await asyncio.to_thread(_prepare, self.channel, chunk, self.clock.now())
+                items = await self.builder.build(self.name, self.channel, chunk, self.clock.now())
             for item in items:
                 self.queue.put_nowait(item)
         while self.queue.qsize() > self.low:

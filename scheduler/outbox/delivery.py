@@ -28,6 +28,7 @@ from notifiers.channels import Channel
 from notifiers.channels.base import Sender
 from scheduler.infra.config import Config
 from scheduler.outbox import store
+from scheduler.outbox.builder import Builder
 from scheduler.outbox.channel_run import TIMEOUTS_TO_STOP, ChannelRun, Claim, DeliveryStats
 from scheduler.outbox.checks import outgoing as _outgoing
 from scheduler.outbox.recorder import Clock, Recorder
@@ -72,6 +73,7 @@ async def deliver_due(
 
         renewer = asyncio.create_task(renew())
         claim = Claim(me, batch, only, tuple(subjects))
+        builder = Builder(channels)
         try:
             async with contextlib.AsyncExitStack() as stack:
                 senders: dict[str, Sender] = {}
@@ -86,7 +88,7 @@ async def deliver_due(
 
                 while True:
                     runs = [
-                        ChannelRun(name, ch, opener(name), db, recorder, config, clk, claim, stats)
+                        ChannelRun(name, ch, opener(name), db, recorder, config, clk, claim, stats, builder)
                         for name, ch in channels.items()
                     ]
                     await asyncio.gather(*(run.run() for run in runs))
@@ -97,6 +99,7 @@ async def deliver_due(
                     recorder.failed = False
         finally:
             renewer.cancel()
+            builder.close()
             try:
                 await recorder.flush()
             finally:

@@ -1,0 +1,147 @@
+"""Where a delivery's messages are built (the MIME bytes, ``Channel.prepare``): in a worker
+thread while the delivery is small, and in a process of its own once a channel that ``builds``
+claims a full batch (a reminder morning). Building is a fifth of a message's CPU and threads
+share one core with the event loop that sends; a process takes it to the other core, so the
+sender only claims, sends and records.
+
+The process starts in the background: until it answers, chunks are built in the thread as
+before. It ends with the delivery, and by itself within a second of a deliverer killed
+(``_watch``): nothing is left behind. Should it die, the rest is built in the thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+from typing import Any
+
+from notifiers.channels import Channel
+from notifiers.message import OutgoingMessage
+from rules import DeliveryError
+from scheduler.outbox.checks import outgoing
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(slots=True)
+class Item:
+    """A claimed row and its message, built for sending (None with ``error`` when it cannot be
+    built, None alone when it is not to be sent)."""
+
+    row: Any
+    msg: OutgoingMessage | None
+    error: DeliveryError | None = None
+
+
+def messages(rows: Sequence[Any], now: datetime) -> list[Item]:
+    """The rows' messages, not yet built; a row whose message cannot be read fails for good."""
+    items = []
+    for r in rows:
+        try:
+            items.append(Item(r, outgoing(r, now)))
+        except (ValueError, TypeError, KeyError) as exc:
+            items.append(Item(r, None, DeliveryError(f"tin {r.message_id}: hỏng ({exc})", permanent=True)))
+    return items
+
+
+def build_here(channel: Channel, rows: Sequence[Any], now: datetime) -> list[Item]:
+    """The messages of ``rows``, built in this process (a worker thread)."""
+    items = messages(rows, now)
+    for item in items:
+        if item.msg is not None:
+            item.msg = channel.prepare(item.msg)
+    return items
+
+
+# --- in the building process -------------------------------------------------------------------
+
+_channels: dict[str, Channel] = {}
+
+
+def _start(channels: Mapping[str, Channel], parent: int) -> None:
+    _channels.update(channels)
+    threading.Thread(target=_watch, args=(parent,), name="tiepdan-builder-watch", daemon=True).start()
+
+
+def _watch(parent: int) -> None:
+    # A deliverer killed (SIGKILL) cannot stop its pool: the builder notices it is orphaned.
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _ready() -> bool:
+    return True
+
+
+def _wires(name: str, msgs: Sequence[OutgoingMessage]) -> list[bytes | None]:
+    channel = _channels[name]
+    return [channel.prepare(m).wire for m in msgs]
+
+
+# --- in the deliverer ---------------------------------------------------------------------------
+
+
+class Builder:
+    """A delivery's builders: ``build`` in a thread, or in the process once ``grow`` started it
+    and it answered."""
+
+    def __init__(self, channels: Mapping[str, Channel]) -> None:
+        self.channels = {n: c for n, c in channels.items() if c.builds}
+        self.pool: ProcessPoolExecutor | None = None
+        self.ready: Future[bool] | None = None
+
+    def grow(self) -> None:
+        """A large delivery: start the building process (once), answering from the next chunks."""
+        if self.pool is not None or not self.channels:
+            return
+        try:
+            self.pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start,
+                initargs=(self.channels, os.getpid()),
+            )
+            self.ready = self.pool.submit(_ready)
+        except (OSError, RuntimeError) as exc:  # no process can be started here: build in the thread
+            log.warning("building process not started: %s", exc)
+            self.pool, self.ready = None, None
+
+    async def build(self, name: str, channel: Channel, rows: Sequence[Any], now: datetime) -> list[Item]:
+        if (
+            self.pool is None
+            or self.ready is None
+            or not self.ready.done()
+            or name not in self.channels
+            or self.ready.exception() is not None
+        ):
+            return await asyncio.to_thread(build_here, channel, rows, now)
+        items = messages(rows, now)
+        todo = [i for i in items if i.msg is not None]
+        msgs = [i.msg for i in todo if i.msg is not None]
+        loop = asyncio.get_running_loop()
+        try:
+            wires = await loop.run_in_executor(self.pool, _wires, name, msgs)
+        except BrokenProcessPool:
+            log.warning("building process ended; building in a thread")
+            self.close()
+            return await asyncio.to_thread(build_here, channel, rows, now)
+        for item, wire in zip(todo, wires, strict=True):
+            if wire is not None:
+                assert item.msg is not None
+                item.msg = dataclasses.replace(item.msg, wire=wire)
+        return items
+
+    def close(self) -> None:
+        pool, self.pool, self.ready = self.pool, None, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
