@@ -41,6 +41,9 @@ def two_deliverers(tmp_path: Path, sink: SmtpSink) -> tuple[int, int, int]:
     config_path = write_config(
         tmp_path, units=(), smtp_port=sink.port, days_before=[1], extra_units=many_units(8)
     )
+    # Four connections, not the default eight: A's delivery must outlast B's start.
+    text = config_path.read_text(encoding="utf-8").replace("[email]\n", "[email]\nconnections = 4\n", 1)
+    config_path.write_text(text, encoding="utf-8")
     plan(config_path)
     config = load_config(config_path)
     engine = open_database(config.database_url)

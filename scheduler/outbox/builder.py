@@ -144,4 +144,4 @@ class Builder:
     def close(self) -> None:
         pool, self.pool, self.ready = self.pool, None, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)  # nothing is left running: a moment
