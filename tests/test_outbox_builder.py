@@ -41,7 +41,7 @@ def smtp() -> SmtpChannel:
 
 
 async def _built_by_the_process(builder: Builder, channel: SmtpChannel, rows: list[Any]) -> list[Any]:
-    builder.grow()
+    builder.grow("email")
     assert builder.ready is not None
     await asyncio.wrap_future(builder.ready)
     return await builder.build("email", channel, rows, NOW)
@@ -67,16 +67,16 @@ def test_the_process_builds_the_bytes_the_thread_builds() -> None:
     assert str(built[-1].error) == str(here[-1].error)
 
 
-def test_a_delivery_without_a_building_channel_starts_no_process() -> None:
-    builder = Builder({"files": FileChannel(directory="/nonexistent")})
-    builder.grow()
+def test_a_backlog_of_a_channel_that_does_not_build_starts_no_process() -> None:
+    builder = Builder({"email": smtp(), "files": FileChannel(directory="/nonexistent")})
+    builder.grow("files")
     assert builder.pool is None
 
 
 def _deliverer(queue: Any) -> None:
     async def hold() -> None:
         builder = Builder({"email": smtp()})
-        builder.grow()
+        builder.grow("email")
         assert builder.ready is not None
         await asyncio.wrap_future(builder.ready)
         assert builder.pool is not None

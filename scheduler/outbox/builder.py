@@ -100,9 +100,10 @@ class Builder:
         self.pool: ProcessPoolExecutor | None = None
         self.ready: Future[bool] | None = None
 
-    def grow(self) -> None:
-        """A large delivery: start the building process (once), answering from the next chunks."""
-        if self.pool is not None or not self.channels:
+    def grow(self, name: str) -> None:
+        """Channel ``name`` has a backlog: start the building process (once) if it builds,
+        answering from the next chunks."""
+        if self.pool is not None or name not in self.channels:
             return
         try:
             self.pool = ProcessPoolExecutor(

@@ -100,7 +100,7 @@ class ChannelRun:
                 if not claimed.rows:
                     break
                 if len(claimed.rows) >= self.claim.batch:
-                    self.builder.grow()  # a backlog: build in a process of its own from now on
+                    self.builder.grow(self.name)  # a backlog: build in a process of its own from now on
                 unsent, rows = unsendable(claimed, self.config, self.clock.start)
                 for o in unsent:
                     if o.result == "dropped":
