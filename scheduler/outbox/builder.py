@@ -1,6 +1,7 @@
 """Where a delivery's messages are built (the MIME bytes, ``Channel.prepare``): in a worker
 thread while the delivery is small, and in a process of its own once a channel that ``builds``
-claims a full batch (a reminder morning). Building is a fifth of a message's CPU and threads
+claims its second full batch (a reminder morning: more than one batch of backlog; a process costs
+half a second to start). Building is a fifth of a message's CPU and threads
 share one core with the event loop that sends; a process takes it to the other core, so the
 sender only claims, sends and records.
 

@@ -78,6 +78,7 @@ class ChannelRun:
         self.queue: asyncio.Queue[_Item | None] = asyncio.Queue()
         self.drained = asyncio.Event()
         self.timeouts = 0
+        self.full_claims = 0
         self.stopped: DeliveryError | None = None
 
     async def run(self) -> None:
@@ -99,8 +100,11 @@ class ChannelRun:
                 claimed = await self._claim()
                 if not claimed.rows:
                     break
-                if len(claimed.rows) >= self.claim.batch:
-                    self.builder.grow(self.name)  # a backlog: build in a process of its own from now on
+                self.full_claims += len(claimed.rows) >= self.claim.batch
+                if self.full_claims >= 2:
+                    # A backlog of more than a batch (a reminder morning): build in a process of
+                    # its own from now on. Not for one batch: a process costs half a second to start.
+                    self.builder.grow(self.name)
                 unsent, rows = unsendable(claimed, self.config, self.clock.start)
                 for o in unsent:
                     if o.result == "dropped":
