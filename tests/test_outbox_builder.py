@@ -41,10 +41,11 @@ def smtp() -> SmtpChannel:
 
 
 async def _built_by_the_process(builder: Builder, channel: SmtpChannel, rows: list[Any]) -> list[Any]:
-    builder.grow("email")
+    for _ in range(Builder.FULL_CLAIMS):
+        builder.backlog("email")
     assert builder.ready is not None
     await asyncio.wrap_future(builder.ready)
-    return await builder.build("email", channel, rows, NOW)
+    return await builder.build("email", rows, NOW)
 
 
 def test_the_process_builds_the_bytes_the_thread_builds() -> None:
@@ -69,14 +70,18 @@ def test_the_process_builds_the_bytes_the_thread_builds() -> None:
 
 def test_a_backlog_of_a_channel_that_does_not_build_starts_no_process() -> None:
     builder = Builder({"email": smtp(), "files": FileChannel(directory="/nonexistent")})
-    builder.grow("files")
+    for _ in range(Builder.FULL_CLAIMS):
+        builder.backlog("files")
+    assert builder.pool is None
+    builder.backlog("email")  # one full batch of e-mails: a thread is enough
     assert builder.pool is None
 
 
 def _deliverer(queue: Any) -> None:
     async def hold() -> None:
         builder = Builder({"email": smtp()})
-        builder.grow("email")
+        for _ in range(Builder.FULL_CLAIMS):
+            builder.backlog("email")
         assert builder.ready is not None
         await asyncio.wrap_future(builder.ready)
         assert builder.pool is not None

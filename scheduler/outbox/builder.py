@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -93,54 +94,58 @@ def _wires(name: str, msgs: Sequence[OutgoingMessage]) -> list[bytes | None]:
 
 
 class Builder:
-    """A delivery's builders: ``build`` in a thread, or in the process once ``grow`` started it
-    and it answered."""
+    """A delivery's builders: ``build`` in a thread, or in the process once a channel that builds
+    has shown a backlog (``backlog``) and the process answered."""
+
+    FULL_CLAIMS = 2  # full batches claimed by one channel before its building process starts
 
     def __init__(self, channels: Mapping[str, Channel]) -> None:
-        self.channels = {n: c for n, c in channels.items() if c.builds}
+        self.channels = dict(channels)
+        self.building = {n: c for n, c in channels.items() if c.builds}
+        self.full_claims: Counter[str] = Counter()
         self.pool: ProcessPoolExecutor | None = None
         self.ready: Future[bool] | None = None
 
-    def grow(self, name: str) -> None:
-        """Channel ``name`` has a backlog: start the building process (once) if it builds,
+    def backlog(self, name: str) -> None:
+        """Channel ``name`` claimed a full batch. At the second (a reminder morning, not one
+        batch: a process costs half a second to start), start the building process if it builds,
         answering from the next chunks."""
-        if self.pool is not None or name not in self.channels:
+        self.full_claims[name] += 1
+        if self.pool is not None or name not in self.building or self.full_claims[name] < self.FULL_CLAIMS:
             return
         try:
             self.pool = ProcessPoolExecutor(
                 1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start,
-                initargs=(self.channels, os.getpid()),
+                initargs=(self.building, os.getpid()),
             )
             self.ready = self.pool.submit(_ready)
         except (OSError, RuntimeError) as exc:  # no process can be started here: build in the thread
             log.warning("building process not started: %s", exc)
             self.pool, self.ready = None, None
 
-    async def build(self, name: str, channel: Channel, rows: Sequence[Any], now: datetime) -> list[Item]:
-        if (
-            self.pool is None
-            or self.ready is None
-            or not self.ready.done()
-            or name not in self.channels
-            or self.ready.exception() is not None
-        ):
+    def _answers(self, name: str) -> bool:
+        ready = self.ready
+        return name in self.building and ready is not None and ready.done() and ready.exception() is None
+
+    async def build(self, name: str, rows: Sequence[Any], now: datetime) -> list[Item]:
+        """The messages of channel ``name``'s ``rows``, built for sending."""
+        channel = self.channels[name]
+        if self.pool is None or not self._answers(name):
             return await asyncio.to_thread(build_here, channel, rows, now)
         items = messages(rows, now)
-        todo = [i for i in items if i.msg is not None]
-        msgs = [i.msg for i in todo if i.msg is not None]
+        todo = [(item, item.msg) for item in items if item.msg is not None]
         loop = asyncio.get_running_loop()
         try:
-            wires = await loop.run_in_executor(self.pool, _wires, name, msgs)
+            wires = await loop.run_in_executor(self.pool, _wires, name, [msg for _, msg in todo])
         except BrokenProcessPool:
             log.warning("building process ended; building in a thread")
             self.close()
             return await asyncio.to_thread(build_here, channel, rows, now)
-        for item, wire in zip(todo, wires, strict=True):
+        for (item, msg), wire in zip(todo, wires, strict=True):
             if wire is not None:
-                assert item.msg is not None
-                item.msg = dataclasses.replace(item.msg, wire=wire)
+                item.msg = dataclasses.replace(msg, wire=wire)
         return items
 
     def close(self) -> None:

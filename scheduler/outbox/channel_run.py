@@ -78,7 +78,6 @@ class ChannelRun:
         self.queue: asyncio.Queue[_Item | None] = asyncio.Queue()
         self.drained = asyncio.Event()
         self.timeouts = 0
-        self.full_claims = 0
         self.stopped: DeliveryError | None = None
 
     async def run(self) -> None:
@@ -100,11 +99,8 @@ class ChannelRun:
                 claimed = await self._claim()
                 if not claimed.rows:
                     break
-                self.full_claims += len(claimed.rows) >= self.claim.batch
-                if self.full_claims >= 2:
-                    # A backlog of more than a batch (a reminder morning): build in a process of
-                    # its own from now on. Not for one batch: a process costs half a second to start.
-                    self.builder.grow(self.name)
+                if len(claimed.rows) >= self.claim.batch:
+                    self.builder.backlog(self.name)
                 unsent, rows = unsendable(claimed, self.config, self.clock.start)
                 for o in unsent:
                     if o.result == "dropped":
@@ -134,7 +130,7 @@ class ChannelRun:
             if self.stopped is not None:
                 items = [_Item(r, None) for r in chunk]
             else:
-                items = await self.builder.build(self.name, self.channel, chunk, self.clock.now())
+                items = await self.builder.build(self.name, chunk, self.clock.now())
             for item in items:
                 self.queue.put_nowait(item)
         while self.queue.qsize() > self.low:
