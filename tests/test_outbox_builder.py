@@ -1,6 +1,7 @@
 """The building process of a large delivery (``scheduler/outbox/builder.py``): the e-mails it
-builds are the bytes the thread builds, a row that cannot be read still fails alone, and the
-process goes when its deliverer goes, even one killed with SIGKILL."""
+builds are the bytes the thread builds, a row that cannot be read still fails alone, it imports
+the channels and not the outbox, and the process goes when its deliverer goes, even one killed
+with SIGKILL."""
 
 from __future__ import annotations
 
@@ -66,6 +67,29 @@ def test_the_process_builds_the_bytes_the_thread_builds() -> None:
     # The row that cannot be read fails for good, alone, the same way in both.
     assert built[-1].msg is None and built[-1].error is not None and built[-1].error.permanent
     assert str(built[-1].error) == str(here[-1].error)
+
+
+# Asked of the process by a builtin: a function of this module would import it there.
+IMPORTED = "sorted(m for m in ('sqlalchemy', 'scheduler', 'jinja2') if m in __import__('sys').modules)"
+
+
+def test_the_building_process_imports_the_channels_not_the_outbox() -> None:
+    # A spawned interpreter that imported the outbox (SQLAlchemy, the configuration, the use
+    # cases) spent over a second of CPU on it, on the morning the mail server needs that CPU.
+    builder = Builder({"email": smtp()})
+    try:
+
+        async def ask() -> list[str]:
+            for _ in range(Builder.FULL_CLAIMS):
+                builder.backlog("email")
+            assert builder.ready is not None and builder.pool is not None
+            await asyncio.wrap_future(builder.ready)
+            await builder.build("email", [row(1)], NOW)  # the channel's own imports done too
+            return await asyncio.wrap_future(builder.pool.submit(eval, IMPORTED))
+
+        assert asyncio.run(ask()) == []
+    finally:
+        builder.close()
 
 
 def test_a_backlog_of_a_channel_that_does_not_build_starts_no_process() -> None:

@@ -7,7 +7,7 @@ sender only claims, sends and records.
 
 The process starts in the background: until it answers, chunks are built in the thread as
 before. It ends with the delivery, and by itself within a second of a deliverer killed
-(``_watch``): nothing is left behind. Should it die, the rest is built in the thread.
+(``notifiers.channels.building``): nothing is left behind. Should it die, the rest is built in the thread.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import dataclasses
 import logging
 import multiprocessing
 import os
-import threading
-import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from typing import Any
 
-from notifiers.channels import Channel
+from notifiers.channels import Channel, building
 from notifiers.message import OutgoingMessage
 from rules import DeliveryError
 from scheduler.outbox.checks import outgoing
@@ -64,32 +62,6 @@ def build_here(channel: Channel, rows: Sequence[Any], now: datetime) -> list[Ite
     return items
 
 
-# --- in the building process -------------------------------------------------------------------
-
-_channels: dict[str, Channel] = {}
-
-
-def _start(channels: Mapping[str, Channel], parent: int) -> None:
-    _channels.update(channels)
-    threading.Thread(target=_watch, args=(parent,), name="tiepdan-builder-watch", daemon=True).start()
-
-
-def _watch(parent: int) -> None:
-    # A deliverer killed (SIGKILL) cannot stop its pool: the builder notices it is orphaned.
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-def _ready() -> bool:
-    return True
-
-
-def _wires(name: str, msgs: Sequence[OutgoingMessage]) -> list[bytes | None]:
-    channel = _channels[name]
-    return [channel.prepare(m).wire for m in msgs]
-
-
 # --- in the deliverer ---------------------------------------------------------------------------
 
 
@@ -101,7 +73,7 @@ class Builder:
 
     def __init__(self, channels: Mapping[str, Channel]) -> None:
         self.channels = dict(channels)
-        self.building = {n: c for n, c in channels.items() if c.builds}
+        self.builds = {n: c for n, c in channels.items() if c.builds}
         self.full_claims: Counter[str] = Counter()
         self.pool: ProcessPoolExecutor | None = None
         self.ready: Future[bool] | None = None
@@ -111,23 +83,23 @@ class Builder:
         batch: a process costs half a second to start), start the building process if it builds,
         answering from the next chunks."""
         self.full_claims[name] += 1
-        if self.pool is not None or name not in self.building or self.full_claims[name] < self.FULL_CLAIMS:
+        if self.pool is not None or name not in self.builds or self.full_claims[name] < self.FULL_CLAIMS:
             return
         try:
             self.pool = ProcessPoolExecutor(
                 1,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start,
-                initargs=(self.building, os.getpid()),
+                initializer=building.start,
+                initargs=(self.builds, os.getpid()),
             )
-            self.ready = self.pool.submit(_ready)
+            self.ready = self.pool.submit(building.ready)
         except (OSError, RuntimeError) as exc:  # no process can be started here: build in the thread
             log.warning("building process not started: %s", exc)
             self.pool, self.ready = None, None
 
     def _answers(self, name: str) -> bool:
         ready = self.ready
-        return name in self.building and ready is not None and ready.done() and ready.exception() is None
+        return name in self.builds and ready is not None and ready.done() and ready.exception() is None
 
     async def build(self, name: str, rows: Sequence[Any], now: datetime) -> list[Item]:
         """The messages of channel ``name``'s ``rows``, built for sending."""
@@ -138,7 +110,7 @@ class Builder:
         todo = [(item, item.msg) for item in items if item.msg is not None]
         loop = asyncio.get_running_loop()
         try:
-            wires = await loop.run_in_executor(self.pool, _wires, name, [msg for _, msg in todo])
+            wires = await loop.run_in_executor(self.pool, building.wires, name, [msg for _, msg in todo])
         except BrokenProcessPool:
             log.warning("building process ended; building in a thread")
             self.close()
