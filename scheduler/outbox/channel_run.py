@@ -1,12 +1,17 @@
-"""One channel's part of a delivery: a feeder claims the channel's due rows a batch at a time,
-drops what must not go, builds the messages ahead (MIME, off the event loop: ``builder``) and claims the next
-batch while the last of this one is still being sent, so the channel's ``concurrency`` workers
-never wait for a batch's end; each result goes to the recorder as it comes.
+"""One channel's part of a delivery, three kinds of task joined by queues:
 
-Each worker has at most three messages in flight (attempt on record, result not yet): the one
-it sends, the next one whose attempt is written meanwhile, and the last one whose result rides
-with that attempt. A channel whose server times out ``TIMEOUTS_TO_STOP`` times in a row stops:
-what it holds is released for a later round and it claims no more.
+    feeder   claims the channel's due rows a batch at a time, drops what must not go, builds the
+             messages (MIME, off the event loop: ``builder``) and claims the next batch while
+             the last of this one is still being sent: the workers never wait for a batch's end;
+    starter  writes the attempt rows of the next messages a group at a time (``Recorder.start``),
+             ahead of the workers, so that a worker that has sent one finds the next ready;
+    workers  the channel's ``concurrency``, each sending one message at a time and handing its
+             result to the recorder, written with the next group's attempts.
+
+In flight (attempt on record, result not yet) are at most three messages a worker (``IN_FLIGHT``):
+the starter writes no more attempts while the channel has that many, and has the results held
+written first. A channel whose server times out ``TIMEOUTS_TO_STOP`` times in a row stops: what
+it holds is released for a later round and it claims no more.
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ from scheduler.outbox.builder import Builder
 from scheduler.outbox.builder import Item as _Item
 from scheduler.outbox.checks import Claimed, claim_checked, unsendable
 from scheduler.outbox.record import Outcome
-from scheduler.outbox.recorder import Clock, Db, Recorder, Waiter
+from scheduler.outbox.recorder import Clock, Db, Recorder
 from scheduler.outbox.store import MAX_ATTEMPTS
 
 TIMEOUTS_TO_STOP = 3  # a server that timed out this many times in a row is down for this round
 PREPARE_CHUNK = 50  # messages built (MIME) at a time off the event loop, ahead of the senders
+IN_FLIGHT = 3  # messages a worker may have in flight: the SIGKILL promise (tests/test_outbox_faults.py)
 
 
 @dataclass(slots=True)
@@ -53,7 +59,7 @@ class Claim:
 
 
 class ChannelRun:
-    """One channel through the whole delivery: its feeder and its workers."""
+    """One channel through the whole delivery: its feeder, its starter and its workers."""
 
     def __init__(
         self,
@@ -72,19 +78,37 @@ class ChannelRun:
         self.recorder, self.config, self.clock, self.claim, self.stats = recorder, config, clk, claim, stats
         self.builder = builder
         self.workers = max(1, channel.concurrency)
-        # Claim the next batch while this many messages are still queued: enough to keep every
-        # worker busy while the claim is read.
+        # Claim the next batch while this many messages are still built and waiting: enough to
+        # keep every worker busy while the claim is read.
         self.low = max(4 * self.workers, 16)
-        self.queue: asyncio.Queue[_Item | None] = asyncio.Queue()
+        self.built: asyncio.Queue[_Item | None] = asyncio.Queue()
         self.drained = asyncio.Event()
+        # Started (attempt on record), for the workers: the starter tops it up to ``2 * workers``
+        # when it is down to ``workers``, a group of attempts a transaction.
+        self.ready: asyncio.Queue[_Item | None] = asyncio.Queue()
+        self.ahead = 2 * self.workers
+        self.most = IN_FLIGHT * self.workers
+        self.open: set[int] = set()  # rows with an attempt on record (or being written), no result yet
+        self.done: set[int] = set()  # of those, the ones whose result the recorder holds
+        self.changed = asyncio.Event()  # a worker took a message, or results were written
+        recorder.listeners.append(self._recorded)
         self.timeouts = 0
         self.stopped: DeliveryError | None = None
 
     async def run(self) -> None:
-        async with asyncio.TaskGroup() as tasks:
-            # One failing (the database gone) cancels the others; what is unrecorded stays
-            # claimed and comes back when the lease runs out.
-            await self._feed(tasks)
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                # One failing (the database gone) cancels the others; what is unrecorded stays
+                # claimed and comes back when the lease runs out.
+                await self._feed(tasks)
+        finally:
+            self.recorder.listeners.remove(self._recorded)
+
+    def _recorded(self, outcomes: list[Outcome]) -> None:
+        for o in outcomes:
+            self.open.discard(o.row.id)
+            self.done.discard(o.row.id)
+        self.changed.set()
 
     async def _claim(self) -> Claimed:
         c = self.claim
@@ -110,19 +134,20 @@ class ChannelRun:
                 self.recorder.finish_untried(unsent)
                 if rows and sender is None:
                     sender = await self.opener()
+                    tasks.create_task(self._start())
                     for _ in range(self.workers):
                         tasks.create_task(self._work(sender))
                 await self._put(rows)
         finally:
-            for _ in range(self.workers if sender is not None else 0):
-                self.queue.put_nowait(None)
+            if sender is not None:
+                self.built.put_nowait(None)  # the starter's end, and through it the workers'
 
     async def _put(self, rows: list[Any]) -> None:
         """Build and queue ``rows``: small first when nothing is queued (the first messages go
         at once), then larger; never much more than ``low`` ahead of the workers."""
-        i, size = 0, 4 if self.queue.empty() else PREPARE_CHUNK
+        i, size = 0, 4 if self.built.empty() else PREPARE_CHUNK
         while i < len(rows):
-            while self.queue.qsize() > self.low:
+            while self.built.qsize() > self.low:
                 self.drained.clear()
                 await self.drained.wait()
             chunk = rows[i : i + size]
@@ -132,25 +157,60 @@ class ChannelRun:
             else:
                 items = await self.builder.build(self.name, chunk, self.clock.now())
             for item in items:
-                self.queue.put_nowait(item)
-        while self.queue.qsize() > self.low:
+                self.built.put_nowait(item)
+        while self.built.qsize() > self.low:
             self.drained.clear()
             await self.drained.wait()
 
-    async def _next(self, waiter: Waiter) -> _Item | None:
-        """The next message to send, its attempt on record; None when there is no more."""
+    def _take(self, item: _Item | None) -> _Item | None:
+        if self.built.qsize() <= self.low:
+            self.drained.set()
+        return item
+
+    async def _room(self) -> int:
+        """Wait until the workers are down to ``workers`` started messages, and as many may be
+        started without more than ``most`` in flight; how many may. The results the recorder
+        holds do not count: they are written no later than the attempts asked for now (every
+        transaction takes all it holds), so no transaction leaves more than ``most`` in flight."""
         while True:
-            item = await self.queue.get()
-            if self.queue.qsize() <= self.low:
-                self.drained.set()
-            if item is None:
-                return None
-            if self.stopped is not None or item.msg is None:
-                self._finish_unsent(item)
-                continue
-            if await self.recorder.start(item.row, waiter):
-                return item
-            # Another deliverer holds it now (our lease ran out): it is theirs to send.
+            room = min(self.ahead - self.ready.qsize(), self.most - len(self.open) + len(self.done))
+            if room > 0 and self.ready.qsize() <= self.workers:
+                return room
+            if room <= 0:
+                self.recorder.push()  # results held keep messages in flight: write them
+            self.changed.clear()
+            await self.changed.wait()
+
+    async def _start(self) -> None:
+        """The starter: the attempt rows of the next messages, a group at a time."""
+        try:
+            end = False
+            while not end:
+                room = await self._room()
+                group: list[_Item] = []
+                item = self._take(await self.built.get())
+                while item is not None:
+                    if self.stopped is not None or item.msg is None:
+                        self._finish_unsent(item)
+                    else:
+                        group.append(item)
+                    if len(group) >= room or self.built.empty():
+                        break
+                    item = self._take(self.built.get_nowait())
+                end = item is None
+                if not group:
+                    continue
+                ids = [i.row.id for i in group]
+                self.open.update(ids)
+                owned = await self.recorder.start([i.row for i in group])
+                for i in group:
+                    if i.row.id in owned:
+                        self.ready.put_nowait(i)
+                    else:  # another deliverer holds it now (our lease ran out): it is theirs to send
+                        self.open.discard(i.row.id)
+        finally:
+            for _ in range(self.workers):
+                self.ready.put_nowait(None)
 
     def _finish_unsent(self, item: _Item) -> None:
         if item.msg is None and item.error is not None:
@@ -161,25 +221,14 @@ class ChannelRun:
             self.stats.released += 1
 
     async def _work(self, sender: Sender) -> None:
-        waiter = Waiter()
-        current = await self._next(waiter)
-        while current is not None:
-            # The next message's attempt row is asked for while this one is being sent, and
-            # written with the others' when a worker needs one (``Recorder``).
-            waiter.blocked = False
-            following = asyncio.create_task(self._next(waiter))
-            try:
-                if self.stopped is not None:
-                    self.recorder.finish(Outcome(current.row, "released", self.stopped))
-                    self.stats.released += 1
-                else:
-                    await self._send(sender, current)
-            except BaseException:
-                following.cancel()
-                raise
-            if not following.done():
-                self.recorder.hurry(waiter)
-            current = await following
+        while (item := await self.ready.get()) is not None:
+            self.changed.set()
+            if self.stopped is not None:
+                self.done.add(item.row.id)
+                self.recorder.finish(Outcome(item.row, "released", self.stopped))
+                self.stats.released += 1
+            else:
+                await self._send(sender, item)
 
     async def _send(self, sender: Sender, item: _Item) -> None:
         assert item.msg is not None
@@ -199,6 +248,7 @@ class ChannelRun:
         else:
             outcome = Outcome(r, "retry", err, ms)
             self.stats.retried += 1
+        self.done.add(r.id)
         self.timeouts = self.timeouts + 1 if err is not None and err.timed_out else 0
         if self.timeouts >= TIMEOUTS_TO_STOP and self.stopped is None:
             self.stopped = DeliveryError(

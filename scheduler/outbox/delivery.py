@@ -4,8 +4,8 @@ rest through the channel's connections, and recording results in groups as they 
 
 The promise across a crash (SIGKILL at any point): nothing is lost, and only messages in flight
 can go twice. A message is in flight from the commit of its attempt row (written before it is
-sent, only while the row is still this deliverer's) to the commit of its result; each of a
-channel's ``concurrency`` workers has at most three in flight (``channel_run``). The lease is
+sent, only while the row is still this deliverer's) to the commit of its result; a channel has
+at most three in flight for each of its ``concurrency`` workers (``channel_run``). The lease is
 renewed while the delivery goes, so rows claimed ahead are never another deliverer's. Transient
 failures come back later with backoff; permanent ones stop and are reported to the unit's staff;
 an address the server refused is marked and not tried for later messages.
@@ -64,7 +64,6 @@ async def deliver_due(
             return loop.run_in_executor(worker, functools.partial(fn, conn, *args))
 
         recorder = _Recorder(db, config, me, clk)
-        recorder.group = sum(max(1, ch.concurrency) for ch in channels.values())
 
         async def renew() -> None:
             while True:

@@ -27,31 +27,21 @@ class Clock:
         return self.start + timedelta(seconds=clock.monotonic() - self.t0)
 
 
-class Waiter:
-    """A worker as the recorder sees it: ``blocked`` while it has nothing to send until its next
-    attempt is on record."""
-
-    __slots__ = ("blocked",)
-
-    def __init__(self) -> None:
-        self.blocked = True
-
-
 class Recorder:
-    """Group commit: a worker asks for its next attempt row as it starts sending, long before
-    it needs it, so the recorder waits until some worker has nothing else to do (``hurry``) or
-    every worker has asked (``group``), and writes every attempt asked for by then in one
-    transaction; starts that come while it runs wait for the next. Results ride with the next
-    attempt rows (or the flush at a batch's end) rather than costing their own. A transaction
-    carries several messages instead of one or two: its statements and commit cost the same."""
+    """Group commit: a channel asks for the attempt rows of its next few messages ahead of its
+    workers (``start``), and every attempt asked for while the last transaction ran is written in
+    the next one, with the results that came meanwhile (``finish``) and the lease's renewal: a
+    transaction carries several messages instead of one or two, and its statements and commit
+    cost the same. ``listeners`` learn which results each transaction wrote (the channels count
+    what they have in flight)."""
 
     def __init__(self, db: Db, config: Config, me: str, clk: Clock) -> None:
         self.db, self.config, self.me, self.clock = db, config, me, clk
-        self.starts: list[tuple[Any, asyncio.Future[bool], Waiter]] = []
-        self.group = 1  # starts worth a transaction without waiting: every worker's
+        self.starts: list[tuple[list[Any], asyncio.Future[set[int]]]] = []
         self.outcomes: list[Outcome] = []
+        self.listeners: list[Callable[[list[Outcome]], None]] = []
         self.renew = False
-        self.urgent = False  # results of rows never tried: written at once, nothing rides with them
+        self.urgent = False  # results to write at once, with or without attempts to ride with
         self.task: asyncio.Task[None] | None = None
         self.flushing = False
         self.failed = False  # a failure was written (and with it a notice to the staff, due now)
@@ -72,48 +62,50 @@ class Recorder:
                     self.me,
                     self.clock.start,
                     self.clock.now(),
-                    [r for r, _, _ in starts],
+                    [r for rows, _ in starts for r in rows],
                     outcomes,
                     renew,
                 )
             except BaseException as exc:
-                for _, fut, _ in starts:
+                for _, fut in starts:
                     if not fut.done():
                         fut.set_exception(exc)
                 raise
             self.failed = self.failed or any(o.result == "failed" for o in outcomes)
-            for row, fut, _ in starts:
+            for _, fut in starts:
                 if not fut.done():
-                    fut.set_result(row.id in owned)
+                    fut.set_result(owned)
+            if outcomes:
+                for listener in self.listeners:
+                    listener(outcomes)
 
-    async def start(self, row: Any, waiter: Waiter) -> bool:
-        """Write the attempt row; False if the row is no longer this deliverer's (leave it)."""
-        fut: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.starts.append((row, fut, waiter))
-        if waiter.blocked or len(self.starts) >= self.group:
-            self._kick()
+    async def start(self, rows: list[Any]) -> set[int]:
+        """Write the attempt rows of ``rows``; the ids of those still this deliverer's (only
+        those may be sent; the others were claimed by another deliverer once our lease ran out)."""
+        fut: asyncio.Future[set[int]] = asyncio.get_running_loop().create_future()
+        self.starts.append((rows, fut))
+        self._kick()
         return await fut
 
-    def hurry(self, waiter: Waiter) -> None:
-        """``waiter`` has sent its message and waits for its next attempt: write it now."""
-        waiter.blocked = True
-        if any(w is waiter for _, _, w in self.starts):
-            self._kick()
-
     def finish(self, outcome: Outcome) -> None:
-        """A result, written with the next group's attempt rows (a worker asks for its next
-        attempt as it starts sending, so that comes at once) or by ``flush``: one transaction
-        for both halves instead of one for each. A worker's results still reach the database
-        before its next-but-one message is sent, so the messages in flight stay as many."""
+        """A result, written with the next group's attempt rows (asked for long before the
+        workers need them, so that comes soon) or by ``push`` or ``flush``: one transaction for
+        both halves instead of one for each."""
         self.outcomes.append(outcome)
+
+    def push(self) -> None:
+        """Write the results held now, with or without attempts to ride with (a channel that has
+        as many messages in flight as it may)."""
+        if self.outcomes:
+            self.urgent = True
+            self._kick()
 
     def finish_untried(self, outcomes: list[Outcome]) -> None:
         """Results of rows never tried (dropped, refused): written by the next transaction,
         started now if none is running."""
         if outcomes:
             self.outcomes.extend(outcomes)
-            self.urgent = True
-            self._kick()
+            self.push()
 
     def renew_lease(self) -> None:
         self.renew = True
