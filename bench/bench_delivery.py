@@ -645,14 +645,15 @@ def main(argv: list[str] | None = None) -> int:
         "--provinces", type=int, default=None, help="peak day of the first N provinces only (to profile)"
     )
     ap.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL (tests/pg.py)")
+    ap.add_argument("--pg-only", action="store_true", help="on PostgreSQL only (to profile)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "delivery")
     args = ap.parse_args(argv)
 
     sink, gateway = Server(_sink_main), Server(_gateway_main)
     pg_server = None
     try:
-        targets = [("", "SQLite")]
-        if args.pg:
+        targets = [] if args.pg_only else [("", "SQLite")]
+        if args.pg or args.pg_only:
             sys.path.insert(0, str(ROOT / "tests"))
             import pg  # the test suite's throwaway server
 
@@ -660,7 +661,8 @@ def main(argv: list[str] | None = None) -> int:
             targets.append(("pg", "PostgreSQL"))
         for kind, label in targets:
             url = pg_server.create_database() if kind == "pg" and pg_server else ""
-            part1(url, label, args.messages, args.rounds, args.batch, sink)
+            if args.rounds:
+                part1(url, label, args.messages, args.rounds, args.batch, sink)
             if not args.skip_national:
                 url2 = pg_server.create_database() if kind == "pg" and pg_server else ""
                 part2(url2, label, args.out / (kind or "sqlite"), sink, gateway, args.provinces)

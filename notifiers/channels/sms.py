@@ -57,7 +57,7 @@ class SmsChannel:
         unicode: bool = False,
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
-        concurrency: int = 8,
+        concurrency: int = 16,
     ) -> None:
         self.url = url
         self._token = token

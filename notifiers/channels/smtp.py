@@ -106,7 +106,7 @@ class SmtpChannel:
         validate_certs: bool = True,
         max_reconnects: int = 1,
         local_hostname: str | None = None,
-        connections: int = 8,
+        connections: int = 16,
     ) -> None:
         if security not in SECURITY_MODES:
             raise ValueError(f"security must be one of {', '.join(SECURITY_MODES)}, not {security!r}")

@@ -83,8 +83,8 @@ class ChannelRun:
         self.low = max(4 * self.workers, 16)
         self.built: asyncio.Queue[_Item | None] = asyncio.Queue()
         self.drained = asyncio.Event()
-        # Started (attempt on record), for the workers: the starter tops it up to ``2 * workers``
-        # when it is down to ``workers``, a group of attempts a transaction.
+        # Started (attempt on record), for the workers: the starter tops it up to ``2 * workers``,
+        # a group of attempts a transaction.
         self.ready: asyncio.Queue[_Item | None] = asyncio.Queue()
         self.ahead = 2 * self.workers
         self.most = IN_FLIGHT * self.workers
@@ -168,13 +168,15 @@ class ChannelRun:
         return item
 
     async def _room(self) -> int:
-        """Wait until the workers are down to ``workers`` started messages, and as many may be
-        started without more than ``most`` in flight; how many may. The results the recorder
+        """Wait until a group is worth a transaction (room for half the workers' messages, or
+        the workers running low), with no more than ``most`` in flight; how many may start. On
+        PostgreSQL a transaction waits some ms on the server however small it is: the next
+        group is asked for while the workers send the last. The results the recorder
         holds do not count: they are written no later than the attempts asked for now (every
         transaction takes all it holds), so no transaction leaves more than ``most`` in flight."""
         while True:
             room = min(self.ahead - self.ready.qsize(), self.most - len(self.open) + len(self.done))
-            if room > 0 and self.ready.qsize() <= self.workers:
+            if room >= max(1, self.workers // 2) or (room > 0 and self.ready.qsize() <= self.workers):
                 return room
             if room <= 0:
                 self.recorder.push()  # results held keep messages in flight: write them

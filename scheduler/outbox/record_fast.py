@@ -116,23 +116,29 @@ def _postgresql(
     sent: Sequence[tuple[int, int | None]],
     until: datetime | None,
 ) -> set[int]:
+    # One round trip for the whole group, its commit included (psycopg's pipeline mode), not one
+    # a statement: on a busy machine every answer waits for the server's process to be woken.
+    started = raw.cursor()
     try:
-        with raw.cursor() as cur:
-            if sent:
-                ids = [i for i, _ in sent]
-                cur.execute(_SENT.format(at="%(at)s", ids="= ANY(%(ids)s)"), {"at": now, "ids": ids})
-                cur.execute(_FINISH_PG, {"at": moment, "ids": ids, "ms": [ms for _, ms in sent], "me": me})
-            owned: set[int] = set()
+        with raw.pipeline():
+            with raw.cursor() as cur:
+                if sent:
+                    ids = [i for i, _ in sent]
+                    cur.execute(_SENT.format(at="%(at)s", ids="= ANY(%(ids)s)"), {"at": now, "ids": ids})
+                    cur.execute(
+                        _FINISH_PG, {"at": moment, "ids": ids, "ms": [ms for _, ms in sent], "me": me}
+                    )
+                if until is not None:
+                    cur.execute(_RENEW.format(until="%(until)s", me="%(me)s"), {"until": until, "me": me})
             if starts:
                 lock = " FOR UPDATE OF outbox"  # a claim by another deliverer passes them by
                 at, mine = "%(at)s::timestamptz", "%(me)s::varchar"
                 sql = _START.format(at=at, me=mine, false="false", ids="= ANY(%(ids)s)", lock=lock)
-                cur.execute(sql, {"at": moment, "me": me, "ids": sorted(starts)})
-                owned = {r[0] for r in cur.fetchall()}
-            if until is not None:
-                cur.execute(_RENEW.format(until="%(until)s", me="%(me)s"), {"until": until, "me": me})
-        raw.commit()
+                started.execute(sql, {"at": moment, "me": me, "ids": sorted(starts)})
+            raw.commit()
+        return {r[0] for r in started.fetchall()} if starts else set()
     except BaseException:
         raw.rollback()
         raise
-    return owned
+    finally:
+        started.close()

@@ -20,7 +20,7 @@ class EmailSettings:
     username: str
     password_env: str
     sender: str
-    connections: int = 8
+    connections: int = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class SmsSettings:
     unicode: bool = False
     brandname: str = ""
     timeout: float = 10.0
-    concurrency: int = 8
+    concurrency: int = 16
 
 
 def parse_email(w: Where, raw: object) -> EmailSettings:
@@ -61,7 +61,7 @@ def parse_email(w: Where, raw: object) -> EmailSettings:
         # Eight connections at once: most servers allow ten or more a client (Postfix 50), and
         # a message waits on four answers of the server, so eight keep a local server busy where
         # four leave it idle half the time (bench/bench_delivery.py: the peak day 45 s against 52).
-        connections=read_int(w, raw, "connections", 8, "email.connections", 1, 50),
+        connections=read_int(w, raw, "connections", 16, "email.connections", 1, 50),
     )
 
 
@@ -88,5 +88,5 @@ def parse_sms(w: Where, raw: object) -> SmsSettings:
         unicode,
         brandname,
         float(timeout),
-        read_int(w, raw, "concurrency", 8, "sms.concurrency", 1, 100),
+        read_int(w, raw, "concurrency", 16, "sms.concurrency", 1, 100),
     )
