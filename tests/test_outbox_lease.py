@@ -35,13 +35,13 @@ def slow_sink() -> Iterator[SmtpSink]:
     server.stop()
 
 
-def two_deliverers(tmp_path: Path, sink: SmtpSink) -> tuple[int, int, int]:
+def two_deliverers(tmp_path: Path, sink: SmtpSink, database: str | None = None) -> tuple[int, int, int]:
     """Deliverer A starts on 24 e-mails (about 2 s on 4 connections); B starts 1 s later with a
     clock past A's first lease. Returns (sent by A, sent by B, rows)."""
     config_path = write_config(
-        tmp_path, units=(), smtp_port=sink.port, days_before=[1], extra_units=many_units(8)
+        tmp_path, database=database, units=(), smtp_port=sink.port, days_before=[1], extra_units=many_units(8)
     )
-    # Four connections, not the default eight: A's delivery must outlast B's start.
+    # Four connections, not the default sixteen: A's delivery must outlast B's start.
     text = config_path.read_text(encoding="utf-8").replace("[email]\n", "[email]\nconnections = 4\n", 1)
     config_path.write_text(text, encoding="utf-8")
     plan(config_path)
@@ -64,10 +64,11 @@ def two_deliverers(tmp_path: Path, sink: SmtpSink) -> tuple[int, int, int]:
 
 
 def test_a_second_deliverer_past_the_lease_sends_nothing_twice(
-    tmp_path: Path, slow_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, slow_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch, db_url: str
 ) -> None:
+    # On PostgreSQL each channel records (and renews its lease) on a connection of its own.
     monkeypatch.setattr(store, "LEASE", LEASE)
-    sent_a, sent_b, queued = two_deliverers(tmp_path, slow_sink)
+    sent_a, sent_b, queued = two_deliverers(tmp_path, slow_sink, db_url)
     ids = slow_sink.ids()
     assert len(ids) == queued == 24
     assert max(ids.values()) == 1  # no message twice

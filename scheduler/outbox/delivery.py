@@ -57,9 +57,12 @@ async def _connection(engine: Engine) -> AsyncIterator[Db]:
 
 
 @contextlib.asynccontextmanager
-async def _recording(db: Db, config: Config, me: str, clk: Clock) -> AsyncIterator[Recorder]:
-    """A recorder on ``db``; every result it holds is written before it closes."""
-    recorder = _Recorder(db, config, me, clk)
+async def _recording(
+    db: Db, config: Config, me: str, clk: Clock, channel: str | None = None
+) -> AsyncIterator[Recorder]:
+    """A recorder on ``db`` (of ``channel`` alone, or of all); every result it holds is written
+    before it closes."""
+    recorder = _Recorder(db, config, me, clk, channel)
     try:
         yield recorder
     finally:
@@ -100,17 +103,15 @@ async def deliver_due(
         else:
             for name in channels:
                 db = await books.enter_async_context(_connection(engine))
-                recorders[name] = await books.enter_async_context(_recording(db, config, me, clk))
+                recorders[name] = await books.enter_async_context(_recording(db, config, me, clk, name))
                 claims[name] = await books.enter_async_context(_connection(engine))
         distinct = list({id(r): r for r in recorders.values()}.values())
-        # The lease of every row this deliverer holds, renewed through one recorder (a renewal
-        # locks the rows of every channel: from one connection, it never waits on itself).
-        lead = distinct[0]
 
         async def renew() -> None:
             while True:
                 await asyncio.sleep(store.LEASE.total_seconds() / 5)
-                lead.renew_lease()
+                for r in distinct:  # each its own channel's rows (all, on SQLite's one)
+                    r.renew_lease()
 
         renewer = asyncio.create_task(renew())
         try:

@@ -111,6 +111,7 @@ _RENEW = (
     .where(_O.c.claimed_by == bindparam("me"), _O.c.status == "pending")
     .values(claimed_until=bindparam("until"))
 )
+_RENEW_CHANNEL = _RENEW.where(_O.c.channel == bindparam("channel"))
 
 
 def commit(
@@ -122,6 +123,7 @@ def commit(
     starts: list[Any],
     outcomes: list[Outcome],
     renew: bool,
+    channel: str | None = None,
 ) -> set[int]:
     """One transaction for what a group of deliveries needs: the results of finished attempts
     (rows, attempts, failure notices, refused marks), an attempt row for every message about to
@@ -130,11 +132,13 @@ def commit(
 
     ``now`` is the instant the delivery runs as (``--now``): results and backoff are counted
     from it; ``moment`` is that instant moved on by the real time since, for the attempts'
-    times and the lease."""
+    times and the lease. ``channel``: the lease of that channel's rows only (on PostgreSQL each
+    channel records on its own connection, and a renewal of every row would lock the rows the
+    other channel's transaction holds: two such transactions could wait on each other)."""
     if all(o.result == "sent" for o in outcomes):  # the common case, in the driver's own SQL
         sent = [(o.row.id, o.duration_ms) for o in outcomes]
         until = moment + store.LEASE if renew else None
-        return commit_sent(conn, me, now, moment, [r.id for r in starts], sent, until)
+        return commit_sent(conn, me, now, moment, [r.id for r in starts], sent, until, channel)
     with conn.begin():
         if outcomes:
             record_in(conn, config, me, now, outcomes, moment)
@@ -143,8 +147,10 @@ def commit(
             stmt = _START_ATTEMPTS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
             params = {"ids": sorted(r.id for r in starts), "at": moment, "me": me, "me2": me}
             owned = set(conn.execute(stmt, params).scalars())
-        if renew:
+        if renew and channel is None:
             conn.execute(_RENEW, {"me": me, "until": moment + store.LEASE})
+        elif renew:
+            conn.execute(_RENEW_CHANNEL, {"me": me, "until": moment + store.LEASE, "channel": channel})
     return owned
 
 

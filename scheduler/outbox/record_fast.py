@@ -39,6 +39,7 @@ _FINISH_PG = (
     "WHERE a.outbox_id = v.id AND a.finished_at IS NULL AND a.deliverer = %(me)s"
 )
 _RENEW = "UPDATE outbox SET claimed_until = {until} WHERE claimed_by = {me} AND status = 'pending'"
+_OF_CHANNEL = " AND channel = {channel}"
 
 
 @functools.cache
@@ -56,17 +57,19 @@ def commit_sent(
     starts: Sequence[int],
     sent: Sequence[tuple[int, int | None]],
     until: datetime | None,
+    channel: str | None = None,
 ) -> set[int]:
     """One transaction: the rows in ``sent`` (id, duration in ms) recorded as sent at ``now``,
     their attempts finished at ``moment``; an attempt row at ``moment`` for each of ``starts``
-    still this deliverer's (returned); the lease renewed to ``until`` if given."""
+    still this deliverer's (returned); the lease renewed to ``until`` if given (of ``channel``'s
+    rows only, if given)."""
     dialect = conn.dialect
     raw = conn.connection.driver_connection
     assert raw is not None
     try:
         if dialect.name == "postgresql":
-            return _postgresql(raw, me, now, moment, starts, sent, until)
-        return _sqlite(raw, _sqlite_time(dialect), me, now, moment, starts, sent, until)
+            return _postgresql(raw, me, now, moment, starts, sent, until, channel)
+        return _sqlite(raw, _sqlite_time(dialect), me, now, moment, starts, sent, until, channel)
     except dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(
             "outbox group commit", None, exc, dialect.loaded_dbapi.Error, dialect=dialect
@@ -82,6 +85,7 @@ def _sqlite(
     starts: Sequence[int],
     sent: Sequence[tuple[int, int | None]],
     until: datetime | None,
+    channel: str | None,
 ) -> set[int]:
     at = t(moment)
     raw.execute("BEGIN IMMEDIATE")  # as every writer on SQLite (infra/db): queue, don't fail
@@ -98,7 +102,13 @@ def _sqlite(
             # the parameters in the order of their marks: at, me (select), the ids, me (where)
             owned = {r[0] for r in raw.execute(sql, [at, me, *sorted(starts), me]).fetchall()}
         if until is not None:
-            raw.execute(_RENEW.format(until="?", me="?"), [t(until), me])
+            if channel is None:
+                raw.execute(_RENEW.format(until="?", me="?"), [t(until), me])
+            else:
+                raw.execute(
+                    _RENEW.format(until="?", me="?") + _OF_CHANNEL.format(channel="?"),
+                    [t(until), me, channel],
+                )
         raw.execute("COMMIT")
     except BaseException:
         if raw.in_transaction:
@@ -115,6 +125,7 @@ def _postgresql(
     starts: Sequence[int],
     sent: Sequence[tuple[int, int | None]],
     until: datetime | None,
+    channel: str | None,
 ) -> set[int]:
     # One round trip for the whole group, its commit included (psycopg's pipeline mode), not one
     # a statement: on a busy machine every answer waits for the server's process to be woken.
@@ -129,7 +140,10 @@ def _postgresql(
                         _FINISH_PG, {"at": moment, "ids": ids, "ms": [ms for _, ms in sent], "me": me}
                     )
                 if until is not None:
-                    cur.execute(_RENEW.format(until="%(until)s", me="%(me)s"), {"until": until, "me": me})
+                    renew = _RENEW.format(until="%(until)s", me="%(me)s")
+                    if channel is not None:
+                        renew += _OF_CHANNEL.format(channel="%(channel)s")
+                    cur.execute(renew, {"until": until, "me": me, "channel": channel})
             if starts:
                 lock = " FOR UPDATE OF outbox"  # a claim by another deliverer passes them by
                 at, mine = "%(at)s::timestamptz", "%(me)s::varchar"

@@ -35,8 +35,9 @@ class Recorder:
     cost the same. ``listeners`` learn which results each transaction wrote (the channels count
     what they have in flight)."""
 
-    def __init__(self, db: Db, config: Config, me: str, clk: Clock) -> None:
+    def __init__(self, db: Db, config: Config, me: str, clk: Clock, channel: str | None = None) -> None:
         self.db, self.config, self.me, self.clock = db, config, me, clk
+        self.channel = channel  # the one channel it records for (its lease), or None: every one
         self.starts: list[tuple[list[Any], asyncio.Future[set[int]]]] = []
         self.outcomes: list[Outcome] = []
         self.listeners: list[Callable[[list[Outcome]], None]] = []
@@ -65,6 +66,7 @@ class Recorder:
                     [r for rows, _ in starts for r in rows],
                     outcomes,
                     renew,
+                    self.channel,
                 )
             except BaseException as exc:
                 for _, fut in starts:
