@@ -6,8 +6,9 @@ share one core with the event loop that sends; a process takes it to the other c
 sender only claims, sends and records.
 
 The process starts in the background: until it answers, chunks are built in the thread as
-before. It ends with the delivery, and by itself within a second of a deliverer killed
-(``notifiers.channels.building``): nothing is left behind. Should it die, the rest is built in the thread.
+before. It ends with the delivery, and by itself within a second of a deliverer killed (its
+side is ``notifiers.channels.building``, which imports only the channels): nothing is left
+behind. Should it die, the rest is built in the thread.
 """
 
 from __future__ import annotations
@@ -60,9 +61,6 @@ def build_here(channel: Channel, rows: Sequence[Any], now: datetime) -> list[Ite
         if item.msg is not None:
             item.msg = channel.prepare(item.msg)
     return items
-
-
-# --- in the deliverer ---------------------------------------------------------------------------
 
 
 class Builder:
