@@ -9,9 +9,9 @@
              result to the recorder, written with the next group's attempts.
 
 In flight (attempt on record, result not yet) are at most three messages a worker (``IN_FLIGHT``):
-the starter writes no more attempts while the channel has that many, and has the results held
-written first. A channel whose server times out ``TIMEOUTS_TO_STOP`` times in a row stops: what
-it holds is released for a later round and it claims no more.
+the starter writes no more attempts while the channel has that many. A channel whose server
+times out ``TIMEOUTS_TO_STOP`` times in a row stops: what it holds is released for a later round
+and it claims no more.
 """
 
 from __future__ import annotations
@@ -173,13 +173,12 @@ class ChannelRun:
         PostgreSQL a transaction waits some ms on the server however small it is: the next
         group is asked for while the workers send the last. The results the recorder
         holds do not count: they are written no later than the attempts asked for now (every
-        transaction takes all it holds), so no transaction leaves more than ``most`` in flight."""
+        transaction takes all it holds), so no transaction leaves more than ``most`` in flight;
+        and they ride with those attempts rather than cost a transaction of their own."""
         while True:
             room = min(self.ahead - self.ready.qsize(), self.most - len(self.open) + len(self.done))
             if room >= max(1, self.workers // 2) or (room > 0 and self.ready.qsize() <= self.workers):
                 return room
-            if room <= 0:
-                self.recorder.push()  # results held keep messages in flight: write them
             self.changed.clear()
             await self.changed.wait()
 
@@ -202,8 +201,7 @@ class ChannelRun:
                 end = item is None
                 if not group:
                     continue
-                ids = [i.row.id for i in group]
-                self.open.update(ids)
+                self.open.update(i.row.id for i in group)
                 owned = await self.recorder.start([i.row for i in group])
                 for i in group:
                     if i.row.id in owned:

@@ -85,8 +85,9 @@ async def deliver_due(
     Where the bookkeeping runs: SQLite has one writer at a time, so every channel's claims and
     groups go through one connection, their groups written together. On PostgreSQL each
     channel has a connection for its groups and one for its claims: a claim (tens of ms on a
-    busy peak day) never holds up the attempts the workers wait for, and e-mail never waits
-    behind SMS's round trips (one connection for all left the workers idle a third of the time)."""
+    busy peak day) never holds up the attempts the workers wait for (on the PostgreSQL peak day
+    the e-mail workers waited for them 13 % of their time with the claims on the same
+    connection, 1.6 % without)."""
     stats = DeliveryStats()
     me = uuid.uuid4().hex
     clk = Clock(now)
@@ -100,12 +101,13 @@ async def deliver_due(
             shared = await books.enter_async_context(_recording(db, config, me, clk))
             recorders = dict.fromkeys(channels, shared)
             claims = dict.fromkeys(channels, db)
+            distinct = [shared]
         else:
             for name in channels:
                 db = await books.enter_async_context(_connection(engine))
                 recorders[name] = await books.enter_async_context(_recording(db, config, me, clk, name))
                 claims[name] = await books.enter_async_context(_connection(engine))
-        distinct = list({id(r): r for r in recorders.values()}.values())
+            distinct = list(recorders.values())
 
         async def renew() -> None:
             while True:

@@ -147,10 +147,9 @@ def commit(
             stmt = _START_ATTEMPTS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
             params = {"ids": sorted(r.id for r in starts), "at": moment, "me": me, "me2": me}
             owned = set(conn.execute(stmt, params).scalars())
-        if renew and channel is None:
-            conn.execute(_RENEW, {"me": me, "until": moment + store.LEASE})
-        elif renew:
-            conn.execute(_RENEW_CHANNEL, {"me": me, "until": moment + store.LEASE, "channel": channel})
+        if renew:
+            stmt = _RENEW if channel is None else _RENEW_CHANNEL
+            conn.execute(stmt, {"me": me, "until": moment + store.LEASE, "channel": channel})
     return owned
 
 

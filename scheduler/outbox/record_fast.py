@@ -39,7 +39,13 @@ _FINISH_PG = (
     "WHERE a.outbox_id = v.id AND a.finished_at IS NULL AND a.deliverer = %(me)s"
 )
 _RENEW = "UPDATE outbox SET claimed_until = {until} WHERE claimed_by = {me} AND status = 'pending'"
-_OF_CHANNEL = " AND channel = {channel}"
+
+
+def _renewal(mark: str, channel: str | None) -> str:
+    """The lease's renewal with the driver's parameter ``mark`` (three of them: until, me and,
+    for one channel's rows only, the channel)."""
+    sql = _RENEW.format(until=mark.format("until"), me=mark.format("me"))
+    return sql if channel is None else sql + " AND channel = " + mark.format("channel")
 
 
 @functools.cache
@@ -102,13 +108,7 @@ def _sqlite(
             # the parameters in the order of their marks: at, me (select), the ids, me (where)
             owned = {r[0] for r in raw.execute(sql, [at, me, *sorted(starts), me]).fetchall()}
         if until is not None:
-            if channel is None:
-                raw.execute(_RENEW.format(until="?", me="?"), [t(until), me])
-            else:
-                raw.execute(
-                    _RENEW.format(until="?", me="?") + _OF_CHANNEL.format(channel="?"),
-                    [t(until), me, channel],
-                )
+            raw.execute(_renewal("?", channel), [t(until), me] + ([] if channel is None else [channel]))
         raw.execute("COMMIT")
     except BaseException:
         if raw.in_transaction:
@@ -140,10 +140,7 @@ def _postgresql(
                         _FINISH_PG, {"at": moment, "ids": ids, "ms": [ms for _, ms in sent], "me": me}
                     )
                 if until is not None:
-                    renew = _RENEW.format(until="%(until)s", me="%(me)s")
-                    if channel is not None:
-                        renew += _OF_CHANNEL.format(channel="%(channel)s")
-                    cur.execute(renew, {"until": until, "me": me, "channel": channel})
+                    cur.execute(_renewal("%({})s", channel), {"until": until, "me": me, "channel": channel})
             if starts:
                 lock = " FOR UPDATE OF outbox"  # a claim by another deliverer passes them by
                 at, mine = "%(at)s::timestamptz", "%(me)s::varchar"

@@ -42,7 +42,7 @@ class Recorder:
         self.outcomes: list[Outcome] = []
         self.listeners: list[Callable[[list[Outcome]], None]] = []
         self.renew = False
-        self.urgent = False  # results to write at once, with or without attempts to ride with
+        self.urgent = False  # results of rows never tried: written at once, nothing rides with them
         self.task: asyncio.Task[None] | None = None
         self.flushing = False
         self.failed = False  # a failure was written (and with it a notice to the staff, due now)
@@ -91,23 +91,17 @@ class Recorder:
 
     def finish(self, outcome: Outcome) -> None:
         """A result, written with the next group's attempt rows (asked for long before the
-        workers need them, so that comes soon) or by ``push`` or ``flush``: one transaction for
-        both halves instead of one for each."""
+        workers need them, so that comes soon) or by ``flush``: one transaction for both halves
+        instead of one for each."""
         self.outcomes.append(outcome)
-
-    def push(self) -> None:
-        """Write the results held now, with or without attempts to ride with (a channel that has
-        as many messages in flight as it may)."""
-        if self.outcomes:
-            self.urgent = True
-            self._kick()
 
     def finish_untried(self, outcomes: list[Outcome]) -> None:
         """Results of rows never tried (dropped, refused): written by the next transaction,
         started now if none is running."""
         if outcomes:
             self.outcomes.extend(outcomes)
-            self.push()
+            self.urgent = True
+            self._kick()
 
     def renew_lease(self) -> None:
         self.renew = True
