@@ -36,10 +36,15 @@ class OutboxRow(Base):
             "recipient",
             name="uq_outbox_key",
         ),
-        # The delivery loop only ever looks for due, unfinished rows.
+        # The delivery loop only ever looks for a channel's due, unfinished rows, oldest first:
+        # in the index's order, so that a claim reads its batch and stops (on the national peak
+        # day, 34,603 rows due at the same minute, ordering by a key the index lacks read them all
+        # at every claim: 69 ms a claim on PostgreSQL, 12 s of its CPU over the morning).
         Index(
             "ix_outbox_due",
+            "channel",
             "next_attempt_at",
+            "id",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
