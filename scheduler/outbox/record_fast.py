@@ -33,10 +33,13 @@ _FINISH_SQLITE = (
     "UPDATE delivery_attempts SET finished_at = ?, result = 'sent', error = NULL, permanent = 0, "
     "duration_ms = ? WHERE outbox_id = ? AND finished_at IS NULL AND deliverer = ?"
 )
+# Each row's duration picked from the array by its id's place, not joined from unnest(): the
+# planner cannot see a parameter array's length, took it for many rows and read the whole
+# attempts table to hash-join it (3 ms a group on the peak day, growing with the table).
 _FINISH_PG = (
-    "UPDATE delivery_attempts AS a SET finished_at = %(at)s, result = 'sent', error = NULL, "
-    "permanent = false, duration_ms = v.ms FROM unnest(%(ids)s::int[], %(ms)s::int[]) AS v(id, ms) "
-    "WHERE a.outbox_id = v.id AND a.finished_at IS NULL AND a.deliverer = %(me)s"
+    "UPDATE delivery_attempts SET finished_at = %(at)s, result = 'sent', error = NULL, "
+    "permanent = false, duration_ms = (%(ms)s::int[])[array_position(%(ids)s::int[], outbox_id)] "
+    "WHERE outbox_id = ANY(%(ids)s::int[]) AND finished_at IS NULL AND deliverer = %(me)s"
 )
 _RENEW = "UPDATE outbox SET claimed_until = {until} WHERE claimed_by = {me} AND status = 'pending'"
 
