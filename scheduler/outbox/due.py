@@ -9,6 +9,7 @@ need once and writes their rows together."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from scheduler.infra.db.models import PlanYear, SessionRow
 from scheduler.infra.since import service_since
 from scheduler.outbox.due_period import period_rows, period_told, queue_period_alerts
 from scheduler.outbox.due_sessions import SessionJobs, skipper
-from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
+from scheduler.outbox.store import Inserter, _existing_keys, _Queue
 from scheduler.reads.stored_session import StoredSession
 
 _S = SessionRow.__table__
@@ -38,9 +39,29 @@ def queue_due(
     """Write every message due as of ``now``; returns how many rows were new. ``only``:
     (session ids, unit ids) of one change, for "tell people now" (``scheduler.usecases.tell``): the
     messages about those sessions and those units' periods, nothing else."""
+    # The tick's rows go in while the rest are rendered; "tell now" writes a few, in one go.
+    with Inserter(engine) if only is None else nullcontext() as inserter:
+        new = _render(engine, config, now, only, _Queue(config, now, [], inserter=inserter))
+    if only is not None:
+        return new
+    # And the follow-up of directions (scheduler/outbox/due_followup.py) and the dialogue
+    # conferences' deadlines and years at risk (scheduler/outbox/due_dialogue.py), due on the same
+    # ticks.
+    from scheduler.outbox.due_dialogue import queue_dialogues
+    from scheduler.outbox.due_followup import queue_followup
+
+    return new + queue_followup(engine, config, now) + queue_dialogues(engine, config, now)
+
+
+def _render(
+    engine: Engine,
+    config: Config,
+    now: datetime,
+    only: tuple[Collection[int], Collection[str]] | None,
+    q: _Queue,
+) -> int:
     today = local_today(now, config.timezone)
     mine = _S.c.id.in_(list(only[0])) if only is not None else true()
-    q = _Queue(config, now, [])
     max_lead = max([*config.default_remind_days, *(d for v in config.remind_days.values() for d in v)] or [0])
     # A reminder whose day is off goes on the working day before (reminder_day): before Tết that
     # is a week early, so look as far as the last session whose reminder falls today, that is up
@@ -123,13 +144,4 @@ def queue_due(
         jobs.unicode,
         None if only is None else only[1],
     )
-    # The follow-up of directions (scheduler/outbox/due_followup.py) is due on the same ticks.
-    from scheduler.outbox.due_followup import queue_followup
-
-    new = _insert_new(engine, q.rows)
-    if only is not None:
-        return new
-    # And the dialogue conferences' deadlines and years at risk (scheduler/outbox/due_dialogue.py).
-    from scheduler.outbox.due_dialogue import queue_dialogues
-
-    return new + queue_followup(engine, config, now) + queue_dialogues(engine, config, now)
+    return q.insert(engine)

@@ -25,7 +25,7 @@ from scheduler.infra.since import service_since
 from scheduler.outbox.dialogue_news import DialogueNews
 from scheduler.outbox.due_followup import _expires, desk_link
 from scheduler.outbox.recipients import recipients
-from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
+from scheduler.outbox.store import _existing_keys, _Queue
 from scheduler.reads.dialogue_mandates import unit_mandates
 
 _T = DialogueRow.__table__
@@ -104,4 +104,4 @@ def queue_dialogues(engine: Engine, config: Config, now: datetime, *, only: int 
             expires=expires,
             working_day=True,
         )
-    return _insert_new(engine, q.rows)
+    return q.insert(engine)

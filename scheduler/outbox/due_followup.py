@@ -24,7 +24,7 @@ from scheduler.infra.db.models import DirectionRow
 from scheduler.infra.since import service_since
 from scheduler.outbox import memo
 from scheduler.outbox.recipients import recipients
-from scheduler.outbox.store import _existing_keys, _insert_new, _Queue
+from scheduler.outbox.store import _existing_keys, _Queue
 from scheduler.reads.followup_facts import facts_of, missing_conclusions
 
 _D = DirectionRow.__table__
@@ -166,4 +166,4 @@ def queue_followup(engine: Engine, config: Config, now: datetime) -> int:
                 expires=expires,
                 working_day=True,
             )
-    return _insert_new(engine, q.rows)
+    return q.insert(engine)
