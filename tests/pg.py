@@ -224,7 +224,7 @@ def _write_conf(datadir: Path, port: int, sockdir: Path) -> None:
         "synchronous_commit": "off",
         "full_page_writes": "off",
         "max_connections": "200",
-        "shared_buffers": "64MB",
+        "shared_buffers": "128MB",  # PostgreSQL's own default
         "logging_collector": "off",
         "log_min_messages": "warning",
         "timezone": "'UTC'",
