@@ -177,7 +177,7 @@ class ChannelRun:
         and they ride with those attempts rather than cost a transaction of their own."""
         while True:
             room = min(self.ahead - self.ready.qsize(), self.most - len(self.open) + len(self.done))
-            if room >= max(1, self.workers // 2) or (room > 0 and self.ready.qsize() <= self.workers):
+            if room >= self.workers or (room > 0 and self.ready.qsize() <= self.workers // 2):
                 return room
             self.changed.clear()
             await self.changed.wait()
