@@ -41,7 +41,8 @@ def queue_due(
     messages about those sessions and those units' periods, nothing else."""
     # The tick's rows go in while the rest are rendered; "tell now" writes a few, in one go.
     with Inserter(engine) if only is None else nullcontext() as inserter:
-        new = _render(engine, config, now, only, _Queue(config, now, [], inserter=inserter))
+        q = _Queue(config, now, [], inserter=inserter)
+        new = _queue_sessions_and_periods(engine, config, now, only, q)
     if only is not None:
         return new
     # And the follow-up of directions (scheduler/outbox/due_followup.py) and the dialogue
@@ -53,13 +54,15 @@ def queue_due(
     return new + queue_followup(engine, config, now) + queue_dialogues(engine, config, now)
 
 
-def _render(
+def _queue_sessions_and_periods(
     engine: Engine,
     config: Config,
     now: datetime,
     only: tuple[Collection[int], Collection[str]] | None,
     q: _Queue,
 ) -> int:
+    """The sessions' messages and the periods' alerts due as of ``now``, rendered into ``q`` and
+    inserted; returns how many rows were new."""
     today = local_today(now, config.timezone)
     mine = _S.c.id.in_(list(only[0])) if only is not None else true()
     max_lead = max([*config.default_remind_days, *(d for v in config.remind_days.values() for d in v)] or [0])
