@@ -173,10 +173,10 @@ class ChannelRun:
         start. A transaction costs the database about as much for a few rows as for a few
         dozen (on the PostgreSQL peak day groups of ~16 instead of ~11 took the server's CPU
         from ~20 s to ~14 s), and the next group is still asked for while the workers send
-        the last. The results the recorder
-        holds do not count: they are written no later than the attempts asked for now (every
-        transaction takes all it holds), so no transaction leaves more than ``most`` in flight;
-        and they ride with those attempts rather than cost a transaction of their own."""
+        the last. The results the recorder holds do not count: they are written no later than
+        the attempts asked for now (every transaction takes all it holds), so no transaction
+        leaves more than ``most`` in flight; and they ride with those attempts rather than cost a
+        transaction of their own."""
         while True:
             room = min(self.ahead - self.ready.qsize(), self.most - len(self.open) + len(self.done))
             if room >= self.workers or (room > 0 and self.ready.qsize() <= self.workers):

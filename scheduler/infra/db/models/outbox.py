@@ -39,7 +39,7 @@ class OutboxRow(Base):
         # The delivery loop only ever looks for a channel's due, unfinished rows, oldest first:
         # in the index's order, so that a claim reads its batch and stops (on the national peak
         # day, 34,603 rows due at the same minute, ordering by a key the index lacks read them all
-        # at every claim: 69 ms a claim on PostgreSQL, 12 s of its CPU over the morning).
+        # at every claim: 69 ms a claim on PostgreSQL, 12 s of the server's time over the morning).
         Index(
             "ix_outbox_due",
             "channel",
