@@ -34,6 +34,7 @@ def row(n: int, payload: str | None = None) -> Any:
         recipient=f"nguoi{n}@caobang.example.vn",
         message_id=f"reminder.session-{n}.v1.l1.email.{n:04x}",
         payload=payload if payload is not None else json.dumps(body, ensure_ascii=False),
+        wire=None,  # not composed when queued: built here
     )
 
 
@@ -43,7 +44,7 @@ def smtp() -> SmtpChannel:
 
 async def _built_by_the_process(builder: Builder, channel: SmtpChannel, rows: list[Any]) -> list[Any]:
     for _ in range(Builder.FULL_CLAIMS):
-        builder.backlog("email")
+        builder.backlog("email", [row(1)])
     assert builder.ready is not None
     await asyncio.wrap_future(builder.ready)
     return await builder.build("email", rows, NOW)
@@ -81,7 +82,7 @@ def test_the_building_process_imports_the_channels_not_the_outbox() -> None:
 
         async def ask() -> list[str]:
             for _ in range(Builder.FULL_CLAIMS):
-                builder.backlog("email")
+                builder.backlog("email", [row(1)])
             assert builder.ready is not None and builder.pool is not None
             await asyncio.wrap_future(builder.ready)
             await builder.build("email", [row(1)], NOW)  # the channel's own imports done too
@@ -95,9 +96,9 @@ def test_the_building_process_imports_the_channels_not_the_outbox() -> None:
 def test_a_backlog_of_a_channel_that_does_not_build_starts_no_process() -> None:
     builder = Builder({"email": smtp(), "files": FileChannel(directory="/nonexistent")})
     for _ in range(Builder.FULL_CLAIMS):
-        builder.backlog("files")
+        builder.backlog("files", [row(1)])
     assert builder.pool is None
-    builder.backlog("email")  # one full batch of e-mails: a thread is enough
+    builder.backlog("email", [row(1)])  # one full batch of e-mails: a thread is enough
     assert builder.pool is None
 
 
@@ -105,7 +106,7 @@ def _deliverer(queue: Any) -> None:
     async def hold() -> None:
         builder = Builder({"email": smtp()})
         for _ in range(Builder.FULL_CLAIMS):
-            builder.backlog("email")
+            builder.backlog("email", [row(1)])
         assert builder.ready is not None
         await asyncio.wrap_future(builder.ready)
         assert builder.pool is not None

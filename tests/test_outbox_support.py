@@ -333,6 +333,7 @@ class Received:
     message_id: str
     rcpt: list[str]
     msg: EmailMessage
+    raw: bytes = b""  # the bytes as they arrived
 
 
 @dataclass
@@ -364,7 +365,8 @@ class SinkHandler:
         assert isinstance(envelope.content, bytes)
         msg = parse(envelope.content)
         with self.lock:
-            self.received.append(Received(str(msg["Message-ID"]), list(envelope.rcpt_tos), msg))
+            received = Received(str(msg["Message-ID"]), list(envelope.rcpt_tos), msg, envelope.content)
+            self.received.append(received)
         if self.delay:
             await asyncio.sleep(self.delay)
         return "250 2.0.0 Accepted"

@@ -1,5 +1,6 @@
 """The building process's side of a large delivery: it holds the channels that build and
-returns each message's MIME bytes (``Channel.prepare``). Kept apart from the outbox so that the
+returns each message's MIME bytes (``Channel.prepare``); a large queue's process composes with
+``notifiers.stored.compose_rows`` (started here too, with no channels). Kept apart from the outbox so that the
 process imports only the channels and the message: a spawned interpreter that imported the
 outbox (SQLAlchemy, the configuration, the use cases) spent over a second of CPU doing it, on a
 morning when that CPU is the sender's and the mail server's."""

@@ -34,6 +34,7 @@ import aiosmtplib
 
 from notifiers.channels.base import Results, Sender, unexpected, wrong_channel
 from notifiers.message import OutgoingMessage, build_email, sender_address
+from notifiers.stored import composed
 from notifiers.wire import email_bytes
 from rules.errors import DeliveryError
 
@@ -145,17 +146,15 @@ class SmtpChannel:
         )
 
     def prepare(self, msg: OutgoingMessage) -> OutgoingMessage:
-        """The message with its MIME bytes built (``wire``), so that sending only writes bytes.
-        A message that cannot be built is left as it is: sending it reports why."""
-        if msg.channel != "email" or msg.wire is not None or not msg.recipient.isascii():
-            return msg  # a non-ASCII address needs SMTPUTF8, which send_message negotiates
-        try:
-            # Written directly (notifiers/wire.py): the same message as build_email's, at a tenth
-            # of the CPU, which was most of a reminder morning's delivery.
-            wire = email_bytes(msg, self.sender)
-        except (ValueError, TypeError):
+        """The message with its MIME bytes built (``wire``), so that sending only writes bytes;
+        one composed when it was queued is left as it is. A message that cannot be built is left
+        without: sending it reports why (or negotiates SMTPUTF8 for a non-ASCII address)."""
+        if msg.channel != "email" or msg.wire is not None:
             return msg
-        return dataclasses.replace(msg, wire=wire)
+        # Written directly (notifiers/wire.py): the same message as build_email's, at a tenth
+        # of the CPU, which was most of a reminder morning's delivery.
+        wire = composed(msg, self.sender)
+        return msg if wire is None else dataclasses.replace(msg, wire=wire)
 
     @contextlib.asynccontextmanager
     async def open(self) -> AsyncIterator[Sender]:

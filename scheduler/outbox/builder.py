@@ -76,12 +76,15 @@ class Builder:
         self.pool: ProcessPoolExecutor | None = None
         self.ready: Future[bool] | None = None
 
-    def backlog(self, name: str) -> None:
-        """Channel ``name`` claimed a full batch. At the second (a reminder morning, not one
-        batch: a process costs half a second to start), start the building process if it builds,
+    def backlog(self, name: str, rows: Sequence[Any]) -> None:
+        """Channel ``name`` claimed a full batch of ``rows``. At the second (a reminder morning,
+        not one batch: a process costs half a second to start), start the building process if it
+        builds and there is building left to do (e-mails composed when queued have their MIME),
         answering from the next chunks."""
+        if name not in self.builds or all(r.wire is not None for r in rows):
+            return
         self.full_claims[name] += 1
-        if self.pool is not None or name not in self.builds or self.full_claims[name] < self.FULL_CLAIMS:
+        if self.pool is not None or self.full_claims[name] < self.FULL_CLAIMS:
             return
         try:
             self.pool = ProcessPoolExecutor(

@@ -124,7 +124,7 @@ class ChannelRun:
                 if not claimed.rows:
                     break
                 if len(claimed.rows) >= self.claim.batch:
-                    self.builder.backlog(self.name)
+                    self.builder.backlog(self.name, claimed.rows)
                 unsent, rows = unsendable(claimed, self.config, self.clock.start)
                 for o in unsent:
                     if o.result == "dropped":

@@ -4,7 +4,6 @@ moment; an address the server refused. Read for a whole claim at once; the row's
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from notifiers.message import OutgoingMessage
+from notifiers.stored import stored_message
 from rules import DeliveryError
 from rules.vietnamese import dmy
 from scheduler.infra.clock import as_utc
@@ -47,29 +47,9 @@ def stale(row: Any, session: Any | None) -> str | None:
 
 
 def outgoing(row: Any, now: datetime | None = None) -> OutgoingMessage:
-    """The message of an outbox row, ``now`` its Date."""
-    payload = json.loads(row.payload)
-    if row.channel == "sms":
-        return OutgoingMessage(
-            channel="sms",
-            recipient=row.recipient,
-            text=payload["sms"],
-            message_id=row.message_id,
-            date=now,
-            brandname=payload.get("brandname") or None,
-        )
-    return OutgoingMessage(
-        channel="email",
-        recipient=row.recipient,
-        subject=payload["subject"],
-        text=payload["text"],
-        html=payload.get("html"),
-        ics=payload.get("ics"),
-        message_id=row.message_id,
-        date=now,
-        sender=payload.get("sender") or None,
-        recipient_name=payload.get("to_name", ""),
-    )
+    """The message of an outbox row, ``now`` its Date (an e-mail composed when queued keeps its
+    own: its ``wire``)."""
+    return stored_message(row.channel, row.recipient, row.message_id, row.payload, date=now, wire=row.wire)
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ from scheduler.infra.config import Config
 from scheduler.infra.db import reading, rows_in
 from scheduler.infra.db.models import PlanYear, SessionRow
 from scheduler.infra.since import service_since
+from scheduler.outbox.compose import Composer
 from scheduler.outbox.due_period import period_rows, period_told, queue_period_alerts
 from scheduler.outbox.due_sessions import SessionJobs, skipper
 from scheduler.outbox.store import Inserter, _existing_keys, _Queue
@@ -40,7 +41,7 @@ def queue_due(
     (session ids, unit ids) of one change, for "tell people now" (``scheduler.usecases.tell``): the
     messages about those sessions and those units' periods, nothing else."""
     # The tick's rows go in while the rest are rendered; "tell now" writes a few, in one go.
-    with Inserter(engine) if only is None else nullcontext() as inserter:
+    with Inserter(engine, Composer(config, now)) if only is None else nullcontext() as inserter:
         q = _Queue(config, now, [], inserter=inserter)
         new = _queue_sessions_and_periods(engine, config, now, only, q)
     if only is not None:

@@ -46,4 +46,6 @@ def report_failures(
             due=now,
         )
     if q.rows:
+        assert q.composer is not None
+        q.composer.here(q.rows)
         _insert_rows(conn, q.rows)

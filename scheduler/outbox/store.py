@@ -26,6 +26,7 @@ from scheduler.infra.config import Config
 from scheduler.infra.db import reading, rows_in
 from scheduler.infra.db.models import OutboxRow
 from scheduler.outbox import memo
+from scheduler.outbox.compose import Composer
 
 _O = OutboxRow.__table__
 LEASE = timedelta(minutes=5)
@@ -93,13 +94,21 @@ class Inserter:
 
     CHUNK = 2000
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, composer: Composer) -> None:
         self.engine = engine
+        self.composer = composer
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="outbox-insert")
         self._chunks: list[Future[int]] = []
 
     def put(self, rows: list[dict[str, Any]]) -> None:
-        self._chunks.append(self._pool.submit(_insert_new, self.engine, rows))
+        # The chunk's e-mails are composed in the composing process while the thread inserts
+        # the chunk before: the thread waits for their MIME, then inserts (``compose``).
+        started = self.composer.start(rows)
+        self._chunks.append(self._pool.submit(self._insert, rows, started))
+
+    def _insert(self, rows: list[dict[str, Any]], started: Future[list[str | None]] | None) -> int:
+        self.composer.fill(rows, started)
+        return _insert_new(self.engine, rows)
 
     def wait(self) -> int:
         """Wait for every chunk; returns how many rows were new (a chunk's error is raised)."""
@@ -111,6 +120,7 @@ class Inserter:
     def __exit__(self, *exc: object) -> None:
         # Whatever happened, the thread ends here: a chunk under way is finished, the rest dropped.
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self.composer.close()
 
 
 @dataclass(slots=True)
@@ -127,9 +137,12 @@ class _Queue:
 
     names: dict[str, str] = field(default_factory=dict)
     inserter: Inserter | None = None
+    composer: Composer | None = None
 
     def __post_init__(self) -> None:
         self.domain = sender_domain(self.config)
+        if self.composer is None:
+            self.composer = self.inserter.composer if self.inserter else Composer(self.config, self.now)
         kept = memo.judged(self.config, "names")  # the same for every queue of a configuration
         if "" not in kept:
             kept[""] = ((), names_of(self.config))
@@ -249,6 +262,7 @@ class _Queue:
                         domain=self.domain,
                     ),
                     "payload": payload,
+                    "wire": None,  # an e-mail's MIME: composed as the rows go in (``compose``)
                     "last_error": None,
                     "sent_at": None,
                     "created_at": self.now,
@@ -262,6 +276,8 @@ class _Queue:
         """Insert the rows not yet inserted, wait for the inserter's; returns how many were new."""
         rows, self.rows = self.rows, []
         if self.inserter is None:
+            assert self.composer is not None
+            self.composer.here(rows)
             return _insert_new(engine, rows)
         if rows:
             self.inserter.put(rows)

@@ -70,6 +70,8 @@ class OutboxRow(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(40))
     message_id: Mapped[str] = mapped_column(String(300))
     payload: Mapped[str] = mapped_column(Text, default="{}")  # JSON: rendered subject/text/ics
+    # An e-mail's MIME, composed when queued (scheduler/outbox/compose.py); None: built at sending.
+    wire: Mapped[str | None] = mapped_column(Text)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,78 @@
+"""An outbox row's message read back from what the outbox stored (its payload's JSON), and
+composed into the bytes that go on the wire.
+
+Here and not in the outbox so that the building process reads rows without importing the outbox
+(SQLAlchemy, the configuration: a second of CPU at every start of a process).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from notifiers.message import OutgoingMessage
+from notifiers.wire import email_bytes
+
+
+def stored_message(
+    channel: str,
+    recipient: str,
+    message_id: str,
+    payload: str,
+    *,
+    date: datetime | None = None,
+    wire: str | None = None,
+) -> OutgoingMessage:
+    """The message of an outbox row (raises ``ValueError``/``KeyError``/``TypeError`` on a
+    payload it cannot read); ``wire``: its MIME, composed when it was queued."""
+    data = json.loads(payload)
+    if channel == "sms":
+        return OutgoingMessage(
+            channel="sms",
+            recipient=recipient,
+            text=data["sms"],
+            message_id=message_id,
+            date=date,
+            brandname=data.get("brandname") or None,
+        )
+    return OutgoingMessage(
+        channel="email",
+        recipient=recipient,
+        subject=data["subject"],
+        text=data["text"],
+        html=data.get("html"),
+        ics=data.get("ics"),
+        message_id=message_id,
+        date=date,
+        sender=data.get("sender") or None,
+        recipient_name=data.get("to_name", ""),
+        wire=wire.encode("ascii") if wire else None,
+    )
+
+
+def composed(msg: OutgoingMessage, sender: str, *, date: datetime | None = None) -> bytes | None:
+    """The e-mail's bytes as it goes on the wire (``email_bytes``, From ``sender`` unless the
+    message has its own), or None where it is built at sending instead: an address that needs
+    SMTPUTF8 (negotiated with the server then), or a message that cannot be built (sending then
+    says why)."""
+    if msg.channel != "email" or not msg.recipient.isascii():
+        return None
+    try:
+        return email_bytes(msg, sender, date=date)
+    except (ValueError, TypeError):
+        return None
+
+
+def compose_rows(sender: str, date: datetime, rows: list[tuple[str, str, str]]) -> list[str | None]:
+    """The MIME (ASCII text, as the outbox keeps it) of each e-mail row ``(recipient,
+    message_id, payload)``, Date ``date``; None where it is built at sending instead."""
+    out: list[str | None] = []
+    for recipient, message_id, payload in rows:
+        try:
+            msg = stored_message("email", recipient, message_id, payload, date=date)
+        except (ValueError, KeyError, TypeError):
+            out.append(None)  # sending reports the row as broken, with why
+            continue
+        wire = composed(msg, sender)
+        out.append(wire.decode("ascii") if wire is not None else None)
+    return out

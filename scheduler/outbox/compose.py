@@ -1,0 +1,100 @@
+"""E-mails composed when they are queued (soạn thư): each e-mail row gets its MIME (``wire``)
+beside its payload, so that the delivery only claims, sends the bytes and records, as a mail
+server's queue holds each message as it will go. A retry then sends the same bytes (the same
+Date, the moment it was queued, as RFC 5322 dates a message when it is ready to go).
+
+Only where an [email] server is configured: without one the file channel writes what the
+``email`` package builds, at sending. A sender changed in the configuration applies to what is
+queued after the change.
+
+Composing is a fifth of an e-mail's CPU. A large tick (the inserter's chunks: more than
+``Inserter.CHUNK`` rows) composes in a process of its own, beside the rendering, on the other
+core; the inserting thread waits for a chunk's MIME and inserts it while the process composes
+the next. Anything smaller composes where it is inserted. Should the process not start or die,
+the chunk is composed in the thread: a row is never inserted without the attempt to compose it,
+and a row without its MIME is still sent (built at sending).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+from typing import Any
+
+from notifiers.channels import building
+from notifiers.stored import compose_rows
+from scheduler.infra.config import Config
+
+log = logging.getLogger(__name__)
+
+Rows = list[dict[str, Any]]
+
+
+class Composer:
+    """The e-mails of one tick's rows, composed from ``config``'s sender at ``now``."""
+
+    def __init__(self, config: Config, now: datetime) -> None:
+        self.sender = config.email.sender if config.email is not None else None
+        self.now = now
+        self._pool: ProcessPoolExecutor | None = None
+        self._broken = False
+
+    def _todo(self, rows: Rows) -> list[tuple[str, str, str]]:
+        return [(r["recipient"], r["message_id"], r["payload"]) for r in rows if r["channel"] == "email"]
+
+    def here(self, rows: Rows) -> None:
+        """Compose ``rows``' e-mails in this thread (in place)."""
+        if self.sender is not None:
+            self._fill(rows, compose_rows(self.sender, self.now, self._todo(rows)))
+
+    def start(self, rows: Rows) -> Future[list[str | None]] | None:
+        """Compose ``rows``' e-mails in the process (started at the first chunk); ``fill`` takes
+        the answer. None: nothing to compose, or no process (``fill`` composes in the thread)."""
+        if self.sender is None or self._broken:
+            return None
+        if self._pool is None:
+            try:
+                self._pool = ProcessPoolExecutor(
+                    1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=building.start,
+                    initargs=({}, os.getpid()),
+                )
+            except (OSError, RuntimeError) as exc:
+                log.warning("composing process not started: %s", exc)
+                self._broken = True
+                return None
+        try:
+            return self._pool.submit(compose_rows, self.sender, self.now, self._todo(rows))
+        except (BrokenProcessPool, RuntimeError):
+            self._broken = True
+            return None
+
+    def fill(self, rows: Rows, started: Future[list[str | None]] | None) -> None:
+        """``rows`` with their MIME: the process's answer, or composed here without one."""
+        if started is None:
+            self.here(rows)
+            return
+        try:
+            wires = started.result()
+        except BrokenProcessPool:
+            log.warning("composing process ended; composing in the thread")
+            self._broken = True
+            self.here(rows)
+            return
+        self._fill(rows, wires)
+
+    @staticmethod
+    def _fill(rows: Rows, wires: list[str | None]) -> None:
+        mails = (r for r in rows if r["channel"] == "email")
+        for row, wire in zip(mails, wires, strict=True):
+            row["wire"] = wire
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

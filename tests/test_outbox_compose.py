@@ -1,0 +1,136 @@
+"""E-mails composed when they are queued (``scheduler/outbox/compose.py``): the row keeps the MIME
+the channel would have built, the server receives exactly those bytes, a retry sends them again
+unchanged (the same Date: the moment it was queued), a large tick composes in a process of its
+own that imports neither the outbox nor SQLAlchemy, and without an [email] server nothing is
+composed (the file channel writes what the ``email`` package builds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_outbox_builder import IMPORTED
+from test_outbox_support import SENDER, SmtpSink, many_units, outbox, plan, write_config
+
+from notifiers.stored import compose_rows
+from notifiers.wire import email_bytes
+from scheduler.infra.clock import parse_now
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.outbox import _outgoing, build_channels, deliver_due, queue_due, store
+from scheduler.outbox.compose import Composer
+
+NOW = "2027-01-24T07:01"  # the day before the sessions of Monday 25/01/2027
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    server = SmtpSink().start()
+    yield server
+    server.stop()
+
+
+def _open(config_path: Path) -> tuple[Any, Any]:
+    config = load_config(config_path)
+    return config, open_database(config.database_url)
+
+
+def test_an_email_is_composed_when_queued_and_goes_out_as_composed(
+    tmp_path: Path, db_url: str, sink: SmtpSink
+) -> None:
+    config_path = write_config(tmp_path, database=db_url, smtp_port=sink.port, days_before=[1])
+    plan(config_path)
+    config, engine = _open(config_path)
+    queued_at = parse_now(NOW, config.timezone)
+    assert queue_due(engine, config, queued_at) > 0
+    rows = outbox(config_path, channel="email")
+    assert rows and all(r.wire for r in rows)
+    for r in rows:  # the channel's own bytes, dated when queued
+        assert r.wire.encode("ascii") == email_bytes(_outgoing(r), SENDER, date=queued_at)
+    assert all(r.wire is None for r in outbox(config_path, channel="sms"))
+
+    # The reminders, due now. The server is busy at first: a retry sends the same bytes.
+    rows = [r for r in rows if r.purpose == "reminder"]
+    assert rows
+    sink.handler.busy = True
+    sent_at = queued_at + timedelta(minutes=2)
+    stats = asyncio.run(deliver_due(engine, config, build_channels(config), sent_at))
+    assert stats.retried == len(rows)  # (the SMS went to files)
+    sink.handler.busy = False
+    stats = asyncio.run(deliver_due(engine, config, build_channels(config), sent_at + timedelta(hours=1)))
+    engine.dispose()
+    assert stats.sent == len(rows) and stats.retried == 0
+    by_id = {f"<{r.message_id}>": r for r in rows}
+    assert sorted(sink.ids()) == sorted(by_id) and set(sink.ids().values()) == {1}
+    for got in sink.received:
+        assert got.raw.replace(b"\r\n", b"\n") == by_id[got.message_id].wire.encode().replace(b"\r\n", b"\n")
+        assert parsedate_to_datetime(got.msg["Date"]) == queued_at  # the moment it was queued
+
+
+def test_a_large_tick_composes_in_a_process_that_imports_no_outbox(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Chunks of 7 rows: 20 units (60 e-mails) make a large tick.
+    monkeypatch.setattr(store.Inserter, "CHUNK", 7)
+    config_path = write_config(
+        tmp_path, database=db_url, smtp_port=2525, days_before=[1], units=(), extra_units=many_units(20)
+    )
+    plan(config_path)
+    config, engine = _open(config_path)
+    now = parse_now(NOW, config.timezone)
+    in_process, start = [], Composer.start
+    imported: list[list[str]] = []
+
+    def start_spied(self: Composer, rows: list[dict[str, Any]]) -> Any:
+        started = start(self, rows)
+        in_process.append(started is not None)
+        if self._pool is not None and not imported:
+            imported.append(self._pool.submit(eval, IMPORTED).result())
+        return started
+
+    monkeypatch.setattr(Composer, "start", start_spied)
+    assert queue_due(engine, config, now) == 60
+    engine.dispose()
+    assert in_process and all(in_process)
+    assert imported == [[]]  # neither SQLAlchemy nor the outbox nor Jinja2 in the process
+    rows = outbox(config_path, channel="email")
+    assert len(rows) == 60 and all(r.wire for r in rows)
+    # The same bytes as composed in this thread.
+    here = compose_rows(SENDER, now, [(r.recipient, r.message_id, r.payload) for r in rows])
+    assert [r.wire for r in rows] == here
+
+
+def test_without_an_email_server_nothing_is_composed(tmp_path: Path) -> None:
+    config_path = write_config(tmp_path, days_before=[1])  # no [email]: the file channel
+    plan(config_path)
+    config, engine = _open(config_path)
+    assert queue_due(engine, config, parse_now(NOW, config.timezone)) > 0
+    engine.dispose()
+    rows = outbox(config_path, channel="email")
+    assert rows and all(r.wire is None for r in rows)
+
+
+def test_an_address_that_needs_smtputf8_is_built_at_sending() -> None:
+    payload = '{"subject": "Nhắc lịch", "text": "Kính gửi đồng chí", "to_name": "Nguyễn Văn A"}'
+    rows = [
+        ("vanphong@caobang.example.vn", "reminder.s1.v1.l1.email.a@caobang.example.vn", payload),
+        ("văn.phòng@caobang.example.vn", "reminder.s1.v1.l1.email.b@caobang.example.vn", payload),
+        ("x@caobang.example.vn", "reminder.s1.v1.l1.email.c@caobang.example.vn", "{not json"),
+    ]
+    now = parse_now(NOW, load_config_timezone())
+    wires = compose_rows(SENDER, now, rows)
+    assert wires[0] is not None and wires[0].startswith("From: ")
+    assert wires[1] is None  # SMTPUTF8 is negotiated with the server when it is sent
+    assert wires[2] is None  # a row it cannot read: sending reports it, with why
+
+
+def load_config_timezone() -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Ho_Chi_Minh")
