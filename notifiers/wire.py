@@ -25,7 +25,7 @@ import functools
 import hashlib
 import re
 from datetime import datetime
-from email import quoprimime
+from email import base64mime, quoprimime
 from email.utils import format_datetime
 
 from notifiers.message import (
@@ -69,11 +69,52 @@ def _header(name: str, value: str) -> str:
     return long
 
 
+_WORD = len("=?utf-8?b??=")  # an encoded word's own characters
+
+
 @functools.lru_cache(maxsize=4096)
 def _encoded(name: str, text: str) -> str:
-    """``name: text`` in encoded words, as ``_Utf8Header.fold`` writes it (the address, if any,
-    goes after them unfolded, as there)."""
-    return _Utf8Header(name, text).fold(policy=POLICY)
+    """``name: text`` in encoded words: the bytes ``_Utf8Header.fold`` writes (``email.header``'s,
+    UTF-8 in base64 or quoted-printable words, whichever the whole is shorter in, each word whole
+    characters, as many as fit in 78 columns, the first after the header's name), at a tenth of
+    its CPU: the standard library measures each candidate line again for every character it
+    adds, and that was half of a reminder morning's composing."""
+    data = text.encode("utf-8")
+    b64 = -(-len(data) // 3) * 4 < _qp_length(data)
+    lines: list[str] = []
+    room = MAX_LINE - len(name) - 2 - _WORD  # the encoded characters the first line holds
+    if b64:
+        while data:
+            n = min(len(data), room // 4 * 3)  # base64: 4 characters for 3 bytes
+            while n < len(data) and data[n] & 0xC0 == 0x80:
+                n -= 1  # back to a character's first byte: words hold whole characters
+            lines.append(_word(data[:n], b64))
+            data, room = data[n:], MAX_LINE - 1 - _WORD  # a continuation line starts with a space
+    else:
+        chunk, size = b"", 0
+        for ch in text:
+            b = ch.encode("utf-8")
+            if chunk and size + _qp_length(b) > room:
+                lines.append(_word(chunk, b64))
+                chunk, size, room = b"", 0, MAX_LINE - 1 - _WORD
+            chunk, size = chunk + b, size + _qp_length(b)
+        lines.append(_word(chunk, b64))
+    return f"{name}: " + f"{NL} ".join(lines) + NL
+
+
+# The bytes quoted-printable writes as one character in a header (letters, digits, "-!*+/", and
+# the space as "_"), the others as "=XX": its length without writing it.
+_QP_ONE = bytes(c for c in range(256) if quoprimime.header_length(bytes([c])) == 1)
+
+
+def _qp_length(data: bytes) -> int:
+    return len(data) + 2 * len(data.translate(None, _QP_ONE))
+
+
+def _word(data: bytes, b64: bool) -> str:
+    if b64:
+        return base64mime.header_encode(data, "utf-8")
+    return quoprimime.header_encode(data, "utf-8")
 
 
 def _lines(data: str) -> str:

@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from notifiers.message import POLICY, OutgoingMessage, build_email
-from notifiers.wire import email_bytes
+from notifiers.message import POLICY, OutgoingMessage, _Utf8Header, build_email
+from notifiers.wire import _encoded, email_bytes
 
 SENDER = "Văn phòng Đảng ủy xã Hòa An, huyện Hòa An, tỉnh Cao Bằng <vanphong@hoaan.gov.vn>"
 WHEN = datetime(2027, 2, 3, 0, 1, tzinfo=UTC)
@@ -101,3 +103,23 @@ def test_the_transfer_encoding_is_chosen_as_the_email_package_chooses_it() -> No
         reference = EmailMessage(policy=POLICY)
         reference.set_content(text)
         assert _encode_text(text, None)[0] == reference["Content-Transfer-Encoding"], text
+
+
+_VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵĐÂƯ"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["Subject", "To", "From"]),
+    st.text(
+        alphabet=st.sampled_from(list(_VIETNAMESE + " ,.-/()[]0123456789"))
+        | st.characters(blacklist_categories=("Cs",)),
+        min_size=1,
+        max_size=300,
+    ),
+)
+def test_encoded_words_are_the_standard_librarys(name: str, raw: str) -> None:
+    # The header's text as email_bytes gives it: whitespace collapsed to single spaces.
+    text = " ".join(raw.split())
+    assume(not text.isascii())
+    assert _encoded.__wrapped__(name, text) == _Utf8Header(name, text).fold(policy=POLICY)
