@@ -390,9 +390,33 @@ async def bare_loop(
     await asyncio.gather(*(one(range(c, len(messages), connections)) for c in range(connections)))
 
 
+def rendered(engine: Any, config: Any, now: Any) -> list[Any]:
+    """The messages of the tick at ``now`` as rendered, before the outbox composes them (it
+    keeps an e-mail's MIME, not its words): the bare loop builds its e-mails from these, as the
+    delivery did before composing moved to the queue. Queued once uncomposed, read, removed."""
+    from unittest import mock
+
+    from sqlalchemy import delete
+
+    from scheduler.infra.db.models import OutboxRow
+    from scheduler.outbox import _outgoing, queue_due
+    from scheduler.outbox.compose import Composer
+
+    with (
+        mock.patch.object(Composer, "here", lambda self, rows: None),
+        mock.patch.object(Composer, "start", lambda self, rows: None),
+        mock.patch.object(Composer, "fill", lambda self, rows, started: None),
+    ):
+        queue_due(engine, config, now)
+    messages = [_outgoing(r) for r in outbox_rows(engine)]
+    with engine.begin() as conn:
+        conn.execute(delete(OutboxRow.__table__))
+    return messages
+
+
 def part1(database: str, label: str, messages_wanted: int, rounds: int, batch: int, sink: Server) -> None:
     from scheduler.infra.clock import parse_now
-    from scheduler.outbox import _outgoing, build_channels, deliver_due, queue_due
+    from scheduler.outbox import build_channels, deliver_due, queue_due
 
     units = max(1, messages_wanted // 3)
     with tempfile.TemporaryDirectory(prefix="bench-delivery-") as tmp:
@@ -400,8 +424,8 @@ def part1(database: str, label: str, messages_wanted: int, rounds: int, batch: i
         config, engine = open_all(small_config(Path(tmp), db, units, sink.port))
         plan(engine, config)
         now = parse_now(f"{YEAR}-01-24T07:01", config.timezone)
+        messages = rendered(engine, config, now)
         queued = queue_due(engine, config, now)
-        messages = [_outgoing(r) for r in outbox_rows(engine)]
         assert len(messages) == queued == units * 3
         channels = build_channels(config)
         print(f"\n== 1. Outbox delivery vs a bare aiosmtplib loop ({label}; {load()}) ==")

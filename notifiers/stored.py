@@ -39,7 +39,7 @@ def stored_message(
         channel="email",
         recipient=recipient,
         subject=data["subject"],
-        text=data["text"],
+        text=data["text"] if wire is None else data.get("text", ""),  # composed: the words are in it
         html=data.get("html"),
         ics=data.get("ics"),
         message_id=message_id,
@@ -63,10 +63,14 @@ def composed(msg: OutgoingMessage, sender: str, *, date: datetime | None = None)
         return None
 
 
-def compose_rows(sender: str, date: datetime, rows: list[tuple[str, str, str]]) -> list[str | None]:
-    """The MIME (ASCII text, as the outbox keeps it) of each e-mail row ``(recipient,
-    message_id, payload)``, Date ``date``; None where it is built at sending instead."""
-    out: list[str | None] = []
+def compose_rows(
+    sender: str, date: datetime, rows: list[tuple[str, str, str]]
+) -> list[tuple[str, str] | None]:
+    """Each e-mail row ``(recipient, message_id, payload)`` composed, Date ``date``: its MIME
+    (ASCII text, as the outbox keeps it) and the payload kept beside it, without the text, HTML
+    and calendar the MIME now holds (the words once, and rows a third narrower); None where it
+    is built at sending instead (the payload stays whole)."""
+    out: list[tuple[str, str] | None] = []
     for recipient, message_id, payload in rows:
         try:
             msg = stored_message("email", recipient, message_id, payload, date=date)
@@ -74,5 +78,9 @@ def compose_rows(sender: str, date: datetime, rows: list[tuple[str, str, str]]) 
             out.append(None)  # sending reports the row as broken, with why
             continue
         wire = composed(msg, sender)
-        out.append(wire.decode("ascii") if wire is not None else None)
+        if wire is None:
+            out.append(None)
+            continue
+        kept = {"to_name": msg.recipient_name, "subject": msg.subject, "sender": msg.sender}
+        out.append((wire.decode("ascii"), json.dumps(kept, ensure_ascii=False)))
     return out

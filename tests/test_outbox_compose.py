@@ -8,6 +8,9 @@ composed (the file channel writes what the ``email`` package builds).
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
@@ -18,12 +21,12 @@ import pytest
 from test_outbox_builder import IMPORTED
 from test_outbox_support import SENDER, SmtpSink, many_units, outbox, plan, write_config
 
+from notifiers.channels.files import safe_name
 from notifiers.stored import compose_rows
-from notifiers.wire import email_bytes
 from scheduler.infra.clock import parse_now
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
-from scheduler.outbox import _outgoing, build_channels, deliver_due, queue_due, store
+from scheduler.outbox import build_channels, deliver_due, queue_due, store
 from scheduler.outbox.compose import Composer
 
 NOW = "2027-01-24T07:01"  # the day before the sessions of Monday 25/01/2027
@@ -51,8 +54,16 @@ def test_an_email_is_composed_when_queued_and_goes_out_as_composed(
     assert queue_due(engine, config, queued_at) > 0
     rows = outbox(config_path, channel="email")
     assert rows and all(r.wire for r in rows)
-    for r in rows:  # the channel's own bytes, dated when queued
-        assert r.wire.encode("ascii") == email_bytes(_outgoing(r), SENDER, date=queued_at)
+    for r in rows:
+        # The payload keeps what the MIME does not say for the outbox; the words are in the MIME
+        # once, and read back they are what was rendered.
+        kept = json.loads(r.payload)
+        assert set(kept) == {"to_name", "subject", "sender"}
+        mime = email.message_from_bytes(r.wire.encode("ascii"), policy=email.policy.default)
+        assert mime["Subject"] == kept["subject"] and mime["To"].addresses[0].addr_spec == r.recipient
+        assert parsedate_to_datetime(mime["Date"]) == queued_at
+        plain = mime.get_body(("plain",))
+        assert plain is not None and "Kính gửi" in plain.get_content()
     assert all(r.wire is None for r in outbox(config_path, channel="sms"))
 
     # The reminders, due now. The server is busy at first: a retry sends the same bytes.
@@ -101,9 +112,27 @@ def test_a_large_tick_composes_in_a_process_that_imports_no_outbox(
     assert imported == [[]]  # neither SQLAlchemy nor the outbox nor Jinja2 in the process
     rows = outbox(config_path, channel="email")
     assert len(rows) == 60 and all(r.wire for r in rows)
-    # The same bytes as composed in this thread.
-    here = compose_rows(SENDER, now, [(r.recipient, r.message_id, r.payload) for r in rows])
-    assert [r.wire for r in rows] == here
+    # The same bytes as composed in this thread, from the payloads as rendered.
+    whole = _setup_whole(tmp_path / "whole", now)
+    here = dict(zip([m for _, m, _ in whole], compose_rows(SENDER, now, whole), strict=True))
+    assert {r.message_id: (r.wire, r.payload) for r in rows} == here
+
+
+def _setup_whole(directory: Path, now: Any) -> list[tuple[str, str, str]]:
+    """The same registry's e-mail rows (recipient, message id, payload) as rendered, uncomposed."""
+    directory.mkdir()
+    config_path = write_config(
+        directory, smtp_port=2525, days_before=[1], units=(), extra_units=many_units(20)
+    )
+    plan(config_path)
+    config, engine = _open(config_path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Composer, "here", lambda self, rows: None)
+        mp.setattr(Composer, "start", lambda self, rows: None)
+        mp.setattr(Composer, "fill", lambda self, rows, started: None)
+        queue_due(engine, config, now)
+    engine.dispose()
+    return [(r.recipient, r.message_id, r.payload) for r in outbox(config_path, channel="email")]
 
 
 def test_without_an_email_server_nothing_is_composed(tmp_path: Path) -> None:
@@ -125,7 +154,7 @@ def test_an_address_that_needs_smtputf8_is_built_at_sending() -> None:
     ]
     now = parse_now(NOW, load_config_timezone())
     wires = compose_rows(SENDER, now, rows)
-    assert wires[0] is not None and wires[0].startswith("From: ")
+    assert wires[0] is not None and wires[0][0].startswith("From: ")
     assert wires[1] is None  # SMTPUTF8 is negotiated with the server when it is sent
     assert wires[2] is None  # a row it cannot read: sending reports it, with why
 
@@ -134,3 +163,24 @@ def load_config_timezone() -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def test_composed_emails_go_to_files_as_composed_once_the_server_is_removed(tmp_path: Path) -> None:
+    # Queued with an [email] server configured, delivered after the operator removed it: the file
+    # channel writes the e-mail as it was composed (its payload no longer holds the words).
+    with_server = write_config(tmp_path, smtp_port=2525, days_before=[1], units=["cao-bang"])
+    plan(with_server)
+    config, engine = _open(with_server)
+    now = parse_now(NOW, config.timezone)
+    assert queue_due(engine, config, now) > 0
+    engine.dispose()
+    rows = {r.message_id: r for r in outbox(with_server, channel="email", purpose="reminder")}
+    assert rows and all(r.wire for r in rows.values())
+    without = write_config(tmp_path, days_before=[1], units=["cao-bang"])  # the same database
+    config, engine = _open(without)
+    stats = asyncio.run(deliver_due(engine, config, build_channels(config), now))
+    engine.dispose()
+    assert stats.sent >= len(rows) and stats.failed == 0
+    for r in rows.values():
+        written = config.outbox_dir / "email" / f"{safe_name(r.message_id)}.eml"
+        assert written.read_bytes() == r.wire.encode("ascii")

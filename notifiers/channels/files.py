@@ -94,6 +94,8 @@ class FileChannel:
         return self.directory / folder / (safe_name(msg.message_id) + suffix)
 
     def render(self, msg: OutgoingMessage) -> bytes:
+        if msg.channel == "email" and msg.wire is not None:
+            return msg.wire  # composed when queued, with an [email] server configured then
         if msg.channel == "email":
             mime = build_email(msg, self.sender, date=self.date)
             return mime.as_bytes(policy=POLICY)

@@ -1,5 +1,6 @@
-"""E-mails composed when they are queued (soạn thư): each e-mail row gets its MIME (``wire``)
-beside its payload, so that the delivery only claims, sends the bytes and records, as a mail
+"""E-mails composed when they are queued (soạn thư): each e-mail row gets its MIME (``wire``),
+and its payload keeps only what the MIME does not say for the outbox (the subject, the person's
+name, the unit's sender), so that the delivery only claims, sends the bytes and records, as a mail
 server's queue holds each message as it will go. A retry then sends the same bytes (the same
 Date, the moment it was queued, as RFC 5322 dates a message when it is ready to go).
 
@@ -51,7 +52,7 @@ class Composer:
         if self.sender is not None:
             self._fill(rows, compose_rows(self.sender, self.now, self._todo(rows)))
 
-    def start(self, rows: Rows) -> Future[list[str | None]] | None:
+    def start(self, rows: Rows) -> Future[list[tuple[str, str] | None]] | None:
         """Compose ``rows``' e-mails in the process (started at the first chunk); ``fill`` takes
         the answer. None: nothing to compose, or no process (``fill`` composes in the thread)."""
         if self.sender is None or self._broken:
@@ -74,7 +75,7 @@ class Composer:
             self._broken = True
             return None
 
-    def fill(self, rows: Rows, started: Future[list[str | None]] | None) -> None:
+    def fill(self, rows: Rows, started: Future[list[tuple[str, str] | None]] | None) -> None:
         """``rows`` with their MIME: the process's answer, or composed here without one."""
         if started is None:
             self.here(rows)
@@ -89,10 +90,11 @@ class Composer:
         self._fill(rows, wires)
 
     @staticmethod
-    def _fill(rows: Rows, wires: list[str | None]) -> None:
+    def _fill(rows: Rows, wires: list[tuple[str, str] | None]) -> None:
         mails = (r for r in rows if r["channel"] == "email")
-        for row, wire in zip(mails, wires, strict=True):
-            row["wire"] = wire
+        for row, done in zip(mails, wires, strict=True):
+            if done is not None:
+                row["wire"], row["payload"] = done
 
     def close(self) -> None:
         pool, self._pool = self._pool, None

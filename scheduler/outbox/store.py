@@ -106,7 +106,9 @@ class Inserter:
         started = self.composer.start(rows)
         self._chunks.append(self._pool.submit(self._insert, rows, started))
 
-    def _insert(self, rows: list[dict[str, Any]], started: Future[list[str | None]] | None) -> int:
+    def _insert(
+        self, rows: list[dict[str, Any]], started: Future[list[tuple[str, str] | None]] | None
+    ) -> int:
         self.composer.fill(rows, started)
         return _insert_new(self.engine, rows)
 
