@@ -63,15 +63,13 @@ def composed(msg: OutgoingMessage, sender: str, *, date: datetime | None = None)
         return None
 
 
-def compose_rows(
-    sender: str, date: datetime, rows: list[tuple[str, str, str]]
-) -> list[tuple[str, str] | None]:
-    """Each e-mail row ``(recipient, message_id, payload)`` composed, Date ``date``: its MIME
+def compose_rows(sender: str, rows: list[tuple[str, str, str, datetime]]) -> list[tuple[str, str] | None]:
+    """Each e-mail row ``(recipient, message_id, payload, date)`` composed, Date ``date``: its MIME
     (ASCII text, as the outbox keeps it) and the payload kept beside it, without the text, HTML
     and calendar the MIME now holds (the words once, and rows a third narrower); None where it
     is built at sending instead (the payload stays whole)."""
     out: list[tuple[str, str] | None] = []
-    for recipient, message_id, payload in rows:
+    for recipient, message_id, payload, date in rows:
         try:
             msg = stored_message("email", recipient, message_id, payload, date=date)
         except (ValueError, KeyError, TypeError):

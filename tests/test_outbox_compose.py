@@ -23,7 +23,7 @@ from test_outbox_support import SENDER, SmtpSink, many_units, outbox, plan, writ
 
 from notifiers.channels.files import safe_name
 from notifiers.stored import compose_rows
-from scheduler.infra.clock import parse_now
+from scheduler.infra.clock import as_utc, parse_now
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
 from scheduler.outbox import build_channels, deliver_due, queue_due, store
@@ -61,11 +61,15 @@ def test_an_email_is_composed_when_queued_and_goes_out_as_composed(
         assert set(kept) == {"to_name", "subject", "sender"}
         mime = email.message_from_bytes(r.wire.encode("ascii"), policy=email.policy.default)
         assert mime["Subject"] == kept["subject"] and mime["To"].addresses[0].addr_spec == r.recipient
-        assert parsedate_to_datetime(mime["Date"]) == queued_at
+        # Dated when it is due to go: now, or the working morning an alert waits for.
+        assert parsedate_to_datetime(mime["Date"]) == max(queued_at, as_utc(r.next_attempt_at))
         plain = mime.get_body(("plain",))
         assert plain is not None and "Kính gửi" in plain.get_content()
     assert all(r.wire is None for r in outbox(config_path, channel="sms"))
 
+    # Queued on a Sunday: the period's alert waits for Monday morning, and is dated then.
+    held = [r for r in rows if r.purpose != "reminder"]
+    assert held and all(as_utc(r.next_attempt_at) > queued_at for r in held)
     # The reminders, due now. The server is busy at first: a retry sends the same bytes.
     rows = [r for r in rows if r.purpose == "reminder"]
     assert rows
@@ -81,7 +85,7 @@ def test_an_email_is_composed_when_queued_and_goes_out_as_composed(
     assert sorted(sink.ids()) == sorted(by_id) and set(sink.ids().values()) == {1}
     for got in sink.received:
         assert got.raw.replace(b"\r\n", b"\n") == by_id[got.message_id].wire.encode().replace(b"\r\n", b"\n")
-        assert parsedate_to_datetime(got.msg["Date"]) == queued_at  # the moment it was queued
+        assert parsedate_to_datetime(got.msg["Date"]) == queued_at  # when it was due, not resent
 
 
 def test_a_large_tick_composes_in_a_process_that_imports_no_outbox(
@@ -114,12 +118,13 @@ def test_a_large_tick_composes_in_a_process_that_imports_no_outbox(
     assert len(rows) == 60 and all(r.wire for r in rows)
     # The same bytes as composed in this thread, from the payloads as rendered.
     whole = _setup_whole(tmp_path / "whole", now)
-    here = dict(zip([m for _, m, _ in whole], compose_rows(SENDER, now, whole), strict=True))
+    here = dict(zip([m for _, m, _, _ in whole], compose_rows(SENDER, whole), strict=True))
     assert {r.message_id: (r.wire, r.payload) for r in rows} == here
 
 
-def _setup_whole(directory: Path, now: Any) -> list[tuple[str, str, str]]:
-    """The same registry's e-mail rows (recipient, message id, payload) as rendered, uncomposed."""
+def _setup_whole(directory: Path, now: Any) -> list[tuple[str, str, str, Any]]:
+    """The same registry's e-mail rows (recipient, message id, payload, when due) as rendered,
+    uncomposed."""
     directory.mkdir()
     config_path = write_config(
         directory, smtp_port=2525, days_before=[1], units=(), extra_units=many_units(20)
@@ -132,7 +137,10 @@ def _setup_whole(directory: Path, now: Any) -> list[tuple[str, str, str]]:
         mp.setattr(Composer, "fill", lambda self, rows, started: None)
         queue_due(engine, config, now)
     engine.dispose()
-    return [(r.recipient, r.message_id, r.payload) for r in outbox(config_path, channel="email")]
+    return [
+        (r.recipient, r.message_id, r.payload, as_utc(r.next_attempt_at).astimezone(config.timezone))
+        for r in outbox(config_path, channel="email")
+    ]
 
 
 def test_without_an_email_server_nothing_is_composed(tmp_path: Path) -> None:
@@ -147,13 +155,13 @@ def test_without_an_email_server_nothing_is_composed(tmp_path: Path) -> None:
 
 def test_an_address_that_needs_smtputf8_is_built_at_sending() -> None:
     payload = '{"subject": "Nhắc lịch", "text": "Kính gửi đồng chí", "to_name": "Nguyễn Văn A"}'
-    rows = [
-        ("vanphong@caobang.example.vn", "reminder.s1.v1.l1.email.a@caobang.example.vn", payload),
-        ("văn.phòng@caobang.example.vn", "reminder.s1.v1.l1.email.b@caobang.example.vn", payload),
-        ("x@caobang.example.vn", "reminder.s1.v1.l1.email.c@caobang.example.vn", "{not json"),
-    ]
     now = parse_now(NOW, load_config_timezone())
-    wires = compose_rows(SENDER, now, rows)
+    rows = [
+        ("vanphong@caobang.example.vn", "reminder.s1.v1.l1.email.a@caobang.example.vn", payload, now),
+        ("văn.phòng@caobang.example.vn", "reminder.s1.v1.l1.email.b@caobang.example.vn", payload, now),
+        ("x@caobang.example.vn", "reminder.s1.v1.l1.email.c@caobang.example.vn", "{not json", now),
+    ]
+    wires = compose_rows(SENDER, rows)
     assert wires[0] is not None and wires[0][0].startswith("From: ")
     assert wires[1] is None  # SMTPUTF8 is negotiated with the server when it is sent
     assert wires[2] is None  # a row it cannot read: sending reports it, with why

@@ -1,8 +1,10 @@
 """E-mails composed when they are queued (soạn thư): each e-mail row gets its MIME (``wire``),
 and its payload keeps only what the MIME does not say for the outbox (the subject, the person's
 name, the unit's sender), so that the delivery only claims, sends the bytes and records, as a mail
-server's queue holds each message as it will go. A retry then sends the same bytes (the same
-Date, the moment it was queued, as RFC 5322 dates a message when it is ready to go).
+server's queue holds each message as it will go. A retry then sends the same bytes. Its Date is
+the moment it is due to go (RFC 5322 dates a message when it is ready to go): an alert held for
+the next working morning is dated that morning, not the evening it was queued, so that it does
+not arrive looking three days old.
 
 Only where an [email] server is configured: without one the file channel writes what the
 ``email`` package builds, at sending. A sender changed in the configuration applies to what is
@@ -36,21 +38,26 @@ Rows = list[dict[str, Any]]
 
 
 class Composer:
-    """The e-mails of one tick's rows, composed from ``config``'s sender at ``now``."""
+    """The e-mails of one tick's rows, composed from ``config``'s sender."""
 
-    def __init__(self, config: Config, now: datetime) -> None:
+    def __init__(self, config: Config) -> None:
         self.sender = config.email.sender if config.email is not None else None
-        self.now = now
+        self.timezone = config.timezone  # a Date in the office's own time
         self._pool: ProcessPoolExecutor | None = None
         self._broken = False
 
-    def _todo(self, rows: Rows) -> list[tuple[str, str, str]]:
-        return [(r["recipient"], r["message_id"], r["payload"]) for r in rows if r["channel"] == "email"]
+    def _todo(self, rows: Rows) -> list[tuple[str, str, str, datetime]]:
+        # Dated when it is due to go (``next_attempt_at``: now, or the morning it waits for).
+        return [
+            (r["recipient"], r["message_id"], r["payload"], r["next_attempt_at"].astimezone(self.timezone))
+            for r in rows
+            if r["channel"] == "email"
+        ]
 
     def here(self, rows: Rows) -> None:
         """Compose ``rows``' e-mails in this thread (in place)."""
         if self.sender is not None:
-            self._fill(rows, compose_rows(self.sender, self.now, self._todo(rows)))
+            self._fill(rows, compose_rows(self.sender, self._todo(rows)))
 
     def start(self, rows: Rows) -> Future[list[tuple[str, str] | None]] | None:
         """Compose ``rows``' e-mails in the process (started at the first chunk); ``fill`` takes
@@ -70,7 +77,7 @@ class Composer:
                 self._broken = True
                 return None
         try:
-            return self._pool.submit(compose_rows, self.sender, self.now, self._todo(rows))
+            return self._pool.submit(compose_rows, self.sender, self._todo(rows))
         except (BrokenProcessPool, RuntimeError):
             self._broken = True
             return None

@@ -41,7 +41,7 @@ def queue_due(
     (session ids, unit ids) of one change, for "tell people now" (``scheduler.usecases.tell``): the
     messages about those sessions and those units' periods, nothing else."""
     # The tick's rows go in while the rest are rendered; "tell now" writes a few, in one go.
-    with Inserter(engine, Composer(config, now)) if only is None else nullcontext() as inserter:
+    with Inserter(engine, Composer(config)) if only is None else nullcontext() as inserter:
         q = _Queue(config, now, [], inserter=inserter)
         new = _queue_sessions_and_periods(engine, config, now, only, q)
     if only is not None:

@@ -46,6 +46,5 @@ def report_failures(
             due=now,
         )
     if q.rows:
-        assert q.composer is not None
         q.composer.here(q.rows)
         _insert_rows(conn, q.rows)

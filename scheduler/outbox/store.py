@@ -99,6 +99,9 @@ class Inserter:
         self.composer = composer
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="outbox-insert")
         self._chunks: list[Future[int]] = []
+        # One connection for the tick's chunks, in the one thread: SQLite's page cache stays warm
+        # from chunk to chunk (a connection a chunk began each with a cold cache of the indexes).
+        self._conn: Connection | None = None
 
     def put(self, rows: list[dict[str, Any]]) -> None:
         # The chunk's e-mails are composed in the composing process while the thread inserts
@@ -110,7 +113,12 @@ class Inserter:
         self, rows: list[dict[str, Any]], started: Future[list[tuple[str, str] | None]] | None
     ) -> int:
         self.composer.fill(rows, started)
-        return _insert_new(self.engine, rows)
+        if not rows:
+            return 0
+        if self._conn is None:
+            self._conn = self.engine.connect()
+        with self._conn.begin():
+            return _insert_rows(self._conn, rows)
 
     def wait(self) -> int:
         """Wait for every chunk; returns how many rows were new (a chunk's error is raised)."""
@@ -122,6 +130,8 @@ class Inserter:
     def __exit__(self, *exc: object) -> None:
         # Whatever happened, the thread ends here: a chunk under way is finished, the rest dropped.
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._conn is not None:
+            self._conn.close()
         self.composer.close()
 
 
@@ -139,12 +149,11 @@ class _Queue:
 
     names: dict[str, str] = field(default_factory=dict)
     inserter: Inserter | None = None
-    composer: Composer | None = None
+    composer: Composer = field(init=False)  # the inserter's, or one of its own
 
     def __post_init__(self) -> None:
         self.domain = sender_domain(self.config)
-        if self.composer is None:
-            self.composer = self.inserter.composer if self.inserter else Composer(self.config, self.now)
+        self.composer = self.inserter.composer if self.inserter else Composer(self.config)
         kept = memo.judged(self.config, "names")  # the same for every queue of a configuration
         if "" not in kept:
             kept[""] = ((), names_of(self.config))
@@ -278,7 +287,6 @@ class _Queue:
         """Insert the rows not yet inserted, wait for the inserter's; returns how many were new."""
         rows, self.rows = self.rows, []
         if self.inserter is None:
-            assert self.composer is not None
             self.composer.here(rows)
             return _insert_new(engine, rows)
         if rows:
