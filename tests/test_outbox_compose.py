@@ -12,24 +12,27 @@ import email
 import email.policy
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from sqlalchemy import text
 from test_outbox_builder import IMPORTED
 from test_outbox_support import SENDER, SmtpSink, many_units, outbox, plan, write_config
 
 from notifiers.channels.files import safe_name
-from notifiers.stored import compose_rows
+from notifiers.stored import compose_rows, stored_message
 from scheduler.infra.clock import as_utc, parse_now
 from scheduler.infra.config import load_config
-from scheduler.infra.db import open_database
+from scheduler.infra.db import alembic_config, open_database
 from scheduler.outbox import build_channels, deliver_due, queue_due, store
 from scheduler.outbox.compose import Composer
 
 NOW = "2027-01-24T07:01"  # the day before the sessions of Monday 25/01/2027
+NOW_UTC = datetime(2027, 1, 24, 0, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -192,3 +195,33 @@ def test_composed_emails_go_to_files_as_composed_once_the_server_is_removed(tmp_
     for r in rows.values():
         written = config.outbox_dir / "email" / f"{safe_name(r.message_id)}.eml"
         assert written.read_bytes() == r.wire.encode("ascii")
+
+
+def test_a_downgrade_puts_the_words_of_waiting_emails_back(tmp_path: Path, db_url: str) -> None:
+    # Before 0014 an e-mail's words were in its payload: a downgrade takes them back from the MIME
+    # of what still waits, so that the older code can build and send it.
+    config_path = write_config(tmp_path, database=db_url, smtp_port=2525, days_before=[1])
+    plan(config_path)
+    config, engine = _open(config_path)
+    assert queue_due(engine, config, parse_now(NOW, config.timezone)) > 0
+    composed = {r.id: r for r in outbox(config_path, channel="email")}
+    assert composed and all("text" not in json.loads(r.payload) for r in composed.values())
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0013")
+    with engine.connect() as conn:
+        back = dict(conn.execute(text("SELECT id, payload FROM outbox WHERE channel = 'email'")).all())
+    engine.dispose()
+    for row_id, r in composed.items():
+        words = json.loads(back[row_id])
+        mime = email.message_from_bytes(r.wire.encode("ascii"), policy=email.policy.default)
+        plain = mime.get_body(("plain",))
+        assert plain is not None and words["text"] == plain.get_content()
+        assert words["subject"] == json.loads(r.payload)["subject"]
+        if "ics" in words:  # the older code adds the people itself when it builds
+            assert "BEGIN:VEVENT" in words["ics"] and "ORGANIZER" not in words["ics"]
+            assert "ATTENDEE" not in words["ics"]
+        # What the older code does with it: the message as it was rendered.
+        msg = stored_message("email", r.recipient, r.message_id, back[row_id], date=NOW_UTC)
+        assert msg.text == words["text"]
