@@ -81,7 +81,7 @@ class Builder:
         not one batch: a process costs half a second to start), start the building process if it
         builds and there is building left to do (e-mails composed when queued have their MIME),
         answering from the next chunks."""
-        if name not in self.builds or all(r.wire is not None for r in rows):
+        if self._nothing_to_build(name, rows):
             return
         self.full_claims[name] += 1
         if self.pool is not None or self.full_claims[name] < self.FULL_CLAIMS:
@@ -98,6 +98,10 @@ class Builder:
             log.warning("building process not started: %s", exc)
             self.pool, self.ready = None, None
 
+    def _nothing_to_build(self, name: str, rows: Sequence[Any]) -> bool:
+        """A channel that does not build, or e-mails all composed when queued."""
+        return name not in self.builds or all(r.wire is not None for r in rows)
+
     def _answers(self, name: str) -> bool:
         ready = self.ready
         return name in self.builds and ready is not None and ready.done() and ready.exception() is None
@@ -105,9 +109,9 @@ class Builder:
     async def build(self, name: str, rows: Sequence[Any], now: datetime) -> list[Item]:
         """The messages of channel ``name``'s ``rows``, built for sending."""
         channel = self.channels[name]
-        if name not in self.builds or all(r.wire is not None for r in rows):
-            # Nothing to build (composed when queued, or a channel that does not build): only the
-            # rows read, here, a few dozen microseconds a row; a thread would only add its handoff.
+        if self._nothing_to_build(name, rows):
+            # Only the rows read, here, a few dozen microseconds a row; a thread would only add
+            # its handoff.
             return messages(rows, now)
         if self.pool is None or not self._answers(name):
             return await asyncio.to_thread(build_here, channel, rows, now)

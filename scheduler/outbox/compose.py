@@ -46,12 +46,16 @@ class Composer:
         self._pool: ProcessPoolExecutor | None = None
         self._broken = False
 
+    @staticmethod
+    def _mails(rows: Rows) -> list[dict[str, Any]]:
+        """The e-mail rows: what is composed, and in the order the answers come back."""
+        return [r for r in rows if r["channel"] == "email"]
+
     def _todo(self, rows: Rows) -> list[tuple[str, str, str, datetime]]:
         # Dated when it is due to go (``next_attempt_at``: now, or the morning it waits for).
         return [
             (r["recipient"], r["message_id"], r["payload"], r["next_attempt_at"].astimezone(self.timezone))
-            for r in rows
-            if r["channel"] == "email"
+            for r in self._mails(rows)
         ]
 
     def here(self, rows: Rows) -> None:
@@ -62,8 +66,8 @@ class Composer:
     def start(self, rows: Rows) -> Future[list[tuple[str, str] | None]] | None:
         """Compose ``rows``' e-mails in the process (started at the first chunk); ``fill`` takes
         the answer. None: nothing to compose, or no process (``fill`` composes in the thread)."""
-        if self.sender is None or self._broken:
-            return None
+        if self.sender is None or self._broken or not self._mails(rows):
+            return None  # (a chunk of SMS alone starts no process)
         if self._pool is None:
             try:
                 self._pool = ProcessPoolExecutor(
@@ -98,8 +102,7 @@ class Composer:
 
     @staticmethod
     def _fill(rows: Rows, wires: list[tuple[str, str] | None]) -> None:
-        mails = (r for r in rows if r["channel"] == "email")
-        for row, done in zip(mails, wires, strict=True):
+        for row, done in zip(Composer._mails(rows), wires, strict=True):
             if done is not None:
                 row["wire"], row["payload"] = done
 

@@ -13,7 +13,7 @@ from notifiers.safe import redact
 from rules import DeliveryError
 from scheduler.infra.config import Config
 from scheduler.outbox.recipients import recipients
-from scheduler.outbox.store import _insert_rows, _Queue
+from scheduler.outbox.store import _Queue
 
 
 def report_failures(
@@ -45,6 +45,4 @@ def report_failures(
             rendered=rendered,
             due=now,
         )
-    if q.rows:
-        q.composer.here(q.rows)
-        _insert_rows(conn, q.rows)
+    q.insert_on(conn)

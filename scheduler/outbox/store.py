@@ -293,6 +293,13 @@ class _Queue:
             self.inserter.put(rows)
         return self.inserter.wait()
 
+    def insert_on(self, conn: Connection) -> int:
+        """Compose and insert the rows not yet inserted on ``conn``, in its transaction (a
+        batch's failure notices, written with the batch's results); returns how many were new."""
+        rows, self.rows = self.rows, []
+        self.composer.here(rows)
+        return _insert_rows(conn, rows) if rows else 0
+
 
 _KEY = ("subject", "version", "purpose", "lead", "day", "state", "channel", "recipient")
 
