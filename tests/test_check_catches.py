@@ -75,3 +75,41 @@ def test_the_sqlite_files_are_created_private(tmp_path: Path) -> None:
         os.umask(old)
     assert "t.db" in modes and "t.db-wal" in modes, modes
     assert all(m & 0o077 == 0 for m in modes.values()), {k: oct(v) for k, v in modes.items()}
+
+
+EMAIL = '\n[email]\nhost = "127.0.0.1"\nsender = "Văn phòng <vp@example.vn>"\n'
+
+
+@pytest.mark.parametrize(
+    ("extra", "warned"),
+    [
+        (EMAIL, True),
+        ('\n[sms]\nurl = "https://sms.example.vn/send"\n', True),
+        ("", False),  # messages only written to files: nobody elsewhere opens them
+        (EMAIL + '\n[http]\nbase_url = "https://tiepdan.example.vn"\n', False),
+    ],
+)
+def test_messages_sent_without_a_public_address_are_warned_of_at_start(
+    extra: str,
+    warned: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every link in an e-mail or SMS is built from ``[http] base_url``; without it, from the
+    server's own address, which opens only on that machine: said once at start, not a failure."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TIEPDAN_SMS_TOKEN", "t")
+    (tmp_path / "config.toml").write_text(CONFIG + extra, encoding="utf-8")
+    code = main(["check", "--config", "config.toml"])
+    err = capsys.readouterr().err
+    assert code in (0, None), err
+    lines = [line for line in err.splitlines() if "http.base_url" in line]
+    if warned:
+        assert lines == [
+            "cảnh báo: config.toml: http.base_url: chưa đặt, liên kết trong thư và tin nhắn sẽ trỏ tới "
+            "http://127.0.0.1:8080, chỉ mở được trên máy chạy tiepdan; hãy đặt địa chỉ công khai của "
+            "trang (ví dụ https://tiepdan.example.vn)"
+        ], err
+    else:
+        assert lines == [], err

@@ -56,7 +56,7 @@ def feed_event(config_path: Path, uid: str, tmp_path: Path) -> dict[str, Any]:
             schedule=pub.schedule_of(config, unit, views[0].date, views[-1].date),
             sessions=tuple(views),
             timezone=config.timezone.key,
-            board_url="",
+            board_url=config.link("/board/cao-bang"),  # as the server builds it (web/public.py)
         )
         path = tmp_path / "feed.ics"
         path.write_bytes(feed_ics(view))

@@ -24,7 +24,6 @@ from notifiers import dialogue_messages as words
 from rules import Unit, alert_policy
 from rules.dialogues import co_organiser_contacts, notice_due
 from scheduler.infra.config import Config
-from scheduler.outbox.due_followup import desk_link
 from scheduler.outbox.recipients import recipients
 from scheduler.outbox.store import _Queue
 
@@ -48,8 +47,8 @@ class DialogueNews:
             row.id, unit.name, row.topic, row.kind, row.form, row.held_on, row.start, row.end,
             row.place or "", row.online_url or "", names,
         )  # fmt: skip
-        desk = desk_link(config, f"/desk/dialogues/{row.id}")
-        public = desk_link(config, f"/lich/{unit.id}")
+        desk = config.link(f"/desk/dialogues/{row.id}")
+        public = config.link(f"/lich/{unit.id}")
         office = recipients(config, unit, head=True)
         contacts = co_organiser_contacts(names, unit.co_organisers)
         partners = [(p.name, _pairs(p.email, p.phone)) for p in contacts]

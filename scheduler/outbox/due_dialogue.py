@@ -23,7 +23,7 @@ from scheduler.infra.db import reading
 from scheduler.infra.db.models import DialogueRow
 from scheduler.infra.since import service_since
 from scheduler.outbox.dialogue_news import DialogueNews
-from scheduler.outbox.due_followup import _expires, desk_link
+from scheduler.outbox.due_followup import _expires
 from scheduler.outbox.recipients import recipients
 from scheduler.outbox.store import _existing_keys, _Queue
 from scheduler.reads.dialogue_mandates import unit_mandates
@@ -62,7 +62,7 @@ def queue_dialogues(engine: Engine, config: Config, now: datetime, *, only: int 
         if unit is None:
             continue
         note = words.DialogueNote(
-            row.id, unit.name, row.topic, row.held_on, desk_link(config, f"/desk/dialogues/{row.id}")
+            row.id, unit.name, row.topic, row.held_on, config.link(f"/desk/dialogues/{row.id}")
         )
         told.queue(q, row, unit, today)
         for alert in (
@@ -88,7 +88,7 @@ def queue_dialogues(engine: Engine, config: Config, now: datetime, *, only: int 
         unit = config.units_by_id.get(risk.unit)
         if unit is None:
             continue
-        link = desk_link(config, f"/desk/units/{unit.id}/dialogues?year={risk.year}")
+        link = config.link(f"/desk/units/{unit.id}/dialogues?year={risk.year}")
         q.add(
             subject=f"dialogue-year:{risk.unit}:{risk.year}",
             session_id=None,

@@ -30,10 +30,6 @@ from scheduler.reads.followup_facts import facts_of, missing_conclusions
 _D = DirectionRow.__table__
 
 
-def desk_link(config: Config, path: str) -> str:
-    return f"{config.base_url}{path}" if config.base_url else path
-
-
 def _expires(config: Config, today: date) -> datetime:
     # A reminder not delivered by the end of the next working day is no longer today's news.
     day = config.calendar.add_working_days(today, 1)
@@ -72,7 +68,7 @@ def queue_followup(engine: Engine, config: Config, now: datetime) -> int:
         facts = facts_of(row)
         note = words.DirectionNote(
             row.id, unit.name, row.content, row.agency, row.received_on, row.due,
-            desk_link(config, f"/desk/directions/{row.id}"), at_dialogue=row.dialogue_id is not None,
+            config.link(f"/desk/directions/{row.id}"), at_dialogue=row.dialogue_id is not None,
         )  # fmt: skip
         alerts = [direction_alert(facts, today, config.calendar, policy)]
         if (
@@ -140,7 +136,7 @@ def queue_followup(engine: Engine, config: Config, now: datetime) -> int:
             continue
         nth = steps.index(digest.step) + 1 if digest.step in steps else 1
         listed = [(h, d) for _sid, h, d in digest.sessions]
-        link = desk_link(config, f"/desk/sessions/{digest.sessions[0][0]}/directions")
+        link = config.link(f"/desk/sessions/{digest.sessions[0][0]}/directions")
         own = recipients(config, unit, head=False)
         audiences = [(unit.name, False, own)]
         parent = config.units_by_id.get(unit.parent or "")

@@ -178,7 +178,7 @@ def _tell(
         if alert.until is not None
         else None
     )
-    link = f"{config.base_url}/desk/units/{unit.id}"
+    link = config.link(f"/desk/units/{unit.id}")
     for who, pairs in addressees(config, unit, alert.audience):
         q.add(
             subject=subject,

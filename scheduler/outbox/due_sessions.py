@@ -39,18 +39,13 @@ REPLAN_JARGON = "Lịch thay đổi theo cấu hình mới"
 SESSION_START = time(7, 30)  # a session stored without its hours
 
 
-def desk_link(config: Config, session_id: int) -> str:
-    """The desk page where the action is done (``[http] base_url`` + path)."""
-    return f"{config.base_url}/desk/sessions/{session_id}"
-
-
 def _facts(
     config: Config, row: StoredSession, replaces_date: date | None = None, view: SessionView | None = None
 ) -> alerts.SessionFacts | None:
     unit = config.units_by_id.get(row.unit_id)
     if unit is None:
         return None
-    board = f"{config.base_url}/board/{unit.id}" if config.base_url else ""
+    board = config.link(f"/board/{unit.id}")
     event = EventSource(unit, view, config.timezone.key, board) if view is not None else None
     return alerts.SessionFacts(
         id=row.id,
@@ -349,7 +344,7 @@ class SessionJobs:
                                 f,
                                 p,
                                 to=w,
-                                link=desk_link(config, f.id),
+                                link=config.link(f"/desk/sessions/{f.id}"),
                                 stage=st.number,
                                 last=st.last,
                                 lost_on=lo,
@@ -386,7 +381,7 @@ class SessionJobs:
                             unit=unit,
                             to=pairs,
                             rendered=lambda f=facts, w=who: alerts.outcome_missing(
-                                f, to=w, link=desk_link(config, f.id), unicode_sms=self.unicode
+                                f, to=w, link=config.link(f"/desk/sessions/{f.id}"), unicode_sms=self.unicode
                             ),
                             due=due,
                             working_day=True,

@@ -227,7 +227,7 @@ def feed(request: Request) -> Response:
             schedule=pub.schedule_of(config, unit, first, last),
             sessions=tuple(views),
             timezone=config.timezone.key,
-            board_url=f"{base}/board/{unit_id}",
+            board_url=config.link(f"/board/{unit_id}"),
             dialogues=tuple(dialogues),
         )
         rendered = _rendered(feed_ics(view), _last_change([*views, *dialogues]))

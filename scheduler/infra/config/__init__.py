@@ -69,6 +69,11 @@ TOP_KEYS = {
 }
 
 
+def _served_at(host: str, port: int) -> str:
+    """The address the web server listens on, as a link (an IPv6 host in brackets)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """A loaded configuration (cấu hình)."""
@@ -107,8 +112,12 @@ class Config:
         feed and every cached page)."""
         if self.base_url:
             return self.base_url
-        host = f"[{self.http_host}]" if ":" in self.http_host else self.http_host
-        return f"http://{host}:{self.http_port}"
+        return _served_at(self.http_host, self.http_port)
+
+    def link(self, path: str) -> str:
+        """The address a message's reader opens for ``path`` (``/desk/...``): every e-mail and
+        SMS builds its links here, so that none carries a bare path a mail client cannot open."""
+        return self.public_base + path
 
     def unit(self, unit_id: str) -> Unit:
         try:
@@ -282,6 +291,19 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         if not 1990 <= since.year <= 2199:
             raise w.error("since", f"ngày bắt đầu sử dụng {since.isoformat()} không hợp lệ (năm 1990-2199)")
 
+    base_url = web_url(w.error, read_str(w, http, "base_url", "", "http.base_url"), "http.base_url")
+    base_url = base_url.rstrip("/")
+    http_host = read_str(w, http, "host", "127.0.0.1", "http.host")
+    http_port = read_int(w, http, "port", 8080, "http.port", 1, 65535)
+    if not base_url and ("email" in data or "sms" in data):
+        # Messages go to people on other machines; a link to this machine's own address opens
+        # nothing for them. Said once at every start, not a failure: a trial run needs no address.
+        warnings.append(
+            f"{path}: http.base_url: chưa đặt, liên kết trong thư và tin nhắn sẽ trỏ tới "
+            f"{_served_at(http_host, http_port)}, chỉ mở được trên máy chạy tiepdan; "
+            f"hãy đặt địa chỉ công khai của trang (ví dụ https://tiepdan.example.vn)"
+        )
+
     return Config(
         path=path,
         timezone=tz,
@@ -293,11 +315,9 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         outbox_dir=outbox,
         email=parse_email(w, data["email"]) if "email" in data else None,
         sms=parse_sms(w, data["sms"]) if "sms" in data else None,
-        http_host=read_str(w, http, "host", "127.0.0.1", "http.host"),
-        http_port=read_int(w, http, "port", 8080, "http.port", 1, 65535),
-        base_url=web_url(w.error, read_str(w, http, "base_url", "", "http.base_url"), "http.base_url").rstrip(
-            "/"
-        ),
+        http_host=http_host,
+        http_port=http_port,
+        base_url=base_url,
         trusted_proxies=trusted_proxies(w, http.get("trusted_proxies", [])),
         http_max_connections=read_int(w, http, "max_connections", 200, "http.max_connections", 10, 10_000),
         http_request_timeout=float(read_int(w, http, "request_timeout", 10, "http.request_timeout", 1, 300)),
