@@ -230,3 +230,24 @@ def email_bytes(msg: OutgoingMessage, sender: str, *, date: datetime | None = No
             out += f"--{boundary}{NL}{part_head}{NL}{body}{NL}"
         out += f"--{boundary}--{NL}"
     return out.encode("ascii")
+
+
+_LINE_ENDS = re.compile(rb"\r\n|\n|\r(?!\n)")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def data_form(wire: bytes) -> bytes:
+    """A message as the SMTP DATA command carries it (RFC 5321 4.5.2): CRLF line endings, a dot
+    that begins a line doubled, the end-of-data line. aiosmtplib's ``data()`` does this with two
+    regular expressions over the whole message, some 0.1 ms for a reminder, on the event loop
+    that sends (an eighth of the sender's CPU a message); an e-mail built here is CRLF already
+    and seldom has a line that begins with a dot, which counting finds in microseconds. The same
+    bytes as aiosmtplib's (tests/test_wire.py)."""
+    crlf = wire.count(b"\r\n")
+    if wire.count(b"\n") != crlf or wire.count(b"\r") != crlf:
+        wire = _LINE_ENDS.sub(b"\r\n", wire)
+    if not wire.endswith(b"\r\n"):
+        wire += b"\r\n"
+    if wire.startswith(b".") or b"\n." in wire:
+        wire = _LEADING_DOT.sub(b"..", wire)
+    return wire + b".\r\n"

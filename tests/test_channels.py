@@ -96,7 +96,8 @@ def assert_one_result_each(results: list[DeliveryError | None], n: int) -> None:
 
 class Recorder:
     """aiosmtpd handler. Recipients cue the answers: busy@ → 421 (and the server closes),
-    full@ → 452, nouser@ → 550, drop@ → the server hangs up once, mid-transaction."""
+    full@ → 452, nouser@ → 550, drop@ → the server hangs up once, mid-transaction; after the
+    data: spam@ → 554, later@ → 451, slow@ → an answer 2 s late."""
 
     def __init__(self) -> None:
         self.connections = 0
@@ -125,6 +126,13 @@ class Recorder:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         assert isinstance(envelope.content, bytes)
+        local = envelope.rcpt_tos[0].split("@")[0]
+        if local.startswith("spam"):
+            return "554 5.7.1 Message rejected as spam"
+        if local.startswith("later"):
+            return "451 4.3.0 Try again later"
+        if local.startswith("slow"):
+            await asyncio.sleep(2)  # past the client's timeout
         self.messages.append(envelope.content)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         # session.ssl is set by STARTTLS only; implicit TLS shows on the transport.
@@ -302,6 +310,42 @@ def test_smtp_silent_server_times_out_transient() -> None:
         assert time.monotonic() - started < 3  # one timeout for the batch, not one per message
     assert all(isinstance(r, DeliveryError) and not r.permanent for r in results)
     assert "thời gian" in str(results[0])
+
+
+def test_smtp_answers_to_the_data_are_mapped_as_every_other_answer(
+    smtp_server: tuple[CountingController, Recorder],
+) -> None:
+    """The data goes in DATA's form written by the channel (notifiers.wire.data_form): a 554
+    after it is permanent, a 451 transient, and the batch goes on on the same connection."""
+    controller, handler = smtp_server
+    batch = [mail(1), mail(2, to="spam@hoaan.gov.vn"), mail(3, to="later@hoaan.gov.vn"), mail(4)]
+    results = asyncio.run(plain_channel(controller.port).send_batch(batch))
+    assert results[0] is None and results[3] is None
+    assert isinstance(results[1], DeliveryError) and results[1].permanent and "554" in str(results[1])
+    assert isinstance(results[2], DeliveryError) and not results[2].permanent and "451" in str(results[2])
+    assert handler.connections == 1 and len(handler.messages) == 2
+
+
+def test_smtp_lines_that_begin_with_a_dot_arrive_whole(
+    smtp_server: tuple[CountingController, Recorder],
+) -> None:
+    controller, handler = smtp_server
+    text = ".\n.. hai chấm\n. Dòng mở đầu bằng dấu chấm\nHết.\n"
+    batch = [mail(1), mail(2, text=text, html=None, ics=None)]
+    assert asyncio.run(plain_channel(controller.port).send_batch(batch)) == [None, None]
+    body = parse(handler.messages[1]).get_body(("plain",))
+    assert body is not None and body.get_content().replace("\r\n", "\n") == text
+
+
+def test_smtp_an_answer_to_the_data_past_the_timeout_is_transient_and_the_next_reconnects(
+    smtp_server: tuple[CountingController, Recorder],
+) -> None:
+    controller, handler = smtp_server
+    channel = SmtpChannel(host="127.0.0.1", port=controller.port, sender=SENDER, timeout=0.5)
+    results = asyncio.run(channel.send_batch([mail(1), mail(2, to="slow@hoaan.gov.vn"), mail(3)]))
+    assert results[0] is None and results[2] is None
+    assert isinstance(results[1], DeliveryError) and not results[1].permanent
+    assert handler.connections == 2  # the timed-out connection closed, a new one for the rest
 
 
 def test_smtp_wrong_channel_is_permanent(smtp_server: tuple[CountingController, Recorder]) -> None:

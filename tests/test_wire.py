@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from notifiers.message import POLICY, OutgoingMessage, _Utf8Header, build_email
-from notifiers.wire import _encoded, email_bytes
+from notifiers.wire import _encoded, data_form, email_bytes
 
 SENDER = "Văn phòng Đảng ủy xã Hòa An, huyện Hòa An, tỉnh Cao Bằng <vanphong@hoaan.gov.vn>"
 WHEN = datetime(2027, 2, 3, 0, 1, tzinfo=UTC)
@@ -123,3 +124,22 @@ def test_encoded_words_are_the_standard_librarys(name: str, raw: str) -> None:
     text = " ".join(raw.split())
     assume(not text.isascii())
     assert _encoded.__wrapped__(name, text) == _Utf8Header(name, text).fold(policy=POLICY)
+
+
+def aiosmtplib_data(message: bytes) -> bytes:
+    """What aiosmtplib's ``execute_data_command`` writes after DATA (aiosmtplib/protocol.py)."""
+    return PERIOD_REGEX.sub(b"..", normalize_message_line_endings(message)) + b".\r\n"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from([b"\r\n", b"\n", b"\r", b".", b"..", b"a", b" ", b"\xc3\xa0"])).map(b"".join))
+def test_the_data_form_is_aiosmtplibs(raw: bytes) -> None:
+    """Line endings, leading dots and the end marker as aiosmtplib writes them, for any bytes:
+    a lone CR or LF, a dot at the start of the message or of a line, no final CRLF."""
+    assert data_form(raw) == aiosmtplib_data(raw)
+
+
+def test_a_composed_reminder_goes_as_aiosmtplib_would_send_it() -> None:
+    wire = email_bytes(message(), SENDER)
+    for raw in (wire, wire.replace(b"\r\n", b"\n"), b"." + wire, wire + b"\r\n.\r\n.."):
+        assert data_form(raw) == aiosmtplib_data(raw)

@@ -35,7 +35,7 @@ import aiosmtplib
 from notifiers.channels.base import Results, Sender, unexpected, wrong_channel
 from notifiers.message import OutgoingMessage, build_email, sender_address
 from notifiers.stored import composed
-from notifiers.wire import email_bytes
+from notifiers.wire import data_form, email_bytes
 from rules.errors import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -274,13 +274,35 @@ class _Batch:
             if answer.code not in (aiosmtplib.SMTPStatus.completed, aiosmtplib.SMTPStatus.will_forward):
                 refused = aiosmtplib.SMTPRecipientRefused(answer.code, answer.message, recipient)
                 raise aiosmtplib.SMTPRecipientsRefused([refused])
-            await smtp.data(wire)
+            await self._data(smtp, wire)
         except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused):
             # As sendmail: the envelope is reset before the next message (a failed reset, or a
             # connection gone meanwhile, is not this message's error).
             with contextlib.suppress(ConnectionError, aiosmtplib.SMTPResponseException):
                 await smtp.rset()
             raise
+
+    @staticmethod
+    async def _data(smtp: aiosmtplib.SMTP, wire: bytes) -> None:
+        """``smtp.data(wire)`` with the bytes put in DATA's form by ``data_form`` (a few counts
+        instead of aiosmtplib's two passes of regular expressions); the same commands, answers
+        and errors. The batch is the connection's only user, one command at a time, so nothing
+        else writes between DATA and the message."""
+        form = data_form(wire)
+        answer = await smtp.execute_command(b"DATA")
+        if answer.code != aiosmtplib.SMTPStatus.start_input:
+            raise aiosmtplib.SMTPDataError(answer.code, answer.message)
+        protocol = smtp.protocol
+        if protocol is None:
+            raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+        try:
+            protocol.write(form)
+            answer = await protocol.read_response(timeout=smtp.timeout)
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
+            smtp.close()  # as data() does: the connection is unusable
+            raise
+        if answer.code != aiosmtplib.SMTPStatus.completed:
+            raise aiosmtplib.SMTPDataError(answer.code, answer.message)
 
     async def connection(self) -> aiosmtplib.SMTP:
         """The open connection, opening one if the budget allows; raises ``DeliveryError``."""
