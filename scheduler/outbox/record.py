@@ -111,7 +111,10 @@ _RENEW = (
     .where(_O.c.claimed_by == bindparam("me"), _O.c.status == "pending")
     .values(claimed_until=bindparam("until"))
 )
-_RENEW_CHANNEL = _RENEW.where(_O.c.channel == bindparam("channel"))
+# Not "channel": a parameter named as a column of the UPDATE is taken for its new value (SET
+# channel = NULL, which failed the whole group's transaction whenever a renewal rode with a retry
+# or a failure).
+_RENEW_CHANNEL = _RENEW.where(_O.c.channel == bindparam("renewed_channel"))
 
 
 def commit(
@@ -139,6 +142,22 @@ def commit(
         sent = [(o.row.id, o.duration_ms) for o in outcomes]
         until = moment + store.LEASE if renew else None
         return commit_sent(conn, me, now, moment, [r.id for r in starts], sent, until, channel)
+    return commit_statements(conn, config, me, now, moment, starts, outcomes, renew, channel)
+
+
+def commit_statements(
+    conn: Connection,
+    config: Config,
+    me: str,
+    now: datetime,
+    moment: datetime,
+    starts: list[Any],
+    outcomes: list[Outcome],
+    renew: bool,
+    channel: str | None = None,
+) -> set[int]:
+    """``commit`` in SQLAlchemy's statements, for results of any kind; what ``commit_sent``
+    writes for a group of sent results is compared with it (tests/test_outbox_record_fast.py)."""
     with conn.begin():
         if outcomes:
             record_in(conn, config, me, now, outcomes, moment)
@@ -148,8 +167,11 @@ def commit(
             params = {"ids": sorted(r.id for r in starts), "at": moment, "me": me, "me2": me}
             owned = set(conn.execute(stmt, params).scalars())
         if renew:
-            stmt = _RENEW if channel is None else _RENEW_CHANNEL
-            conn.execute(stmt, {"me": me, "until": moment + store.LEASE, "channel": channel})
+            params: dict[str, Any] = {"me": me, "until": moment + store.LEASE}
+            if channel is None:
+                conn.execute(_RENEW, params)
+            else:
+                conn.execute(_RENEW_CHANNEL, params | {"renewed_channel": channel})
     return owned
 
 
