@@ -167,11 +167,11 @@ def commit_statements(
             params = {"ids": sorted(r.id for r in starts), "at": moment, "me": me, "me2": me}
             owned = set(conn.execute(stmt, params).scalars())
         if renew:
-            params: dict[str, Any] = {"me": me, "until": moment + store.LEASE}
+            lease = {"me": me, "until": moment + store.LEASE}
             if channel is None:
-                conn.execute(_RENEW, params)
+                conn.execute(_RENEW, lease)
             else:
-                conn.execute(_RENEW_CHANNEL, params | {"renewed_channel": channel})
+                conn.execute(_RENEW_CHANNEL, lease | {"renewed_channel": channel})
     return owned
 
 
