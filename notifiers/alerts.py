@@ -7,6 +7,7 @@ Plain values in (``SessionFacts``), rendered strings out; templates under
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -192,12 +193,31 @@ def _render(
 _BR = Markup("<br>")
 
 
+# An address in a message's text; what may follow it in a sentence (a full stop, a comma, a
+# closing bracket) is not part of it.
+_URL = re.compile(r"https?://[^\s<>\"']+?(?=[.,;:)]*(?:[\s<>\"']|$))")
+_LINK = Markup('<a href="{0}">{0}</a>')
+
+
+def _linked(line: str) -> Markup | str:
+    """A line of text with its addresses as links (the desk page an alert points to): a mail
+    client shows an HTML part's bare address as text it cannot click."""
+    if "://" not in line:
+        return line  # escaped where it is joined
+    out, at = Markup(""), 0
+    for m in _URL.finditer(line):
+        out += line[at : m.start()]
+        out += _LINK.format(m.group(0))
+        at = m.end()
+    return out + line[at:]
+
+
 def html_paragraphs(text: str | Sequence[str]) -> list[Markup]:
     """The paragraphs of a message's text (or the paragraphs themselves) as the HTML part's
-    ``<p>`` contents: each line escaped, the lines joined by ``<br>`` (joined here: a Jinja loop
-    over the lines was most of the cost of the HTML)."""
+    ``<p>`` contents: each line escaped, its addresses links, the lines joined by ``<br>``
+    (joined here: a Jinja loop over the lines was most of the cost of the HTML)."""
     paragraphs = text.strip().split("\n\n") if isinstance(text, str) else text
-    return [_BR.join(p.split("\n")) for p in paragraphs]
+    return [_BR.join(_linked(line) for line in p.split("\n")) for p in paragraphs]
 
 
 def _invite(s: SessionFacts, method: Method) -> str | None:

@@ -142,6 +142,9 @@ def test_tick_delivers_the_overdue_reminder_with_the_desk_link(w):
     assert len(overdue) == 1, [p.name for p in files]
     text = overdue[0].get_body(preferencelist=("plain",)).get_content()
     assert f"https://tiepdan.example.vn/desk/directions/{d.id}" in text and "12/02/2027" in text
+    html = overdue[0].get_body(preferencelist=("html",)).get_content()
+    link = f"https://tiepdan.example.vn/desk/directions/{d.id}"
+    assert f'<a href="{link}">{link}</a>' in html  # a link the reader clicks, not bare text
 
 
 def test_a_reminder_queued_at_night_is_not_sent_for_a_direction_resolved_or_deleted_before_morning(w):
