@@ -24,7 +24,7 @@ import binascii
 import functools
 import hashlib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import base64mime, quoprimime
 from email.utils import format_datetime
 
@@ -177,9 +177,16 @@ def _part(text: str, subtype: str, *, method: str | None = None, cte: str | None
     return head, _lines(body)
 
 
-@functools.lru_cache(maxsize=64)
 def _date(when: datetime) -> str:
-    return format_datetime(when)  # a delivery dates its messages from one instant: written once
+    return _formatted_date(when, when.utcoffset())
+
+
+@functools.lru_cache(maxsize=64)
+def _formatted_date(when: datetime, offset: timedelta | None) -> str:
+    # A delivery dates its messages from one instant: written once. The offset is in the key:
+    # two aware datetimes of one instant are equal whatever their zone, and the header was the
+    # zone of whichever came first in the process (07:01 +0700 for a message dated 00:01 UTC).
+    return format_datetime(when)
 
 
 def email_bytes(msg: OutgoingMessage, sender: str, *, date: datetime | None = None) -> bytes:

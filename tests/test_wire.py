@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import email
 import email.policy
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
 from typing import Any
 
 import pytest
@@ -143,3 +144,15 @@ def test_a_composed_reminder_goes_as_aiosmtplib_would_send_it() -> None:
     wire = email_bytes(message(), SENDER)
     for raw in (wire, wire.replace(b"\r\n", b"\n"), b"." + wire, wire + b"\r\n.\r\n.."):
         assert data_form(raw) == aiosmtplib_data(raw)
+
+
+def test_the_date_is_written_in_the_zone_it_is_given() -> None:
+    """One instant in two zones (a message dated in UTC, an alert in the office's time): each
+    message's Date says its own, whichever was written first in the process."""
+    vn = timezone(timedelta(hours=7))
+    for first, second in ((WHEN, WHEN.astimezone(vn)), (WHEN.astimezone(vn), WHEN)):
+        a, b = (email_bytes(message(date=d), SENDER) for d in (first, second))
+        assert read(a)[0] != read(b)[0]
+        for raw, d in ((a, first), (b, second)):
+            (date_line,) = [line for line in raw.split(b"\r\n") if line.startswith(b"Date: ")]
+            assert date_line == b"Date: " + format_datetime(d).encode()
