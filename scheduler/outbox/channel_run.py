@@ -177,12 +177,17 @@ class ChannelRun:
         the attempts asked for now (every transaction takes all it holds), so no transaction
         leaves more than ``most`` in flight; and they ride with those attempts rather than cost a
         transaction of their own."""
-        while True:
-            room = min(self.ahead - self.ready.qsize(), self.most - len(self.open) + len(self.done))
-            if room >= self.workers or (room > 0 and self.ready.qsize() <= self.workers):
-                return room
+        while (room := self._worth()) == 0:
             self.changed.clear()
             await self.changed.wait()
+        return room
+
+    def _worth(self) -> int:
+        """How many may start now, if a group is worth a transaction (``_room``), else 0."""
+        room = min(self.ahead - self.ready.qsize(), self.most - len(self.open) + len(self.done))
+        if room >= self.workers or (room > 0 and self.ready.qsize() <= self.workers):
+            return room
+        return 0
 
     async def _start(self) -> None:
         """The starter: the attempt rows of the next messages, a group at a time."""
@@ -224,7 +229,8 @@ class ChannelRun:
 
     async def _work(self, sender: Sender) -> None:
         while (item := await self.ready.get()) is not None:
-            self.changed.set()
+            if self._worth():  # wake the starter only when it has a group to write
+                self.changed.set()
             if self.stopped is not None:
                 self.done.add(item.row.id)
                 self.recorder.finish(Outcome(item.row, "released", self.stopped))
