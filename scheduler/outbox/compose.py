@@ -66,7 +66,10 @@ class Composer:
     def start(self, rows: Rows) -> Future[list[tuple[str, str] | None]] | None:
         """Compose ``rows``' e-mails in the process (started at the first chunk); ``fill`` takes
         the answer. None: nothing to compose, or no process (``fill`` composes in the thread)."""
-        if self.sender is None or self._broken or not self._mails(rows):
+        if self.sender is None or self._broken:
+            return None
+        todo = self._todo(rows)  # the chunk's e-mails read once, for the check and the process
+        if not todo:
             return None  # (a chunk of SMS alone starts no process)
         if self._pool is None:
             try:
@@ -81,7 +84,7 @@ class Composer:
                 self._broken = True
                 return None
         try:
-            return self._pool.submit(compose_rows, self.sender, self._todo(rows))
+            return self._pool.submit(compose_rows, self.sender, todo)
         except (BrokenProcessPool, RuntimeError):
             self._broken = True
             return None
