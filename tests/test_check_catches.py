@@ -108,7 +108,7 @@ def test_messages_sent_without_a_public_address_are_warned_of_at_start(
     if warned:
         assert lines == [
             "cảnh báo: config.toml: http.base_url: chưa đặt, liên kết trong thư và tin nhắn sẽ trỏ tới "
-            "http://127.0.0.1:8080, chỉ mở được trên máy chạy tiepdan; hãy đặt địa chỉ công khai của "
+            "http://127.0.0.1:8080, chỉ mở được trên máy chạy tiepdan; vui lòng đặt địa chỉ công khai của "
             "trang (ví dụ https://tiepdan.example.vn)"
         ], err
     else:

@@ -301,7 +301,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         warnings.append(
             f"{path}: http.base_url: chưa đặt, liên kết trong thư và tin nhắn sẽ trỏ tới "
             f"{_served_at(http_host, http_port)}, chỉ mở được trên máy chạy tiepdan; "
-            f"hãy đặt địa chỉ công khai của trang (ví dụ https://tiepdan.example.vn)"
+            f"vui lòng đặt địa chỉ công khai của trang (ví dụ https://tiepdan.example.vn)"
         )
 
     return Config(
