@@ -36,6 +36,10 @@ from scheduler.outbox.store import MAX_ATTEMPTS
 TIMEOUTS_TO_STOP = 3  # a server that timed out this many times in a row is down for this round
 PREPARE_CHUNK = 50  # messages built (MIME) at a time off the event loop, ahead of the senders
 IN_FLIGHT = 3  # messages a worker may have in flight: the SIGKILL promise (tests/test_outbox_faults.py)
+# Claimed rows checked at a time, the connections' answers served between pieces: a claim of 200
+# checked at once held them all ~4 ms, long enough for the server to run out of commands
+# (part 1 with the check in pieces: 767 vs 718 e-mails/s, median of eight paired rounds).
+CHECK_PIECE = 25
 
 
 @dataclass(slots=True)
@@ -125,19 +129,23 @@ class ChannelRun:
                     break
                 if len(claimed.rows) >= self.claim.batch:
                     self.builder.backlog(self.name, claimed.rows)
-                unsent, rows = unsendable(claimed, self.config, self.clock.start)
-                for o in unsent:
-                    if o.result == "dropped":
-                        self.stats.dropped += 1
-                    else:
-                        self.stats.failed += 1
-                self.recorder.finish_untried(unsent)
-                if rows and sender is None:
-                    sender = await self.opener()
-                    tasks.create_task(self._start())
-                    for _ in range(self.workers):
-                        tasks.create_task(self._work(sender))
-                await self._put(rows)
+                for i in range(0, len(claimed.rows), CHECK_PIECE):
+                    if i:
+                        await asyncio.sleep(0)  # the connections' answers first (CHECK_PIECE)
+                    piece = claimed.rows[i : i + CHECK_PIECE]
+                    unsent, rows = unsendable(claimed, self.config, self.clock.start, piece)
+                    for o in unsent:
+                        if o.result == "dropped":
+                            self.stats.dropped += 1
+                        else:
+                            self.stats.failed += 1
+                    self.recorder.finish_untried(unsent)
+                    if rows and sender is None:
+                        sender = await self.opener()
+                        tasks.create_task(self._start())
+                        for _ in range(self.workers):
+                            tasks.create_task(self._work(sender))
+                    await self._put(rows)
         finally:
             if sender is not None:
                 self.built.put_nowait(None)  # the starter's end, and through it the workers'
