@@ -16,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -39,12 +41,36 @@ BATCH = 200
 __all__ = ["BATCH", "TIMEOUTS_TO_STOP", "DeliveryStats", "_Recorder", "_outgoing", "deliver_due"]
 
 
+# How much lower the bookkeeping threads' priority is than the sender's (Linux nice values). The
+# sender is latency-bound: every answer of the mail server it is slow to take is a command the
+# server does not get. The bookkeeping runs ahead of it (attempt rows before they are needed,
+# results after), so when both want a CPU the sender should have it. On the PostgreSQL part 1,
+# with the database's backends on the same cores, 6-8 % more e-mails a second (four paired
+# rounds, every one a win); on SQLite no difference.
+BOOKKEEPING_NICE = 10
+
+
+def _lower_priority(base: int) -> Callable[[], None]:
+    def lower() -> None:
+        # Linux keeps a nice value per thread; elsewhere it is the whole process's (the sender's
+        # too), so it is left alone there.
+        if sys.platform == "linux":
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, 0, min(19, base + BOOKKEEPING_NICE))
+
+    return lower
+
+
 @contextlib.asynccontextmanager
 async def _connection(engine: Engine) -> AsyncIterator[Db]:
-    """A connection in a worker thread of its own: the event loop stays free, and SQLite is not
-    reopened (and checkpointed) for every message."""
+    """A connection in a worker thread of its own, at a lower priority than the sender's
+    (``BOOKKEEPING_NICE``): the event loop stays free, and SQLite is not reopened (and
+    checkpointed) for every message."""
     loop = asyncio.get_running_loop()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiepdan-outbox") as worker:
+    base = os.getpriority(os.PRIO_PROCESS, 0) if sys.platform == "linux" else 0
+    with ThreadPoolExecutor(
+        max_workers=1, thread_name_prefix="tiepdan-outbox", initializer=_lower_priority(base)
+    ) as worker:
         conn: Connection = await loop.run_in_executor(worker, engine.connect)
 
         def db(fn: Callable[..., Any], *args: Any) -> Awaitable[Any]:
