@@ -6,7 +6,8 @@
 #   bench/compare_delivery.sh 91b4729          (from the repository root, after the install)
 #
 # The baseline is checked out in a temporary worktree and run with this checkout's .venv (its
-# packages), its own code first on the path. Prints each run's summary lines.
+# packages) and this checkout's bench (the same measure for both), its own code first on the
+# path. Prints each run's summary lines.
 set -eu
 base=${1:?usage: bench/compare_delivery.sh BASELINE_COMMIT}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +20,7 @@ run() {
     label=$1 dir=$2
     shift 2
     echo "=== $label ($(git -C "$dir" rev-parse --short HEAD)) $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
-    (cd "$dir" && PYTHONPATH="$dir" "$py" bench/bench_delivery.py "$@" 2>&1) |
+    (cd "$dir" && PYTHONPATH="$dir" "$py" "$root/bench/bench_delivery.py" "$@" 2>&1) |
         grep -E '^median|^CPU|^queue_due|^deliver_due|^peak day|^two instances' || true
 }
 
