@@ -560,12 +560,12 @@ def part1(
             bare, out = statistics.median(bare_rates[mode]), statistics.median(outbox_rates[mode])
             cpu_b, cpu_o = statistics.median(bare_cpu[mode]), statistics.median(outbox_cpu[mode])
             print(
-                f"median, {mode}: bare loop {bare:.1f} e-mails/s, outbox {out:.1f} e-mails/s -> "
+                f"median, {label}, {mode}: bare loop {bare:.1f} e-mails/s, outbox {out:.1f} e-mails/s -> "
                 f"{out / bare:.1%} of the bare loop (median of the rounds' ratios "
                 f"{statistics.median(ratios[mode]):.1%}; goal >= 90 %), bookkeeping included"
             )
             print(
-                f"CPU a message, {mode} (robust to other load on the machine; the outbox's building "
+                f"CPU a message, {label}, {mode} (robust to other load on the machine; the outbox's building "
                 f"process included): bare loop {cpu_b:.2f} ms, outbox {cpu_o:.2f} ms -> by CPU the "
                 f"outbox runs at {cpu_b / cpu_o:.1%} of the bare loop"
             )
