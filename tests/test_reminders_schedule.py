@@ -10,6 +10,7 @@ import json
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from test_outbox_support import (
     HEAD_EMAIL,
     HEAD_PHONE,
@@ -29,6 +30,8 @@ from test_outbox_support import (
     sms_in,
     write_config,
 )
+
+from scheduler.outbox import builder, channel_run
 
 CAO_BANG_ALL = {("email", HEAD_EMAIL), ("email", STAFF_EMAIL), ("sms", HEAD_PHONE), ("sms", STAFF_PHONE)}
 
@@ -85,7 +88,15 @@ def test_queued_reminder_is_dropped_when_the_session_has_begun_before_delivery(t
     assert emails_in(tmp_path) == {} and sms_in(tmp_path) == {}
 
 
-def test_queued_reminder_then_cancelled_is_dropped_and_the_cancellation_is_sent(tmp_path: Path) -> None:
+@pytest.mark.parametrize("piece", [None, 1], ids=["claim-pieces", "a-row-a-piece"])
+def test_queued_reminder_then_cancelled_is_dropped_and_the_cancellation_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int | None
+) -> None:
+    if piece is not None:
+        # A claim checked and read a row at a time (``CHECK_PIECE``, ``READ_PIECE``): the dropped
+        # reminders and the cancellations to send fall in different pieces of one claim.
+        monkeypatch.setattr(channel_run, "CHECK_PIECE", piece)
+        monkeypatch.setattr(builder, "READ_PIECE", piece)
     config = write_config(tmp_path, units=["cao-bang"])
     plan(config)
     session = session_on(config, "cao-bang", "2027-01-25")

@@ -38,7 +38,8 @@ PREPARE_CHUNK = 50  # messages built (MIME) at a time off the event loop, ahead 
 IN_FLIGHT = 3  # messages a worker may have in flight: the SIGKILL promise (tests/test_outbox_faults.py)
 # Claimed rows checked at a time, the connections' answers served between pieces: a claim of 200
 # checked at once held them all ~4 ms, long enough for the server to run out of commands
-# (part 1 with the check in pieces: 767 vs 718 e-mails/s, median of eight paired rounds).
+# (part 1 with the check and the reading, ``builder.READ_PIECE``, in pieces: 767 vs 718
+# e-mails/s, median of eight paired rounds).
 CHECK_PIECE = 25
 
 
