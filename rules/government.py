@@ -67,7 +67,6 @@ def tet_estimate_warning(year: int) -> str:
     )
 
 
-
 def tet_is_estimate(calendar: WorkCalendar, year: int, decided: Mapping[int, TetDecision]) -> bool:
     """True when python-holidays gives ``year`` Tết Nguyên đán days and no decision on record
     fixed them: the days are the library's estimate."""

@@ -115,8 +115,7 @@ def record_dialogue(
             raise ServiceError(f"hội nghị đối thoại số {row.id} đã thông báo kết quả; không sửa được")
         if row.status == "postponed":
             raise ServiceError(
-                f"hội nghị đối thoại số {row.id} đã hoãn; "
-                "vui lòng ghi ngày tổ chức mới trước khi ghi kết quả"
+                f"hội nghị đối thoại số {row.id} đã hoãn; vui lòng ghi ngày tổ chức mới trước khi ghi kết quả"
             )
         if not held:
             why = text(reason, "lý do không tổ chức", TEXT_MAX, required=True)

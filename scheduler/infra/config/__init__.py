@@ -228,6 +228,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         uid = raw.get("id")
         label = f"{key} (id {uid!r})" if isinstance(uid, str) else key
         warnings += [f"{path}: {key}.{k}: khóa không dùng đến, bỏ qua" for k in raw if k not in UNIT_KEYS]
+
         def unit_fail(k: str, what: str, _l: str = label) -> ConfigError:
             return w.error(f"{_l}.{k}" if k else _l, what)
 
@@ -253,6 +254,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
                     return ConfigError(f"{_where}: cột {k}: {what}" if k else f"{_where}: {what}")
 
                 unit, remind = parse_unit(fail, csv_to_table(raw, fail), levels)
+
                 def csv_id_fail(_f: Callable[[str, str], ConfigError] = fail) -> ConfigError:
                     return _f("id", "")
 
