@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from desk_support import add_mttq, page_csrf, serve
 from sqlalchemy import select
 
@@ -281,3 +282,38 @@ def test_each_dialogue_use_case_through_cli_desk_and_api(tmp_path: Path) -> None
         assert "Thời gian tổ chức hội nghị sẽ được thông báo sau." in moved[6]
         event = _event(server, t1)
         assert "STATUS:CANCELLED" in event and "SUMMARY:Hoãn: " in event
+
+
+def test_a_count_past_the_bound_is_refused_alike_by_every_door(tmp_path: Path) -> None:
+    """1,000,000 voters is the most any door takes (rules.parsing.COUNT_MAX): one more is
+    refused by the CLI, the desk and the API with the same words, and nothing is written."""
+    with serve(tmp_path, edit=_edit) as server:
+        doors = Doors(server, tmp_path)
+        now = server.now().astimezone(server.config.timezone).replace(tzinfo=None)
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err), pytest.raises(SystemExit) as stopped:
+            cli.main(
+                ["dialogue", "trigger", "--unit", "xa-a", "--topic", "Ô nhiễm", "--asked", "150",
+                 "--voters", "1000001", "--config", doors.config, "--now", now.isoformat(), "--by", "staff_a"]
+            )  # fmt: skip
+        assert stopped.value.code == 2 and len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
+        assert "--voters" in err.getvalue() and "không được quá 1.000.000" in err.getvalue()
+        form = {"topic": "Ô nhiễm", "asked": "150", "voters": "1000001", "csrf": doors.csrf}
+        r = doors.desk.post("/desk/units/xa-a/dialogues/trigger", data=form)
+        assert r.status_code in (400, 422) and "không được quá 1.000.000" in r.text, r.text[:600]
+        r = doors.api.post(
+            "/api/units/xa-a/dialogues/trigger", json={"topic": "Ô nhiễm", "asked": 150, "voters": 1000001}
+        )
+        assert r.status_code in (400, 422) and "không được quá 1.000.000" in r.text, r.text
+        assert dg.list_dialogues(server.engine) == []
+        # The bound itself is taken by each.
+        doors.cli_json(
+            "trigger", "--unit", "xa-a", "--topic", "Ô nhiễm", "--asked", "150000", "--voters", "1000000"
+        )
+        doors.post(
+            "/desk/units/xa-a/dialogues/trigger", {"topic": "Ô nhiễm", "asked": "150000", "voters": "1000000"}
+        )
+        doors.api_post(
+            "/api/units/xa-a/dialogues/trigger", {"topic": "Ô nhiễm", "asked": 150000, "voters": 1000000}, 201
+        )
+        assert [d.voters_total for d in dg.list_dialogues(server.engine)] == [1_000_000] * 3

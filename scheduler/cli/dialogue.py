@@ -28,19 +28,24 @@ from rules.dialogues import (
     notice_due,
     results_due,
 )
+from rules.parsing import parse_count
 from rules.vietnamese import dmy
-from scheduler.cli.common import CommandContext, Subparsers, iso_date, require_unit, version_arg, year_arg
+from scheduler.cli.common import (
+    CommandContext,
+    Subparsers,
+    iso_date,
+    require_unit,
+    strict_arg,
+    version_arg,
+    year_arg,
+)
 from scheduler.cli.common import add_actor as _common
 from scheduler.cli.common import id_arg as _id
 from scheduler.cli.output import line, print_json, result
 from scheduler.reads.stored_dialogue import StoredDialogue
 from scheduler.usecases import dialogues as dg
 
-
-def _count(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or int(text) > 10_000_000:
-        raise argparse.ArgumentTypeError(f"phải là số nguyên từ 0, không phải {text!r}")
-    return int(text)
+_count = strict_arg(parse_count)  # the desk's and the use case's bounds (rules.parsing)
 
 
 def _plan_args(p: argparse.ArgumentParser) -> None:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from rules import ServiceError
-from rules.parsing import hhmm, parse_time_range
+from rules.parsing import check_count, hhmm, parse_time_range
 from rules.vietnamese import nfc
 from scheduler.infra.audit import write_audit
 from scheduler.infra.db import guarded_update, row_as_seen
@@ -40,11 +40,13 @@ def lines(values: Iterable[str] | None, what: str) -> str:
 
 
 def count(value: int | None, what: str) -> int | None:
+    """A count of voters, people or opinions: the bounds every door checks (rules.parsing)."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000_000:
-        raise ServiceError(f"{what} phải là số nguyên từ 0, không phải {value!r}")
-    return value
+    try:
+        return check_count(value)
+    except ValueError as exc:
+        raise ServiceError(f"{what}: {exc}") from None
 
 
 def read_time_range(value: str | None) -> tuple[str | None, str | None]:
