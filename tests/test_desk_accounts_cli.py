@@ -108,7 +108,7 @@ def test_add_staff_supervisor_and_admin(server: Server) -> None:
             1,
             "không gắn với đơn vị",
         ),
-        (["x4", "--role", "boss", "--password-stdin"], "mat-khau-dai-du\n", 2, "invalid choice"),
+        (["x4", "--role", "boss", "--password-stdin"], "mat-khau-dai-du\n", 2, "giá trị 'boss' không hợp lệ"),
         (["x5", "--role", "staff", "--unit", "xa-a", "--password-stdin"], "", 1, "dòng đầu trống"),
         (["x6", "--role", "staff", "--unit", "xa-a", "--password-stdin"], "ngan\n", 1, "ít nhất 8 ký tự"),
         (["x7", "--role", "staff", "--unit", "xa-a"], "mat-khau-dai-du\n", 2, "--password-stdin"),

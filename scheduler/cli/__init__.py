@@ -15,6 +15,7 @@ from typing import NoReturn
 from rules import TiepdanError
 from rules.text import clean_text
 from scheduler.cli.registry import modules_for
+from scheduler.cli.usage_errors import vietnamese
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -24,7 +25,7 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {vietnamese(message)}\n")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
