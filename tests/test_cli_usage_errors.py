@@ -46,3 +46,15 @@ def test_usage_error_is_one_vietnamese_line(argv: list[str], said: str, tmp_path
 def test_a_message_it_does_not_know_is_left_as_it_is() -> None:
     assert vietnamese("đối số --year: năm phải có dạng YYYY") == "đối số --year: năm phải có dạng YYYY"
     assert vietnamese("argument --x: something new") == "đối số --x: something new"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["dialogue", "trigger", "-h"], ["plan", "--help"]])
+def test_help_speaks_vietnamese_around_the_options(argv: list[str]) -> None:
+    out = io.StringIO()
+    with redirect_stdout(out), pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    text = out.getvalue()
+    assert stopped.value.code == 0
+    assert text.startswith("cách dùng: tiepdan") and "tùy chọn:" in text
+    assert "-h, --help" in text and "in hướng dẫn này rồi thoát" in text
+    assert not any(w in text for w in ("usage:", "options:", "positional arguments", "show this help"))

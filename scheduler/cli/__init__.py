@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from rules import TiepdanError
 from rules.text import clean_text
@@ -23,7 +23,23 @@ EXIT_INTERNAL = 70
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "cách dùng: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse's parser with its own words in Vietnamese: the help's headings and ``-h``
+    (``usage_errors`` does its refusals)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("add_help", False)
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "đối số"
+        self._optionals.title = "tùy chọn"
+        self.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
+
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {vietnamese(message)}\n")
 
