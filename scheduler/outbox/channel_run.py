@@ -96,11 +96,12 @@ class ChannelRun:
         self.open: set[int] = set()  # rows with an attempt on record (or being written), no result yet
         self.done: set[int] = set()  # of those, the ones whose result the recorder holds
         self.changed = asyncio.Event()  # a worker took a message, or results were written
-        recorder.listeners.append(self._recorded)
         self.timeouts = 0
         self.stopped: DeliveryError | None = None
 
     async def run(self) -> None:
+        # Told of results only while it runs: a run that never starts leaves no listener behind.
+        self.recorder.listeners.append(self._recorded)
         try:
             async with asyncio.TaskGroup() as tasks:
                 # One failing (the database gone) cancels the others; what is unrecorded stays
