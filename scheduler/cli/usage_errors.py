@@ -16,11 +16,9 @@ _WHOLE = [
     (re.compile(r"^ambiguous option: (\S+) could match (.+)$"), r"tùy chọn \1 không rõ, có thể là \2"),
 ]
 # What argparse says of one argument, after "argument NAME: ".
+_CHOICE = re.compile(r"^invalid choice: (.+) \(choose from (.+)\)$")
 _OF_ONE = [
-    (
-        re.compile(r"^invalid choice: (.+) \(choose from (.+)\)$"),
-        r"giá trị \1 không hợp lệ (chọn một trong: \2)",
-    ),
+    (_CHOICE, r"giá trị \1 không hợp lệ (chọn một trong: \2)"),
     (re.compile(r"^invalid int value: (.+)$"), r"\1 không phải số nguyên"),
     (re.compile(r"^invalid float value: (.+)$"), r"\1 không phải số"),
     (re.compile(r"^invalid \S+ value: (.+)$"), r"giá trị \1 không hợp lệ"),
@@ -30,14 +28,13 @@ _OF_ONE = [
     (re.compile(r"^not allowed with argument (.+)$"), r"không dùng cùng với \1"),
     (re.compile(r"^ignored explicit argument (.+)$"), r"không nhận giá trị \1"),
 ]
-_CHOICE = _OF_ONE[0][0]
 _ARGUMENT = re.compile(r"^argument ([^:]+): (.*)$", re.DOTALL)
 
 
 def _first(rules: list[tuple[re.Pattern[str], str]], text: str) -> str:
     for pattern, replacement in rules:
-        if pattern.match(text):
-            return pattern.sub(replacement, text, count=1)
+        if m := pattern.match(text):
+            return m.expand(replacement)
     return text
 
 

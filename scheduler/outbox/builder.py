@@ -29,6 +29,7 @@ from notifiers.channels import Channel, building
 from notifiers.message import OutgoingMessage
 from rules import DeliveryError
 from scheduler.outbox.checks import outgoing
+from scheduler.outbox.turns import in_turns
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +115,7 @@ class Builder:
         if self._nothing_to_build(name, rows):
             # Only the rows read, here, a few dozen microseconds a row (a thread would only add
             # its handoff), a few at a time with the connections' answers served between.
-            items: list[Item] = []
-            for i in range(0, len(rows), READ_PIECE):
-                if i:
-                    await asyncio.sleep(0)
-                items += messages(rows[i : i + READ_PIECE], now)
-            return items
+            return [item async for piece in in_turns(rows, READ_PIECE) for item in messages(piece, now)]
         if self.pool is None or not self._answers(name):
             return await asyncio.to_thread(build_here, channel, rows, now)
         items = messages(rows, now)

@@ -17,7 +17,7 @@ and it claims no more.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ from scheduler.outbox.checks import Claimed, claim_checked, unsendable
 from scheduler.outbox.record import Outcome
 from scheduler.outbox.recorder import Clock, Db, Recorder
 from scheduler.outbox.store import MAX_ATTEMPTS
+from scheduler.outbox.turns import in_turns
 
 TIMEOUTS_TO_STOP = 3  # a server that timed out this many times in a row is down for this round
 PREPARE_CHUNK = 50  # messages built (MIME) at a time off the event loop, ahead of the senders
@@ -131,17 +132,8 @@ class ChannelRun:
                     break
                 if len(claimed.rows) >= self.claim.batch:
                     self.builder.backlog(self.name, claimed.rows)
-                for i in range(0, len(claimed.rows), CHECK_PIECE):
-                    if i:
-                        await asyncio.sleep(0)  # the connections' answers first (CHECK_PIECE)
-                    piece = claimed.rows[i : i + CHECK_PIECE]
-                    unsent, rows = unsendable(claimed, self.config, self.clock.start, piece)
-                    for o in unsent:
-                        if o.result == "dropped":
-                            self.stats.dropped += 1
-                        else:
-                            self.stats.failed += 1
-                    self.recorder.finish_untried(unsent)
+                async for piece in in_turns(claimed.rows, CHECK_PIECE):
+                    rows = self._sendable(claimed, piece)
                     if rows and sender is None:
                         sender = await self.opener()
                         tasks.create_task(self._start())
@@ -151,6 +143,18 @@ class ChannelRun:
         finally:
             if sender is not None:
                 self.built.put_nowait(None)  # the starter's end, and through it the workers'
+
+    def _sendable(self, claimed: Claimed, piece: Sequence[Any]) -> list[Any]:
+        """The rows of ``piece`` to send; the others' results (dropped, refused) handed to the
+        recorder."""
+        unsent, rows = unsendable(claimed, piece, self.config, self.clock.start)
+        for o in unsent:
+            if o.result == "dropped":
+                self.stats.dropped += 1
+            else:
+                self.stats.failed += 1
+        self.recorder.finish_untried(unsent)
+        return rows
 
     async def _put(self, rows: list[Any]) -> None:
         """Build and queue ``rows``: small first when nothing is queued (the first messages go

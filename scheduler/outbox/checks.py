@@ -86,13 +86,13 @@ def claim_checked(
 
 
 def unsendable(
-    claimed: Claimed, config: Config, now: datetime, rows: Iterable[Any] | None = None
+    claimed: Claimed, rows: Iterable[Any], config: Config, now: datetime
 ) -> tuple[list[Outcome], list[Any]]:
-    """The claimed rows (or those of them in ``rows``) that must not be sent (dropped or refused,
-    with why) and the rest."""
+    """Those of ``claimed``'s ``rows`` that must not be sent (dropped or refused, with why) and
+    the rest."""
     unsent: list[Outcome] = []
     sendable: list[Any] = []
-    for r in claimed.rows if rows is None else rows:
+    for r in rows:
         why = stale(r, claimed.sessions.get(r.session_id)) if r.session_id else claimed.settled.get(r.id)
         if why is None and r.expires_at is not None and as_utc(r.expires_at) <= now:
             why = "đã quá thời điểm buổi tiếp"

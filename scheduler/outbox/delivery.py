@@ -50,13 +50,16 @@ __all__ = ["BATCH", "TIMEOUTS_TO_STOP", "DeliveryStats", "_Recorder", "_outgoing
 BOOKKEEPING_NICE = 10
 
 
-def _lower_priority(base: int) -> Callable[[], None]:
+def _below_sender() -> Callable[[], None] | None:
+    """A thread initializer that sets the thread ``BOOKKEEPING_NICE`` below the calling one; None
+    off Linux, where a nice value is the whole process's (the sender's too)."""
+    if sys.platform != "linux":
+        return None
+    nice = min(19, os.getpriority(os.PRIO_PROCESS, 0) + BOOKKEEPING_NICE)
+
     def lower() -> None:
-        # Linux keeps a nice value per thread; elsewhere it is the whole process's (the sender's
-        # too), so it is left alone there.
-        if sys.platform == "linux":
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, 0, min(19, base + BOOKKEEPING_NICE))
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, 0, nice)  # this thread only (Linux)
 
     return lower
 
@@ -67,9 +70,8 @@ async def _connection(engine: Engine) -> AsyncIterator[Db]:
     (``BOOKKEEPING_NICE``): the event loop stays free, and SQLite is not reopened (and
     checkpointed) for every message."""
     loop = asyncio.get_running_loop()
-    base = os.getpriority(os.PRIO_PROCESS, 0) if sys.platform == "linux" else 0
     with ThreadPoolExecutor(
-        max_workers=1, thread_name_prefix="tiepdan-outbox", initializer=_lower_priority(base)
+        max_workers=1, thread_name_prefix="tiepdan-outbox", initializer=_below_sender()
     ) as worker:
         conn: Connection = await loop.run_in_executor(worker, engine.connect)
 
