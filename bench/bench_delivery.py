@@ -337,6 +337,25 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:  # gone meanwhile
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(postmaster: int | None) -> float:
+    """CPU seconds of the PostgreSQL server so far (its postmaster and the processes alive under
+    it: backends, WAL writer, autovacuum), 0 without one: what the outbox's bookkeeping costs the
+    database, which the deliverer's own CPU does not show."""
+    if postmaster is None:
+        return 0.0
+    return sum(_cpu_seconds(pid) for pid in [postmaster, *_children(postmaster)])
+
+
 def _pin(pid: int, cpus: set[int]) -> None:
     for tid in _tasks(pid):
         with contextlib.suppress(OSError):  # gone meanwhile
@@ -504,13 +523,16 @@ def part1(
         ratios: dict[str, list[float]] = {m: [] for m in modes}
         bare_cpu: dict[str, list[float]] = {m: [] for m in modes}
         outbox_cpu: dict[str, list[float]] = {m: [] for m in modes}
+        database_cpu: dict[str, list[float]] = {m: [] for m in modes}  # PostgreSQL's server
         conns = 0
 
         def run_outbox() -> dict[str, float]:
             sink.reset()
             reset_outbox(engine)
+            before = server_cpu(placement.postmaster)
             with timed() as t:
                 stats = asyncio.run(deliver_due(engine, config, channels, now, batch=batch))
+            t["server"] = server_cpu(placement.postmaster) - before
             got, distinct, connections = sink.stats()
             assert stats.sent == got == distinct == queued, (stats, got, distinct)
             t["connections"] = connections
@@ -541,12 +563,18 @@ def part1(
                     ratios[mode].append(outbox_rates[mode][-1] / bare_rates[mode][-1])
                     bare_cpu[mode].append(t_bare["cpu"] / queued * 1000)
                     outbox_cpu[mode].append((t_out["cpu"] + t_out["children"]) / queued * 1000)
+                    database_cpu[mode].append(t_out["server"] / queued * 1000)
+                    server = (
+                        f"; PostgreSQL's server {database_cpu[mode][-1]:.2f} ms CPU each"
+                        if placement.postmaster is not None
+                        else ""
+                    )
                     print(
                         f"round {r} {mode:6}: bare loop {bare_rates[mode][-1]:6.1f} e-mails/s "
                         f"({t_bare['s']:6.2f} s, {bare_cpu[mode][-1]:5.2f} ms CPU each)   outbox "
                         f"{outbox_rates[mode][-1]:6.1f} e-mails/s ({t_out['s']:6.2f} s, "
                         f"{outbox_cpu[mode][-1]:5.2f} ms CPU each, its building process included)   "
-                        f"{ratios[mode][-1]:6.1%}   ({conns} connections each)"
+                        f"{ratios[mode][-1]:6.1%}   ({conns} connections each{server})"
                     )
         finally:
             placement.use("shared")
@@ -568,6 +596,11 @@ def part1(
                 f"CPU a message, {label}, {mode} (robust to other load on the machine; the outbox's building "
                 f"process included): bare loop {cpu_b:.2f} ms, outbox {cpu_o:.2f} ms -> by CPU the "
                 f"outbox runs at {cpu_b / cpu_o:.1%} of the bare loop"
+                + (
+                    f"; PostgreSQL's server besides: {statistics.median(database_cpu[mode]):.2f} ms"
+                    if placement.postmaster is not None
+                    else ""
+                )
             )
         print(
             f"for reference, the wire alone (MIME built beforehand, not timed): "
@@ -607,7 +640,13 @@ def busiest_day(engine: Any, config: Any) -> tuple[date, int, int]:
 
 
 def part2(
-    database: str, label: str, out_dir: Path, sink: Server, gateway: Server, provinces: int | None = None
+    database: str,
+    label: str,
+    out_dir: Path,
+    sink: Server,
+    gateway: Server,
+    provinces: int | None = None,
+    postmaster: int | None = None,
 ) -> None:
     from sqlalchemy import func, select, update
 
@@ -649,8 +688,10 @@ def part2(
         f"in {t_before['s']:.1f} s, those due that day marked sent"
     )
     now = parse_now(f"{day.isoformat()}T07:01", config.timezone)
+    before = server_cpu(postmaster)
     with timed() as t_queue:
         queued = queue_due(engine, config, now)
+    queue_server = server_cpu(postmaster) - before
     with engine.connect() as conn:
         kind = (o.c.purpose, o.c.lead, o.c.channel)
         by_kind = conn.execute(
@@ -658,7 +699,7 @@ def part2(
         ).all()
     print(
         f"queue_due: {queued} messages queued in {t_queue['s']:.1f} s ({queued / t_queue['s']:.0f}/s; "
-        f"CPU {t_queue['cpu']:.1f} s; {load()})"
+        f"CPU {t_queue['cpu']:.1f} s{_besides(postmaster, queue_server)}; {load()})"
     )
     for purpose, lead, channel, n in sorted(by_kind):
         print(f"    {purpose:<16} lead {lead:>2}  {channel:<5} {n:>6}")
@@ -673,8 +714,10 @@ def part2(
     channels = build_channels(config)
     sink.reset()
     gateway.reset()
+    before = server_cpu(postmaster)
     with timed() as t_deliver:
         stats = asyncio.run(deliver_due(engine, config, channels, now))
+    deliver_server = server_cpu(postmaster) - before
     mails, mail_ids, conns = sink.stats()
     texts, text_ids, _ = gateway.stats()
     total = t_queue["s"] + t_deliver["s"]
@@ -682,8 +725,8 @@ def part2(
         f"deliver_due: sent {stats.sent}, retried {stats.retried}, failed {stats.failed}, dropped "
         f"{stats.dropped} in {t_deliver['s']:.1f} s ({stats.sent / t_deliver['s']:.0f} messages/s; CPU "
         f"{t_deliver['cpu']:.1f} s + {t_deliver['children']:.1f} s in the building process, "
-        f"{(t_deliver['cpu'] + t_deliver['children']) / max(1, stats.sent) * 1000:.2f} ms a message;"
-        f" {load()})"
+        f"{(t_deliver['cpu'] + t_deliver['children']) / max(1, stats.sent) * 1000:.2f} ms a message"
+        f"{_besides(postmaster, deliver_server)}; {load()})"
     )
     print(f"    at the SMTP sink: {mails} e-mails ({mail_ids} distinct Message-IDs) over {conns} connections")
     print(f"    at the SMS gateway: {texts} SMS ({text_ids} distinct request ids)")
@@ -692,6 +735,10 @@ def part2(
     if engine.dialect.name == "postgresql":
         two_instances(engine, config, db, out_dir, now, queued, sink, gateway)
     engine.dispose()
+
+
+def _besides(postmaster: int | None, seconds: float) -> str:
+    return f"; PostgreSQL's server {seconds:.1f} s CPU besides" if postmaster is not None else ""
 
 
 def _instance(config_path: str, now_iso: str, barrier: Any, results: Any) -> None:
@@ -772,12 +819,12 @@ def main(argv: list[str] | None = None) -> int:
             targets.append(("pg", "PostgreSQL"))
         for kind, label in targets:
             url = pg_server.create_database() if kind == "pg" and pg_server else ""
+            postmaster = _postmaster(pg_server) if kind == "pg" else None
             if args.rounds:
-                postmaster = _postmaster(pg_server) if kind == "pg" else None
                 part1(url, label, args.messages, args.rounds, args.batch, sink, Placement(sink, postmaster))
             if not args.skip_national:
                 url2 = pg_server.create_database() if kind == "pg" and pg_server else ""
-                part2(url2, label, args.out / (kind or "sqlite"), sink, gateway, args.provinces)
+                part2(url2, label, args.out / (kind or "sqlite"), sink, gateway, args.provinces, postmaster)
     finally:
         sink.stop()
         gateway.stop()

@@ -88,7 +88,7 @@ class DeliveryAttemptRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # The outbox row it is an attempt at. No foreign key: every attempt is written from its row
     # in the same statement (INSERT ... SELECT FROM outbox), and the key's per-row check was a
-    # quarter of PostgreSQL's CPU during a delivery (migration 0015).
+    # fifth of PostgreSQL's CPU during a delivery (migration 0015).
     outbox_id: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
