@@ -6,9 +6,12 @@ database (unique outbox keys, claimed rows), not from the scheduler.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 
@@ -19,6 +22,9 @@ from scheduler.infra.db import reading
 from scheduler.infra.db.models import PlanYear
 from scheduler.outbox import DeliveryStats, deliver_due, queue_due
 from scheduler.usecases.planning import PlanResult, plan_year
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger("tiepdan.jobs")
 
@@ -61,35 +67,75 @@ async def tick(engine: Engine, config: Config, channels: dict[str, Channel], now
     return TickResult(planned, queued, delivery)
 
 
-def start_scheduler(engine: Engine, config: Config, channels: dict[str, Channel]) -> object:
-    """APScheduler on the running event loop: plan daily, queue every 5 minutes, deliver every
-    minute; coalesced, one instance at a time, with a grace time for a late start."""
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
-    from starlette.concurrency import run_in_threadpool
+class ServiceJobs:
+    """The jobs ``tiepdan serve`` runs, each as of the clock's now: plan, queue, deliver.
 
-    async def plan_job() -> None:
-        await run_in_threadpool(plan_ahead, engine, config, now_utc())
+    Messages a queue run writes go at once, not at the next minute's delivery: the reminders of
+    07:00 are queued at 07:00 and sent then. A delivery asked for while one runs does not start
+    beside it (the outbox's claims would keep them apart, at the cost of a second set of
+    connections); the running one goes round once more instead, so nothing queued meanwhile
+    waits for the next minute.
+    """
 
-    async def queue_job() -> None:
-        n = await run_in_threadpool(queue_due, engine, config, now_utc())
+    def __init__(
+        self,
+        engine: Engine,
+        config: Config,
+        channels: dict[str, Channel],
+        clock: Callable[[], datetime] = now_utc,
+    ) -> None:
+        self.engine, self.config, self.channels, self.clock = engine, config, channels, clock
+        self._delivering = asyncio.Lock()
+        self._again = False
+        # The delivery a queue run started; kept so that the task is not collected mid-way.
+        self.sending: asyncio.Task[None] | None = None
+
+    async def plan(self) -> None:
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(plan_ahead, self.engine, self.config, self.clock())
+
+    async def queue(self) -> None:
+        from starlette.concurrency import run_in_threadpool
+
+        n = await run_in_threadpool(queue_due, self.engine, self.config, self.clock())
         if n:
             log.info("queued %d messages", n)
+            self.sending = asyncio.create_task(self.deliver())
 
-    async def deliver_job() -> None:
-        stats = await deliver_due(engine, config, channels, now_utc())
-        if stats.sent or stats.failed or stats.retried:
-            log.info("delivered: %s", stats)
+    async def deliver(self) -> None:
+        if self._delivering.locked():
+            self._again = True
+            return
+        async with self._delivering:
+            self._again = True
+            while self._again:
+                self._again = False
+                stats = await deliver_due(self.engine, self.config, self.channels, self.clock())
+                if stats.sent or stats.failed or stats.retried:
+                    log.info("delivered: %s", stats)
 
+
+def start_scheduler(engine: Engine, config: Config, channels: dict[str, Channel]) -> object:
+    """The service's jobs (`schedule`) started on the running event loop."""
+    scheduler = schedule(ServiceJobs(engine, config, channels), now_utc())
+    scheduler.start()
+    return scheduler
+
+
+def schedule(jobs: ServiceJobs, now: datetime) -> AsyncIOScheduler:
+    """APScheduler, not started, with the jobs: plan at 00:30 and at ``now``, queue on every fifth
+    minute of the clock (07:00, 07:05: when reminders fall due) and at ``now``, deliver every
+    minute (retries, and what a queue run did not start); coalesced, one instance of a job at a
+    time, with a grace time for a late start."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    at_start = now.astimezone(jobs.config.timezone)
     scheduler = AsyncIOScheduler(
-        timezone=str(config.timezone),
+        timezone=str(jobs.config.timezone),
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
-    scheduler.add_job(
-        plan_job, "cron", hour=0, minute=30, id="plan", next_run_time=now_utc().astimezone(config.timezone)
-    )
-    scheduler.add_job(
-        queue_job, "interval", minutes=5, id="queue", next_run_time=now_utc().astimezone(config.timezone)
-    )
-    scheduler.add_job(deliver_job, "interval", minutes=1, id="deliver")
-    scheduler.start()
+    scheduler.add_job(jobs.plan, "cron", hour=0, minute=30, id="plan", next_run_time=at_start)
+    scheduler.add_job(jobs.queue, "cron", minute="*/5", id="queue", next_run_time=at_start)
+    scheduler.add_job(jobs.deliver, "interval", minutes=1, id="deliver")
     return scheduler

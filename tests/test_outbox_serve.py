@@ -34,14 +34,14 @@ def test_serve_starts_the_jobs_and_the_http_server_then_stops_cleanly(tmp_path: 
                 time.sleep(0.2)
         assert body == "ok", log.read_text(encoding="utf-8")
         # The queue job runs at start-up (then every 5 minutes), planning at once too.
-        while time.monotonic() < deadline and "queue_job (trigger" not in _executed(log):
+        while time.monotonic() < deadline and "ServiceJobs.queue (trigger" not in _executed(log):
             time.sleep(0.2)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)
     err = log.read_text(encoding="utf-8")
     assert "Scheduler started" in err, err
-    assert "queue_job (trigger" in _executed(log), err
+    assert "ServiceJobs.queue (trigger" in _executed(log), err
     assert "Scheduler has been shut down" in err, err
     assert "Traceback" not in err, err
 

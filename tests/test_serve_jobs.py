@@ -1,0 +1,99 @@
+"""What ``tiepdan serve`` runs and when: the queue on the clock's fifth minutes (the 07:00
+reminders are queued at 07:00, not some minutes after, wherever the service was started), what
+it queued sent at once, and one delivery at a time that goes round again when asked meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_outbox_support import outbox, plan, write_config
+
+from scheduler import jobs as service
+from scheduler.infra.clock import VN, parse_now
+from scheduler.infra.config import load_config
+from scheduler.infra.db import open_database
+from scheduler.outbox import build_channels
+
+NOW = "2027-01-24T07:00"  # a reminder morning: the day before Cao Bằng's session of 25/01/2027
+
+
+def test_the_queue_runs_at_start_and_then_on_every_fifth_minute_of_the_clock(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, units=["cao-bang"]))
+    engine = open_database(config.database_url)
+
+    channels = build_channels(config)
+    started = datetime(2027, 1, 24, 6, 58, 13, tzinfo=VN)
+    scheduler = service.schedule(service.ServiceJobs(engine, config, channels), started)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    queue = jobs["queue"].trigger
+    assert queue.get_next_fire_time(None, started) == datetime(2027, 1, 24, 7, 0, tzinfo=VN)
+    at_seven = datetime(2027, 1, 24, 7, 0, 0, 500_000, tzinfo=VN)
+    assert queue.get_next_fire_time(at_seven, at_seven) == datetime(2027, 1, 24, 7, 5, tzinfo=VN)
+    # Planning and queueing also run as soon as the service starts (a service started at 06:58
+    # plans and queues then, a service started at 07:02 does not wait for 07:05).
+    assert jobs["queue"].next_run_time == started
+    assert jobs["plan"].next_run_time == started
+    assert jobs["deliver"].trigger.interval == timedelta(minutes=1)
+
+
+def _jobs(tmp_path: Path) -> tuple[Path, service.ServiceJobs]:
+    config_path = write_config(tmp_path, units=["cao-bang"], days_before=[1])
+    plan(config_path)
+    config = load_config(config_path)
+    now = parse_now(NOW, config.timezone)
+    return config_path, service.ServiceJobs(
+        open_database(config.database_url), config, build_channels(config), clock=lambda: now
+    )
+
+
+def test_what_a_queue_run_writes_is_sent_at_once_not_at_the_next_delivery(tmp_path: Path) -> None:
+    config_path, jobs = _jobs(tmp_path)
+
+    async def queue_only() -> None:
+        await jobs.queue()
+        assert jobs.sending is not None, "the queue run wrote reminders and started no delivery"
+        await jobs.sending
+
+    asyncio.run(queue_only())
+    rows = outbox(config_path, purpose="reminder")
+    assert rows, "the morning before the session has reminders"
+    assert {r.status for r in rows} == {"sent"}
+    assert len(list((tmp_path / "outbox" / "email").glob("*.eml"))) >= 1
+
+
+def test_a_delivery_asked_for_while_one_runs_goes_round_once_more_not_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, jobs = _jobs(tmp_path)
+    real = service.deliver_due
+    rounds: list[int] = []
+    running = 0
+
+    async def watched(*args: Any, **kwargs: Any) -> Any:
+        nonlocal running
+        running += 1
+        assert running == 1, "two deliveries at once"
+        try:
+            if not rounds:
+                # Asked twice while the first round runs (the minute's job, a second queue run).
+                await asyncio.gather(jobs.deliver(), jobs.deliver())
+            stats = await real(*args, **kwargs)
+            rounds.append(stats.sent)
+            return stats
+        finally:
+            running -= 1
+
+    monkeypatch.setattr(service, "deliver_due", watched)
+
+    async def run() -> None:
+        await asyncio.to_thread(service.queue_due, jobs.engine, jobs.config, jobs.clock())
+        await jobs.deliver()
+        await jobs.deliver()  # nothing asked meanwhile: one round
+
+    asyncio.run(run())
+    assert len(rounds) == 3, rounds
+    assert rounds[0] > 0 and rounds[1:] == [0, 0]
