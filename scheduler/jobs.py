@@ -10,13 +10,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 
 from notifiers.channels import Channel
-from scheduler.infra.clock import local_today, now_utc
+from scheduler.infra.clock import as_utc, local_today, now_utc, on_the_wall
 from scheduler.infra.config import Config
 from scheduler.infra.db import reading
 from scheduler.infra.db.models import PlanYear
@@ -124,18 +124,33 @@ def start_scheduler(engine: Engine, config: Config, channels: dict[str, Channel]
 
 
 def schedule(jobs: ServiceJobs, now: datetime) -> AsyncIOScheduler:
-    """APScheduler, not started, with the jobs: plan at 00:30 and at ``now``, queue on every fifth
-    minute of the clock (07:00, 07:05: when reminders fall due) and at ``now``, deliver every
-    minute (retries, and what a queue run did not start); coalesced, one instance of a job at a
-    time, with a grace time for a late start."""
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    """APScheduler, not started, with the jobs: plan at ``now`` and then daily at 00:30; queue at
+    ``now`` and then on every fifth minute of the clock (07:00, 07:05: when reminders fall due);
+    deliver every minute (retries, and what a queue run did not start). Coalesced, one instance
+    of a job at a time, with a grace time for a late start.
 
-    at_start = now.astimezone(jobs.config.timezone)
+    The times are the service's clock's (``serve --now`` shifts it); APScheduler runs on the real
+    one, so each job starts at the real instant its first time falls on and repeats from there.
+    """
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    tz = jobs.config.timezone
+    local = as_utc(now).astimezone(tz)
+    # The clock's next fifth minute after now (06:58:13 -> 07:00) and its next 00:30.
+    fifth = local.replace(second=0, microsecond=0) + timedelta(minutes=5 - local.minute % 5)
+    half_past = local.replace(hour=0, minute=30, second=0, microsecond=0)
+    if half_past <= local:
+        half_past += timedelta(days=1)
+
+    def every(interval: timedelta, first: datetime) -> IntervalTrigger:
+        return IntervalTrigger(seconds=interval.total_seconds(), start_date=on_the_wall(first), timezone=tz)
+
+    at_start = on_the_wall(now)
     scheduler = AsyncIOScheduler(
-        timezone=str(jobs.config.timezone),
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        timezone=str(tz), job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
     )
-    scheduler.add_job(jobs.plan, "cron", hour=0, minute=30, id="plan", next_run_time=at_start)
-    scheduler.add_job(jobs.queue, "cron", minute="*/5", id="queue", next_run_time=at_start)
-    scheduler.add_job(jobs.deliver, "interval", minutes=1, id="deliver")
+    scheduler.add_job(jobs.plan, every(timedelta(days=1), half_past), id="plan", next_run_time=at_start)
+    scheduler.add_job(jobs.queue, every(timedelta(minutes=5), fifth), id="queue", next_run_time=at_start)
+    scheduler.add_job(jobs.deliver, every(timedelta(minutes=1), local + timedelta(minutes=1)), id="deliver")
     return scheduler

@@ -13,6 +13,7 @@ import pytest
 from test_outbox_support import outbox, plan, write_config
 
 from scheduler import jobs as service
+from scheduler.infra import clock
 from scheduler.infra.clock import VN, parse_now
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
@@ -21,23 +22,38 @@ from scheduler.outbox import build_channels
 NOW = "2027-01-24T07:00"  # a reminder morning: the day before Cao Bằng's session of 25/01/2027
 
 
-def test_the_queue_runs_at_start_and_then_on_every_fifth_minute_of_the_clock(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "shift", [timedelta(0), timedelta(days=-678, seconds=1234.5)], ids=["clock", "serve --now"]
+)
+def test_the_queue_runs_at_start_and_then_on_every_fifth_minute_of_the_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shift: timedelta
+) -> None:
     config = load_config(write_config(tmp_path, units=["cao-bang"]))
-    engine = open_database(config.database_url)
+    jobs = service.ServiceJobs(open_database(config.database_url), config, build_channels(config))
+    # ``serve --now`` shifts the service's clock; APScheduler's timers run on the real one.
+    monkeypatch.setattr(clock, "_offset", shift)
+    started = datetime(2027, 1, 24, 6, 58, 13, tzinfo=VN)  # as the service's clock reads it
+    scheduler = service.schedule(jobs, started)
+    by_id = {job.id: job for job in scheduler.get_jobs()}
 
-    channels = build_channels(config)
-    started = datetime(2027, 1, 24, 6, 58, 13, tzinfo=VN)
-    scheduler = service.schedule(service.ServiceJobs(engine, config, channels), started)
-    jobs = {job.id: job for job in scheduler.get_jobs()}
-    queue = jobs["queue"].trigger
-    assert queue.get_next_fire_time(None, started) == datetime(2027, 1, 24, 7, 0, tzinfo=VN)
-    at_seven = datetime(2027, 1, 24, 7, 0, 0, 500_000, tzinfo=VN)
-    assert queue.get_next_fire_time(at_seven, at_seven) == datetime(2027, 1, 24, 7, 5, tzinfo=VN)
-    # Planning and queueing also run as soon as the service starts (a service started at 06:58
-    # plans and queues then, a service started at 07:02 does not wait for 07:05).
-    assert jobs["queue"].next_run_time == started
-    assert jobs["plan"].next_run_time == started
-    assert jobs["deliver"].trigger.interval == timedelta(minutes=1)
+    def fires(job: str, after: datetime, count: int) -> list[datetime]:
+        """The job's next ``count`` times after ``after``, on the service's clock."""
+        trigger, out, previous, now = by_id[job].trigger, [], None, clock.on_the_wall(after)
+        for _ in range(count):
+            previous = trigger.get_next_fire_time(previous, now)
+            out.append((previous + shift).astimezone(VN))
+            now = previous
+        return out
+
+    assert fires("queue", started, 3) == [datetime(2027, 1, 24, 7, m, tzinfo=VN) for m in (0, 5, 10)]
+    assert fires("plan", started, 2) == [datetime(2027, 1, d, 0, 30, tzinfo=VN) for d in (25, 26)]
+    assert fires("deliver", started, 2) == [
+        datetime(2027, 1, 24, h, m, 13, tzinfo=VN) for h, m in ((6, 59), (7, 0))
+    ]
+    # Planning and queueing also run as soon as the service starts (a service started at 07:02
+    # does not wait for 07:05 to queue the 07:00 reminders).
+    assert by_id["queue"].next_run_time + shift == started
+    assert by_id["plan"].next_run_time + shift == started
 
 
 def _jobs(tmp_path: Path) -> tuple[Path, service.ServiceJobs]:

@@ -29,6 +29,12 @@ def start_clock_at(at: datetime) -> None:
     _offset = as_utc(at) - datetime.now(UTC)
 
 
+def on_the_wall(at: datetime) -> datetime:
+    """What the real clock reads when ``now_utc`` reads ``at``: the time to give a timer that
+    runs on the real clock (APScheduler's) so that it fires at ``at`` of the service's clock."""
+    return as_utc(at) - _offset
+
+
 def as_utc(dt: datetime) -> datetime:
     """SQLite hands back naive datetimes; they were written in UTC."""
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
