@@ -6,11 +6,14 @@ peak day.
    same aiosmtpd sink (running in its own process, so it does not share our interpreter):
 
    - the bare loop: for each of the same ``OutgoingMessage``s, ``email_bytes`` (the same MIME
-     bytes the channel makes) and ``aiosmtplib.SMTP.send_message`` over a connection reused for
-     ``--batch`` messages, i.e. over the same number of connections the outbox used;
+     bytes the channel makes) and ``aiosmtplib.SMTP.sendmail`` over connections reused for
+     ``--batch`` messages, as many at once as the outbox's;
    - the outbox: ``deliver_due`` with every row pending again: claiming, checking the sessions,
-     sending through ``SmtpChannel``, and recording each result (row update and attempt row,
-     one transaction a message) as it goes.
+     sending through ``SmtpChannel``, an attempt row before each message and its result after,
+     written in groups as it goes.
+
+   Each round runs in two placements, both loops alike: ``shared`` (the kernel places every
+   process) and ``apart`` (the sink alone on the last CPU: a mail server on a machine of its own).
 
    E-mails per second for both, each round and the median, and their ratio (goal: the outbox
    at least 90 % of the bare loop on the same number of connections at once). For reference,
