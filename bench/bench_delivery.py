@@ -6,8 +6,8 @@ peak day.
    same aiosmtpd sink (running in its own process, so it does not share our interpreter):
 
    - the bare loop: for each of the same ``OutgoingMessage``s, ``email_bytes`` (the same MIME
-     bytes the channel makes) and ``aiosmtplib.SMTP.sendmail`` over connections reused for
-     ``--batch`` messages, as many at once as the outbox's;
+     bytes the channel makes) and ``aiosmtplib.SMTP.sendmail``, over as many connections at once as
+     the outbox has, each sending its share one message after the other;
    - the outbox: ``deliver_due`` with every row pending again: claiming, checking the sessions,
      sending through ``SmtpChannel``, an attempt row before each message and its result after,
      written in groups as it goes.
