@@ -70,8 +70,8 @@ async def tick(engine: Engine, config: Config, channels: dict[str, Channel], now
 class ServiceJobs:
     """The jobs ``tiepdan serve`` runs, each as of the clock's now: plan, queue, deliver.
 
-    Messages a queue run writes go at once, not at the next minute's delivery: the reminders of
-    07:00 are queued at 07:00 and sent then. A delivery asked for while one runs does not start
+    A queue run delivers at once what is due, not at the next minute's delivery: the reminders
+    of 07:00 are sent at 07:00. A delivery asked for while one runs does not start
     beside it (the outbox's claims would keep them apart, at the cost of a second set of
     connections); the running one goes round once more instead, so nothing queued meanwhile
     waits for the next minute.
@@ -101,7 +101,9 @@ class ServiceJobs:
         n = await run_in_threadpool(queue_due, self.engine, self.config, self.clock())
         if n:
             log.info("queued %d messages", n)
-            self.sending = asyncio.create_task(self.deliver())
+        # Delivered now, whether written by this run or an earlier one: a reminder written at
+        # 06:55 to go at 07:00 leaves at this run of 07:00, not at the next minute's delivery.
+        self.sending = asyncio.create_task(self.deliver())
 
     async def deliver(self) -> None:
         if self._delivering.locked():
@@ -129,28 +131,34 @@ def schedule(jobs: ServiceJobs, now: datetime) -> AsyncIOScheduler:
     deliver every minute (retries, and what a queue run did not start). Coalesced, one instance
     of a job at a time, with a grace time for a late start.
 
-    The times are the service's clock's (``serve --now`` shifts it); APScheduler runs on the real
-    one, so each job starts at the real instant its first time falls on and repeats from there.
+    The times are the service's clock's (``serve --now`` shifts it) while APScheduler runs on the
+    real one: each is given as the real clock will read it then (``on_the_wall``). Cron fields,
+    not intervals: after the run at start APScheduler reckons the next time from that run, and
+    an interval would go on from it (06:58:13, 07:03:13, ...).
     """
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
-    from apscheduler.triggers.interval import IntervalTrigger
+    from apscheduler.triggers.cron import CronTrigger
 
     tz = jobs.config.timezone
     local = as_utc(now).astimezone(tz)
-    # The clock's next fifth minute after now (06:58:13 -> 07:00) and its next 00:30.
-    fifth = local.replace(second=0, microsecond=0) + timedelta(minutes=5 - local.minute % 5)
-    half_past = local.replace(hour=0, minute=30, second=0, microsecond=0)
-    if half_past <= local:
-        half_past += timedelta(days=1)
 
-    def every(interval: timedelta, first: datetime) -> IntervalTrigger:
-        return IntervalTrigger(seconds=interval.total_seconds(), start_date=on_the_wall(first), timezone=tz)
+    def on_the_wall_at(at: datetime) -> datetime:
+        """The real clock's reading at ``at`` of the service's clock, to the second after: cron
+        fires on whole seconds, and a second early would find 07:00's messages not yet due."""
+        wall = on_the_wall(at).astimezone(tz)
+        return wall + timedelta(microseconds=-wall.microsecond % 1_000_000)
+
+    # The clock's next fifth minute and next 00:30.
+    fifth = on_the_wall_at(local.replace(second=0, microsecond=0) + timedelta(minutes=5 - local.minute % 5))
+    half_past = on_the_wall_at(local.replace(hour=0, minute=30, second=0, microsecond=0))
+    every_fifth = CronTrigger(minute=f"{fifth.minute % 5}-59/5", second=fifth.second, timezone=tz)
+    daily = CronTrigger(hour=half_past.hour, minute=half_past.minute, second=half_past.second, timezone=tz)
 
     at_start = on_the_wall(now)
     scheduler = AsyncIOScheduler(
         timezone=str(tz), job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
     )
-    scheduler.add_job(jobs.plan, every(timedelta(days=1), half_past), id="plan", next_run_time=at_start)
-    scheduler.add_job(jobs.queue, every(timedelta(minutes=5), fifth), id="queue", next_run_time=at_start)
-    scheduler.add_job(jobs.deliver, every(timedelta(minutes=1), local + timedelta(minutes=1)), id="deliver")
+    scheduler.add_job(jobs.plan, daily, id="plan", next_run_time=at_start)
+    scheduler.add_job(jobs.queue, every_fifth, id="queue", next_run_time=at_start)
+    scheduler.add_job(jobs.deliver, "interval", minutes=1, id="deliver")
     return scheduler

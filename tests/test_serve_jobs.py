@@ -19,7 +19,7 @@ from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
 from scheduler.outbox import build_channels
 
-NOW = "2027-01-24T07:00"  # a reminder morning: the day before Cao Bằng's session of 25/01/2027
+NOW = "2027-01-22T07:00"  # a reminder morning: the working day before Cao Bằng's session of Monday 25/01/2027
 
 
 @pytest.mark.parametrize(
@@ -35,25 +35,61 @@ def test_the_queue_runs_at_start_and_then_on_every_fifth_minute_of_the_clock(
     started = datetime(2027, 1, 24, 6, 58, 13, tzinfo=VN)  # as the service's clock reads it
     scheduler = service.schedule(jobs, started)
     by_id = {job.id: job for job in scheduler.get_jobs()}
-
-    def fires(job: str, after: datetime, count: int) -> list[datetime]:
-        """The job's next ``count`` times after ``after``, on the service's clock."""
-        trigger, out, previous, now = by_id[job].trigger, [], None, clock.on_the_wall(after)
-        for _ in range(count):
-            previous = trigger.get_next_fire_time(previous, now)
-            out.append((previous + shift).astimezone(VN))
-            now = previous
-        return out
-
-    assert fires("queue", started, 3) == [datetime(2027, 1, 24, 7, m, tzinfo=VN) for m in (0, 5, 10)]
-    assert fires("plan", started, 2) == [datetime(2027, 1, d, 0, 30, tzinfo=VN) for d in (25, 26)]
-    assert fires("deliver", started, 2) == [
-        datetime(2027, 1, 24, h, m, 13, tzinfo=VN) for h, m in ((6, 59), (7, 0))
-    ]
-    # Planning and queueing also run as soon as the service starts (a service started at 07:02
-    # does not wait for 07:05 to queue the 07:00 reminders).
+    # Planning and queueing run as soon as the service starts (a service started at 07:02 does
+    # not wait for 07:05 to send the 07:00 reminders) ...
     assert by_id["queue"].next_run_time + shift == started
     assert by_id["plan"].next_run_time + shift == started
+
+    def after_start(job: str, count: int) -> list[datetime]:
+        """The job's ``count`` times after its run at start, as APScheduler reckons them (from
+        the run before), on the service's clock, to the second."""
+        trigger, out, previous = by_id[job].trigger, [], clock.on_the_wall(started)
+        for _ in range(count):
+            previous = trigger.get_next_fire_time(previous, previous)
+            out.append((previous + shift).astimezone(VN).replace(microsecond=0))
+        return out
+
+    # ... and then on the clock's fifth minutes, not every five minutes from the start.
+    assert after_start("queue", 3) == [datetime(2027, 1, 24, 7, m, tzinfo=VN) for m in (0, 5, 10)]
+    assert after_start("plan", 2) == [datetime(2027, 1, d, 0, 30, tzinfo=VN) for d in (25, 26)]
+
+
+class _Recording(service.ServiceJobs):
+    """The service's jobs, noting when the service's clock had them run."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.runs: list[tuple[str, datetime]] = []
+
+    async def plan(self) -> None:
+        self.runs.append(("plan", clock.now_utc()))
+
+    async def queue(self) -> None:
+        self.runs.append(("queue", clock.now_utc()))
+
+
+def test_a_service_started_a_moment_before_seven_queues_at_start_and_again_at_seven(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load_config(write_config(tmp_path, units=["cao-bang"]))
+    jobs = _Recording(open_database(config.database_url), config, build_channels(config))
+    monkeypatch.setattr(clock, "_offset", clock._offset)  # put back afterwards
+    clock.start_clock_at(datetime(2027, 1, 24, 6, 59, 58, 300_000, tzinfo=VN))  # serve --now
+
+    async def serve_a_while() -> None:
+        scheduler: Any = service.schedule(jobs, clock.now_utc())
+        scheduler.start()
+        await asyncio.sleep(3.0)
+        scheduler.shutdown(wait=False)
+
+    asyncio.run(serve_a_while())
+    queued = [at.astimezone(VN) for job, at in jobs.runs if job == "queue"]
+    assert [job for job, _ in jobs.runs].count("plan") == 1
+    assert len(queued) == 2, jobs.runs
+    assert queued[0] < datetime(2027, 1, 24, 6, 59, 59, tzinfo=VN)
+    # At 07:00 of the service's clock, not before (the 07:00 reminders are not due a moment
+    # early) and within the second.
+    assert datetime(2027, 1, 24, 7, 0, tzinfo=VN) <= queued[1] < datetime(2027, 1, 24, 7, 0, 1, tzinfo=VN)
 
 
 def _jobs(tmp_path: Path) -> tuple[Path, service.ServiceJobs]:
@@ -79,6 +115,21 @@ def test_what_a_queue_run_writes_is_sent_at_once_not_at_the_next_delivery(tmp_pa
     assert rows, "the morning before the session has reminders"
     assert {r.status for r in rows} == {"sent"}
     assert len(list((tmp_path / "outbox" / "email").glob("*.eml"))) >= 1
+
+
+def test_a_queue_run_sends_what_is_due_though_an_earlier_run_wrote_it(tmp_path: Path) -> None:
+    # An alert held for the working morning is written the evening before, due at 07:00; the
+    # queue run of 07:00 writes nothing new and must send it then, not at the next minute.
+    config_path, jobs = _jobs(tmp_path)
+    assert service.queue_due(jobs.engine, jobs.config, jobs.clock()) > 0  # written earlier
+
+    async def queue_only() -> None:
+        await jobs.queue()
+        assert jobs.sending is not None, "nothing new was queued, and nothing due was sent"
+        await jobs.sending
+
+    asyncio.run(queue_only())
+    assert {r.status for r in outbox(config_path)} == {"sent"}
 
 
 def test_a_delivery_asked_for_while_one_runs_goes_round_once_more_not_beside_it(
