@@ -87,8 +87,9 @@ class ServiceJobs:
         self.engine, self.config, self.channels, self.clock = engine, config, channels, clock
         self._delivering = asyncio.Lock()
         self._again = False
-        # The delivery a queue run started; kept so that the task is not collected mid-way.
-        self.sending: asyncio.Task[None] | None = None
+        # The deliveries queue runs started and still running: the event loop holds a task
+        # only weakly, so without this one could be collected mid-way.
+        self.sending: set[asyncio.Task[None]] = set()
 
     async def plan(self) -> None:
         from starlette.concurrency import run_in_threadpool
@@ -103,7 +104,9 @@ class ServiceJobs:
             log.info("queued %d messages", n)
         # Delivered now, whether written by this run or an earlier one: a reminder written at
         # 06:55 to go at 07:00 leaves at this run of 07:00, not at the next minute's delivery.
-        self.sending = asyncio.create_task(self.deliver())
+        task = asyncio.create_task(self.deliver())
+        self.sending.add(task)
+        task.add_done_callback(self.sending.discard)
 
     async def deliver(self) -> None:
         if self._delivering.locked():

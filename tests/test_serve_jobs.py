@@ -107,8 +107,8 @@ def test_what_a_queue_run_writes_is_sent_at_once_not_at_the_next_delivery(tmp_pa
 
     async def queue_only() -> None:
         await jobs.queue()
-        assert jobs.sending is not None, "the queue run wrote reminders and started no delivery"
-        await jobs.sending
+        assert jobs.sending, "the queue run wrote reminders and started no delivery"
+        await asyncio.gather(*jobs.sending)
 
     asyncio.run(queue_only())
     rows = outbox(config_path, purpose="reminder")
@@ -125,8 +125,8 @@ def test_a_queue_run_sends_what_is_due_though_an_earlier_run_wrote_it(tmp_path: 
 
     async def queue_only() -> None:
         await jobs.queue()
-        assert jobs.sending is not None, "nothing new was queued, and nothing due was sent"
-        await jobs.sending
+        assert jobs.sending, "nothing new was queued, and nothing due was sent"
+        await asyncio.gather(*jobs.sending)
 
     asyncio.run(queue_only())
     assert {r.status for r in outbox(config_path)} == {"sent"}
