@@ -23,7 +23,7 @@ from scheduler.infra.since import service_since
 from scheduler.outbox.compose import Composer
 from scheduler.outbox.due_period import period_rows, period_told, queue_period_alerts
 from scheduler.outbox.due_sessions import SessionJobs, skipper
-from scheduler.outbox.store import Inserter, _existing_keys, _Queue
+from scheduler.outbox.store import Inserter, _existing_keys, _Queue, tell_the_planner
 from scheduler.reads.stored_session import StoredSession
 
 _S = SessionRow.__table__
@@ -52,7 +52,9 @@ def queue_due(
     from scheduler.outbox.due_dialogue import queue_dialogues
     from scheduler.outbox.due_followup import queue_followup
 
-    return new + queue_followup(engine, config, now) + queue_dialogues(engine, config, now)
+    new += queue_followup(engine, config, now) + queue_dialogues(engine, config, now)
+    tell_the_planner(engine, new)
+    return new
 
 
 def _queue_sessions_and_periods(

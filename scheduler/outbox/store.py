@@ -1,9 +1,10 @@
 """The outbox table (hộp thư đi): a message is written once under its unique key, claimed by
 one deliverer at a time (``claim``), every attempt and result on record (``record``).
 
-The key (subject, version, purpose, lead, channel, recipient) makes a second tick, a second
-instance or a tick after a crash write nothing new. Here: the key, the rows of a tick before
-they are inserted, inserting them once, the lease and the retry policy, the operator's list.
+The key (subject, version, purpose, lead, day, state, channel, recipient) makes a second tick,
+a second instance or a tick after a crash write nothing new. Here: the key, the rows of a tick
+before they are inserted, inserting them once, the planner told of a large tick's rows, the lease
+and the retry policy, the operator's list.
 Failure notices are in ``failure_notices``, refused addresses in ``refused``.
 """
 
@@ -31,6 +32,7 @@ from scheduler.outbox.compose import Composer
 _O = OutboxRow.__table__
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
+ANALYZE_AFTER = 1000  # rows a tick writes for PostgreSQL's planner to be told of them
 DAY_START, DAY_END = time(6, 0), time(21, 0)  # nobody is texted at night
 
 
@@ -80,6 +82,22 @@ def sender_domain(config: Config) -> str:
     address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
     domain = address.rpartition("@")[2]
     return domain or "tiepdan"
+
+
+def tell_the_planner(engine: Engine, new: int) -> None:
+    """``ANALYZE outbox`` on PostgreSQL after a tick that wrote ``ANALYZE_AFTER`` rows or more.
+
+    The delivery finds its rows by id (``id = ANY(...) AND status = 'pending'``). While the
+    table's statistics predate the morning's rows, the planner takes the pending rows for a
+    handful and, for every group of 16 results, reads all of them through the partial due index
+    instead of 16 by the primary key: 1-1.5 ms a statement at 3,000 pending rows against
+    0.15-0.2 ms, half the server's CPU a message, and more the larger the morning. Autovacuum
+    analyzes the table only later (after its nap, once a tenth of the rows changed); the
+    delivery starts at once. SQLite's planner goes by the rowid without statistics."""
+    if new < ANALYZE_AFTER or engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE outbox"))
 
 
 class Inserter:
