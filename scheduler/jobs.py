@@ -121,7 +121,7 @@ class ServiceJobs:
                     log.info("delivered: %s", stats)
 
 
-def start_scheduler(engine: Engine, config: Config, channels: dict[str, Channel]) -> object:
+def start_scheduler(engine: Engine, config: Config, channels: dict[str, Channel]) -> AsyncIOScheduler:
     """The service's jobs (`schedule`) started on the running event loop."""
     scheduler = schedule(ServiceJobs(engine, config, channels), now_utc())
     scheduler.start()
@@ -145,15 +145,15 @@ def schedule(jobs: ServiceJobs, now: datetime) -> AsyncIOScheduler:
     tz = jobs.config.timezone
     local = as_utc(now).astimezone(tz)
 
-    def on_the_wall_at(at: datetime) -> datetime:
+    def fires_at(at: datetime) -> datetime:
         """The real clock's reading at ``at`` of the service's clock, to the second after: cron
         fires on whole seconds, and a second early would find 07:00's messages not yet due."""
         wall = on_the_wall(at).astimezone(tz)
         return wall + timedelta(microseconds=-wall.microsecond % 1_000_000)
 
     # The clock's next fifth minute and next 00:30.
-    fifth = on_the_wall_at(local.replace(second=0, microsecond=0) + timedelta(minutes=5 - local.minute % 5))
-    half_past = on_the_wall_at(local.replace(hour=0, minute=30, second=0, microsecond=0))
+    fifth = fires_at(local.replace(second=0, microsecond=0) + timedelta(minutes=5 - local.minute % 5))
+    half_past = fires_at(local.replace(hour=0, minute=30, second=0, microsecond=0))
     every_fifth = CronTrigger(minute=f"{fifth.minute % 5}-59/5", second=fifth.second, timezone=tz)
     daily = CronTrigger(hour=half_past.hour, minute=half_past.minute, second=half_past.second, timezone=tz)
 

@@ -33,7 +33,7 @@ def test_serve_starts_the_jobs_and_the_http_server_then_stops_cleanly(tmp_path: 
             except OSError:
                 time.sleep(0.2)
         assert body == "ok", log.read_text(encoding="utf-8")
-        # The queue job runs at start-up (then every 5 minutes), planning at once too.
+        # The queue job runs at start-up (then on the clock's fifth minutes), planning at once too.
         while time.monotonic() < deadline and "ServiceJobs.queue (trigger" not in _executed(log):
             time.sleep(0.2)
     finally:

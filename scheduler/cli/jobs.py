@@ -125,7 +125,7 @@ def run_serve(args: argparse.Namespace) -> int:
             try:
                 yield state
             finally:
-                scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+                scheduler.shutdown(wait=False)
 
     app.router.lifespan_context = lifespan
 
