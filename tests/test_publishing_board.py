@@ -1,8 +1,10 @@
 """The notice board ``GET /board/{unit}``: served by uvicorn, read by httpx, rendered by Debian's
 Chromium (screenshot at 1920x1080, print to A4 PDF), checked by axe-core.
 
-The board shows this month and next month as of the real clock, so the database is planned for
-this year and the next, and the changes are made on sessions still ahead.
+The board shows this month and next month as of its clock, so the database is planned for that
+year and the next, and the changes are made on sessions still ahead. The clock is the real one on
+a working day; on a weekend or a holiday it is pinned to 08:00 of the next working day, since an ad
+hoc session (the one "today" the board must highlight) may only go on a working day.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import html
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -45,6 +47,9 @@ def board(tmp_path_factory: pytest.TempPathFactory):
     engine = open_database(config.database_url)
     now = datetime.now(UTC)
     today = ps.local_today()
+    if not config.calendar.is_working_day(today):
+        today = config.calendar.next_working_day(today)
+        now = datetime.combine(today, time(8, 0), tzinfo=config.timezone).astimezone(UTC)
     for year in (today.year, today.year + 1):
         plan_year(engine, config, year, now=now, today=today, actor="test")
     actor = uc.Actor("test")
@@ -67,7 +72,7 @@ def board(tmp_path_factory: pytest.TempPathFactory):
             facts["makeup"] = cancel_makeup.book_makeup(
                 engine, config, cancelled.id, on=None, actor=actor, now=now, today=today
             ).session
-    # The hostile unit has a session today (an ad hoc one on a day off).
+    # The hostile unit has a session today: its periodic one, else an ad hoc one.
     with contextlib.suppress(ServiceError):  # today already has its periodic session
         move_adhoc.add_adhoc(
             engine,
@@ -79,6 +84,7 @@ def board(tmp_path_factory: pytest.TempPathFactory):
             now=now,
         )
     app = create_app(config, engine)
+    app.state.clock = lambda: now  # the board's day is the fixture's, even across midnight
     with ps.served(app) as base:
         yield Board(base, tmp, facts)
     engine.dispose()
