@@ -403,9 +403,10 @@ def plan(engine: Any, config: Any) -> Any:
     return plan_year(engine, config, YEAR, now=now, today=date(YEAR - 1, 12, 1), actor="bench")
 
 
-def reset_outbox(engine: Any) -> None:
-    """Every row delivered by a run (``sent_at`` set) pending again, its attempts forgotten."""
-    from sqlalchemy import delete, update
+def reset_outbox(engine: Any, *, every_row: bool = False) -> None:
+    """Every row delivered by a run (``sent_at`` set; ``every_row``: claimed or not) pending
+    again, its attempts forgotten."""
+    from sqlalchemy import delete, true, update
 
     from scheduler.infra.db.models import DeliveryAttemptRow, OutboxRow
 
@@ -414,7 +415,7 @@ def reset_outbox(engine: Any) -> None:
         conn.execute(delete(DeliveryAttemptRow.__table__))
         conn.execute(
             update(o)
-            .where(o.c.sent_at.is_not(None))
+            .where(true() if every_row else o.c.sent_at.is_not(None))
             .values(
                 status="pending",
                 attempts=0,

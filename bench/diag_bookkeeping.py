@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
+import functools
 import os
 import sqlite3
 import statistics
@@ -30,26 +31,6 @@ sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 import bench_delivery as bd  # noqa: E402
 
 TIMES: list[tuple[int, float, float]] = []  # (messages started, CPU s, wall s) a transaction
-
-
-def _reset_all(engine: Any) -> None:
-    from sqlalchemy import delete, update
-
-    from scheduler.infra.db.models import DeliveryAttemptRow, OutboxRow
-
-    o = OutboxRow.__table__
-    with engine.begin() as conn:
-        conn.execute(delete(DeliveryAttemptRow.__table__))
-        conn.execute(
-            update(o).values(
-                status="pending",
-                attempts=0,
-                claimed_until=None,
-                claimed_by=None,
-                sent_at=None,
-                last_error=None,
-            )
-        )
 
 
 def _report() -> None:
@@ -83,7 +64,7 @@ def patch(variant: str) -> None:
             return {r.id for r in starts}
 
         rec.commit = nothing  # type: ignore[assignment]
-        bd.reset_outbox = _reset_all
+        bd.reset_outbox = functools.partial(bd.reset_outbox, every_row=True)
         if variant == "no-thread":
             init = rec.Recorder.__init__
 
