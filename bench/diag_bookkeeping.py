@@ -15,10 +15,10 @@ Rows stay pending in the no-SQL variants, so every round resets the whole outbox
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import concurrent.futures
 import functools
-import os
 import sqlite3
 import statistics
 import sys
@@ -30,6 +30,7 @@ sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 
 import bench_delivery as bd  # noqa: E402
 
+VARIANTS = ("full", "no-sql", "no-thread", "checkpoint")
 TIMES: list[tuple[int, float, float]] = []  # (messages started, CPU s, wall s) a transaction
 
 
@@ -77,24 +78,30 @@ def patch(variant: str) -> None:
             rec.Recorder.__init__ = on_the_loop  # type: ignore[method-assign]
         return
     checkpoints = concurrent.futures.ThreadPoolExecutor(1)
-    own: dict[str, sqlite3.Connection] = {}
-    counts: dict[int, int] = {}
+    transactions = 0
+
+    @functools.cache
+    def own(path: str) -> sqlite3.Connection:  # the checkpointer's connection, in its thread
+        return sqlite3.connect(path, isolation_level=None)
 
     def checkpoint(path: str) -> None:
-        c = own.get(path) or own.setdefault(path, sqlite3.connect(path, isolation_level=None))
-        c.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        own(path).execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
-    def timed(conn: Any, *args: Any) -> set[int]:
+    def timed(
+        conn: Any, config: Any, me: str, now: Any, moment: Any, starts: list[Any], *rest: Any
+    ) -> set[int]:
+        nonlocal transactions
         if variant == "checkpoint" and conn.dialect.name == "sqlite":
-            n = counts.get(id(conn), 0)
-            if n == 0:
+            info = conn.connection.info  # lives as long as the driver's connection
+            if not info.get("autocheckpoint_off"):
                 conn.connection.dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
-            counts[id(conn)] = n + 1
-            if (n + 1) % 32 == 0:
+                info["autocheckpoint_off"] = True
+            transactions += 1
+            if transactions % 32 == 0:
                 checkpoints.submit(checkpoint, conn.engine.url.database)
         c0, w0 = time.thread_time(), time.perf_counter()
-        owned = shipped(conn, *args)
-        TIMES.append((len(args[4]), time.thread_time() - c0, time.perf_counter() - w0))
+        owned = shipped(conn, config, me, now, moment, starts, *rest)
+        TIMES.append((len(starts), time.thread_time() - c0, time.perf_counter() - w0))
         return owned
 
     rec.commit = timed  # type: ignore[assignment]
@@ -102,18 +109,12 @@ def patch(variant: str) -> None:
 
 
 def main() -> int:
-    argv = sys.argv[1:]
-    variant = "full"
-    if "--variant" in argv:
-        i = argv.index("--variant")
-        variant = argv[i + 1]
-        del argv[i : i + 2]
-    if variant not in ("full", "no-sql", "no-thread", "checkpoint"):
-        print(f"--variant: {variant!r} is not one of full, no-sql, no-thread, checkpoint", file=sys.stderr)
-        return 2
-    print(f"variant: {variant} (pid {os.getpid()})")
-    patch(variant)
-    return bd.main(argv)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
+    parser.add_argument("--variant", choices=VARIANTS, default="full")
+    args, rest = parser.parse_known_args()
+    print(f"variant: {args.variant}")
+    patch(args.variant)
+    return bd.main(rest)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import html
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import pytest
 
 from rules import ServiceError
 from rules.vietnamese import dmy
+from scheduler.infra.clock import local_today, parse_now
 from scheduler.infra.config import load_config
 from scheduler.infra.db import open_database
 from scheduler.usecases import cancel_makeup, move_adhoc, session_reads
@@ -46,10 +47,10 @@ def board(tmp_path_factory: pytest.TempPathFactory):
     config = load_config(ps.write_config(tmp))
     engine = open_database(config.database_url)
     now = datetime.now(UTC)
-    today = ps.local_today()
+    today = local_today(now, config.timezone)  # from the one reading: the clock is pinned to it
     if not config.calendar.is_working_day(today):
         today = config.calendar.next_working_day(today)
-        now = datetime.combine(today, time(8, 0), tzinfo=config.timezone).astimezone(UTC)
+        now = parse_now(f"{today.isoformat()}T08:00", config.timezone)
     for year in (today.year, today.year + 1):
         plan_year(engine, config, year, now=now, today=today, actor="test")
     actor = uc.Actor("test")
