@@ -5,7 +5,7 @@ rest through the channel's connections, and recording results in groups as they 
 The promise across a crash (SIGKILL at any point): nothing is lost, and only messages in flight
 can go twice. A message is in flight from the commit of its attempt row (written before it is
 sent, only while the row is still this deliverer's) to the commit of its result; a channel has
-at most three in flight for each of its ``concurrency`` workers (``channel_run``). The lease is
+at most four in flight for each of its ``concurrency`` workers (``channel_run``). The lease is
 renewed while the delivery goes, so rows claimed ahead are never another deliverer's. Transient
 failures come back later with backoff; permanent ones stop and are reported to the unit's staff;
 an address the server refused is marked and not tried for later messages.
@@ -15,21 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
-import os
-import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from notifiers.channels import Channel
 from notifiers.channels.base import Sender
 from scheduler.infra.config import Config
 from scheduler.outbox import store
+from scheduler.outbox.books import connection as _connection
 from scheduler.outbox.builder import Builder
 from scheduler.outbox.channel_run import TIMEOUTS_TO_STOP, ChannelRun, Claim, DeliveryStats
 from scheduler.outbox.checks import outgoing as _outgoing
@@ -39,49 +35,6 @@ _Recorder = Recorder  # the name the lease test patches
 BATCH = 200
 
 __all__ = ["BATCH", "TIMEOUTS_TO_STOP", "DeliveryStats", "_Recorder", "_outgoing", "deliver_due"]
-
-
-# How much lower the bookkeeping threads' priority is than the sender's (Linux nice values). The
-# sender is latency-bound: every answer of the mail server it is slow to take is a command the
-# server does not get. The bookkeeping runs ahead of it (attempt rows before they are needed,
-# results after), so when both want a CPU the sender should have it. On the PostgreSQL part 1,
-# with the database's backends on the same cores, 6-8 % more e-mails a second (four paired
-# rounds, every one a win); on SQLite no difference.
-BOOKKEEPING_NICE = 10
-
-
-def _below_sender() -> Callable[[], None] | None:
-    """A thread initializer that sets the thread ``BOOKKEEPING_NICE`` below the calling one; None
-    off Linux, where a nice value is the whole process's (the sender's too)."""
-    if sys.platform != "linux":
-        return None
-    nice = min(19, os.getpriority(os.PRIO_PROCESS, 0) + BOOKKEEPING_NICE)
-
-    def lower() -> None:
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, 0, nice)  # this thread only (Linux)
-
-    return lower
-
-
-@contextlib.asynccontextmanager
-async def _connection(engine: Engine) -> AsyncIterator[Db]:
-    """A connection in a worker thread of its own, at a lower priority than the sender's
-    (``BOOKKEEPING_NICE``): the event loop stays free, and SQLite is not reopened (and
-    checkpointed) for every message."""
-    loop = asyncio.get_running_loop()
-    with ThreadPoolExecutor(
-        max_workers=1, thread_name_prefix="tiepdan-outbox", initializer=_below_sender()
-    ) as worker:
-        conn: Connection = await loop.run_in_executor(worker, engine.connect)
-
-        def db(fn: Callable[..., Any], *args: Any) -> Awaitable[Any]:
-            return loop.run_in_executor(worker, functools.partial(fn, conn, *args))
-
-        try:
-            yield db
-        finally:
-            await loop.run_in_executor(worker, conn.close)
 
 
 @contextlib.asynccontextmanager

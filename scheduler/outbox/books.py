@@ -1,0 +1,162 @@
+"""Where a delivery's database work runs (claims, attempt rows, results): a connection in a
+worker thread of its own, below the event loop that sends.
+
+The sender is latency-bound: every answer of the mail server it is slow to take is a command the
+server does not get, and a server on the same machine (a local relay, or the bench's sink) is
+itself waiting for a CPU whenever three threads want two. The bookkeeping runs ahead of the
+sender (attempt rows a group before they are needed, results after), so on Linux its thread runs
+at ``SCHED_IDLE``: only on a CPU nothing else wants, and a CPU that runs only it counts as free
+when the server's or the sender's thread wakes. Part 1 of ``bench/bench_delivery.py`` with the
+sink on the same two cores went from 80-86 % of the bare loop to 93 % (medians of four rounds,
+8 December; at nice +10 the sink waited for a CPU 8-14 % of each run, at ``SCHED_IDLE`` 0-1 %).
+
+A machine with no CPU to spare would starve such a thread (its weight is 3 against a busy
+process's 1,024: with two busy processes on the two cores, 55 e-mails/s instead of 1,041). So
+every call measures how long its thread waited for a CPU (the kernel's schedstat), and once one
+call waited ``STARVED``, the rest of the delivery runs in a thread at nice +10
+(``BOOKKEEPING_NICE``), with a connection of its own: an unprivileged thread may not leave
+``SCHED_IDLE``, and a connection stays in the thread that opened it. That one call may have
+waited seconds, so the deliveries of the next ``IDLE_AGAIN`` start at nice +10 (under two busy
+processes, a delivery of 3,000 e-mails took 4.1-7.3 s when it began idle-only, 2.4-3.1 s at
+nice +10; on 8 December). Where the schedstat or
+``SCHED_IDLE`` is missing, nice +10 from the start; off Linux (a nice value is the whole
+process's there), the thread as the sender's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from scheduler.infra import clock
+from scheduler.outbox.recorder import Db
+
+# How much lower the bookkeeping's priority is than the sender's, once it cannot be idle-only
+# (Linux nice values; on the PostgreSQL part 1, with the backends on the same cores, 6-8 % more
+# e-mails a second than at the sender's own).
+BOOKKEEPING_NICE = 10
+STARVED = 0.05  # seconds one call waited for a CPU: the machine has none to spare
+# (a delivery's calls waited 0.4 ms each, at most 10 ms, with the sink on the same two cores)
+IDLE_AGAIN = 600.0  # seconds after a starved call before a delivery starts idle-only again
+_starved_at: float | None = None  # this process's last starved call (clock.monotonic)
+_SCHEDSTAT = "/proc/thread-self/schedstat"  # run time, run-queue wait, timeslices (ns)
+
+
+def _waited() -> float:
+    """Seconds the calling thread has waited for a CPU so far."""
+    with open(_SCHEDSTAT, "rb") as f:
+        return int(f.read().split()[1]) / 1e9
+
+
+def _idle_possible() -> bool:
+    if sys.platform != "linux" or not hasattr(os, "SCHED_IDLE"):
+        return False
+    if _starved_at is not None and clock.monotonic() - _starved_at < IDLE_AGAIN:
+        return False
+    try:
+        _waited()
+    except (OSError, ValueError, IndexError):
+        return False
+    return True
+
+
+class _Thread:
+    """One worker thread, idle-only or ``BOOKKEEPING_NICE`` below the sender, and the connection
+    it opened."""
+
+    def __init__(self, engine: Engine, idle: bool) -> None:
+        self.engine, self.idle = engine, idle
+        self.conn: Connection | None = None
+        linux = sys.platform == "linux"
+        self.nice = min(19, os.getpriority(os.PRIO_PROCESS, 0) + BOOKKEEPING_NICE) if linux else None
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="tiepdan-outbox", initializer=self._lower)
+
+    def _lower(self) -> None:
+        if self.idle:
+            try:
+                os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # this thread only
+                return
+            except OSError:
+                self.idle = False
+        if self.nice is not None:
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, 0, self.nice)  # this thread only (Linux)
+
+    def open(self) -> None:
+        if self.conn is None:
+            self.conn = self.engine.connect()
+
+    def call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Any, float]:
+        """``fn(connection, *args)`` and how long this thread waited for a CPU meanwhile (0 when
+        it is not idle-only: nothing to decide then)."""
+        self.open()
+        if not self.idle:
+            return fn(self.conn, *args), 0.0
+        before = _waited()
+        result = fn(self.conn, *args)
+        return result, _waited() - before
+
+    def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            conn.close()
+
+
+class Books:
+    """A delivery's connection for its bookkeeping, ``db(fn, *args)`` running ``fn(conn, *args)``
+    in its thread."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.thread = _Thread(engine, idle=_idle_possible())
+        self.retired: list[Future[None]] = []
+
+    @property
+    def idle(self) -> bool:
+        return self.thread.idle
+
+    async def db(self, fn: Callable[..., Any], *args: Any) -> Any:
+        t = self.thread
+        result, waited = await asyncio.get_running_loop().run_in_executor(t.executor, t.call, fn, args)
+        if waited >= STARVED and self.thread is t:
+            self._off_idle()
+        return result
+
+    def _off_idle(self) -> None:
+        """The rest of the delivery in a thread at nice +10; the idle one closes its connection
+        once the calls already given to it are done."""
+        global _starved_at
+        _starved_at = clock.monotonic()
+        old, self.thread = self.thread, _Thread(self.engine, idle=False)
+        self.retired.append(old.executor.submit(old.close))
+        old.executor.shutdown(wait=False)
+
+    async def close(self) -> None:
+        t = self.thread
+        try:
+            await asyncio.get_running_loop().run_in_executor(t.executor, t.close)
+        finally:
+            t.executor.shutdown(wait=False)
+            for done in self.retired:
+                with contextlib.suppress(Exception):  # a connection that failed is gone either way
+                    await asyncio.wrap_future(done)
+
+
+@contextlib.asynccontextmanager
+async def connection(engine: Engine) -> AsyncIterator[Db]:
+    """A connection in a worker thread of its own, below the sender: the event loop stays free,
+    and SQLite is not reopened (and checkpointed) for every message."""
+    books = Books(engine)
+    t = books.thread
+    try:
+        await asyncio.get_running_loop().run_in_executor(t.executor, t.open)
+        yield books.db
+    finally:
+        await books.close()
