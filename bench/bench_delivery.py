@@ -610,6 +610,7 @@ def part1(
             f"for reference, the wire alone (MIME built beforehand, not timed): "
             f"{queued / t_wire['s']:.1f} e-mails/s; building the MIME is most of the cost of both"
         )
+        print(bookkeeping())
         engine.dispose()
 
 
@@ -734,11 +735,26 @@ def part2(
     )
     print(f"    at the SMTP sink: {mails} e-mails ({mail_ids} distinct Message-IDs) over {conns} connections")
     print(f"    at the SMS gateway: {texts} SMS ({text_ids} distinct request ids)")
-    print(f"peak day, queue and deliver: {total:.1f} s ({total / 60:.1f} min; goal <= 60 s)")
+    print(f"peak day, queue and deliver: {total:.1f} s ({total / 60:.1f} min; goal <= 60 s); {bookkeeping()}")
     assert stats.sent == queued == mails + texts and mails == mail_ids and texts == text_ids
     if engine.dialect.name == "postgresql":
         two_instances(engine, config, db, out_dir, now, queued, sink, gateway)
     engine.dispose()
+
+
+def bookkeeping() -> str:
+    """How the delivery's bookkeeping threads ran so far in this process (``scheduler/outbox/books.py``):
+    idle-only throughout, or moved to nice +10 after a call waited for a CPU."""
+    try:
+        from scheduler.outbox import books
+    except ImportError:  # a baseline from before it (compare_delivery.sh)
+        return "bookkeeping at nice +10 (the code before books.py)"
+
+    if not books._idle_possible() and books._starved_at is None:
+        return "bookkeeping at nice +10 (no idle-only scheduling here)"
+    if books._starved_at is None:
+        return "bookkeeping idle-only throughout"
+    return f"bookkeeping moved to nice +10: a call waited >= {books.STARVED * 1000:.0f} ms for a CPU"
 
 
 def _besides(postmaster: int | None, seconds: float) -> str:

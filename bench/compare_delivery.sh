@@ -21,7 +21,7 @@ run() {
     shift 2
     echo "=== $label ($(git -C "$dir" rev-parse --short HEAD)) $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
     (cd "$dir" && PYTHONPATH="$dir" "$py" "$root/bench/bench_delivery.py" "$@" 2>&1) |
-        grep -E '^round|^median|^CPU|^queue_due|^deliver_due|^peak day|^two instances' || true
+        grep -E '^round|^median|^CPU|^queue_due|^deliver_due|^peak day|^two instances|^bookkeeping' || true
 }
 
 run "baseline, part 1" "$tree" --messages 3000 --rounds 3 --skip-national --pg
