@@ -17,7 +17,7 @@ call waited ``STARVED``, the rest of the delivery runs in a thread at nice +10
 (``BOOKKEEPING_NICE``), with a connection of its own: an unprivileged thread may not leave
 ``SCHED_IDLE``, and a connection stays in the thread that opened it. That one call may have
 waited seconds, so the deliveries of the next ``IDLE_AGAIN`` start at nice +10 (under two busy
-processes, a delivery of 3,000 e-mails took 4.1-7.3 s when it began idle-only, 2.4-3.1 s at
+processes, a delivery of 3,000 e-mails took 4.4-7.3 s when it began idle-only, 2.4-3.1 s at
 nice +10; on 8 December). Where the schedstat or
 ``SCHED_IDLE`` is missing, nice +10 from the start; off Linux (a nice value is the whole
 process's there), the thread as the sender's.
