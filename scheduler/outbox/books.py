@@ -7,8 +7,9 @@ itself waiting for a CPU whenever three threads want two. The bookkeeping runs a
 sender (attempt rows a group before they are needed, results after), so on Linux its thread runs
 at ``SCHED_IDLE``: only on a CPU nothing else wants, and a CPU that runs only it counts as free
 when the server's or the sender's thread wakes. Part 1 of ``bench/bench_delivery.py`` with the
-sink on the same two cores went from 80-86 % of the bare loop to 93 % (medians of four rounds,
-8 December; at nice +10 the sink waited for a CPU 8-14 % of each run, at ``SCHED_IDLE`` 0-1 %).
+sink on the same two cores went from 86.8 to 93.0 % of the bare loop on SQLite (medians of 12
+rounds each, the two codes in turn, 8 December): at nice +10 the sink waited for a CPU 8-14 % of
+each run, idle-only 0-1 %.
 
 A machine with no CPU to spare would starve such a thread (its weight is 3 against a busy
 process's 1,024: with two busy processes on the two cores, 55 e-mails/s instead of 1,041). So
@@ -17,10 +18,15 @@ call waited ``STARVED``, the rest of the delivery runs in a thread at nice +10
 (``BOOKKEEPING_NICE``), with a connection of its own: an unprivileged thread may not leave
 ``SCHED_IDLE``, and a connection stays in the thread that opened it. That one call may have
 waited seconds, so the deliveries of the next ``IDLE_AGAIN`` start at nice +10 (under two busy
-processes, a delivery of 3,000 e-mails took 4.4-7.3 s when it began idle-only, 2.4-3.1 s at
-nice +10; on 8 December). Where the schedstat or
-``SCHED_IDLE`` is missing, nice +10 from the start; off Linux (a nice value is the whole
-process's there), the thread as the sender's.
+processes, a delivery of 3,000 e-mails took 4.4-7.3 s when it began idle-only, 2.4-3.1 s at nice
++10). Where the schedstat or ``SCHED_IDLE`` is missing, nice +10 from the start; off Linux (a nice
+value is the whole process's there), the thread as the sender's.
+
+On such a machine an idle-only thread caught inside an SQLite transaction holds the write lock
+until it next runs (the longest wait of one call seen under two busy processes: 3.3 s): another
+writer (the desk, a tick) waits for it, well within its busy timeout of 30 s, and that call moves
+the delivery to nice +10. On PostgreSQL a group's transaction goes to the server in one round
+trip and runs at the server's priority.
 """
 
 from __future__ import annotations
