@@ -26,7 +26,7 @@ On such a machine an idle-only thread caught inside an SQLite transaction holds 
 until it next runs (the longest wait of one call seen under two busy processes: 3.3 s): another
 writer (the desk, a tick) waits for it, well within its busy timeout of 30 s, and that call moves
 the delivery to nice +10. On PostgreSQL a group's transaction goes to the server in one round
-trip and runs at the server's priority.
+trip and runs in the server's process.
 """
 
 from __future__ import annotations
