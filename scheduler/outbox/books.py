@@ -80,6 +80,7 @@ class _Thread:
     def __init__(self, engine: Engine, idle: bool) -> None:
         self.engine, self.idle = engine, idle
         self.conn: Connection | None = None
+        # Read here, in the sender's thread: the new thread is set relative to it.
         linux = sys.platform == "linux"
         self.nice = min(19, os.getpriority(os.PRIO_PROCESS, 0) + BOOKKEEPING_NICE) if linux else None
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="tiepdan-outbox", initializer=self._lower)
@@ -123,10 +124,6 @@ class Books:
         self.engine = engine
         self.thread = _Thread(engine, idle=_idle_possible())
         self.retired: list[Future[None]] = []
-
-    @property
-    def idle(self) -> bool:
-        return self.thread.idle
 
     async def db(self, fn: Callable[..., Any], *args: Any) -> Any:
         t = self.thread
