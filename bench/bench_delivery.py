@@ -744,7 +744,7 @@ def part2(
 
 def bookkeeping() -> str:
     """How the delivery's bookkeeping threads ran so far in this process (``scheduler/outbox/books.py``):
-    idle-only throughout, or moved to nice +10 after a call waited for a CPU."""
+    idle-only throughout, or moved to nice +10 once its calls waited for a CPU most of their time."""
     try:
         from scheduler.outbox import books
     except ImportError:  # a baseline from before it (compare_delivery.sh)
@@ -754,7 +754,7 @@ def bookkeeping() -> str:
         return "bookkeeping at nice +10 (no idle-only scheduling here)"
     if books._starved_at is None:
         return "bookkeeping idle-only throughout"
-    return f"bookkeeping moved to nice +10: a call waited >= {books.STARVED * 1000:.0f} ms for a CPU"
+    return "bookkeeping moved to nice +10: its calls waited for a CPU most of their time"
 
 
 def _besides(postmaster: int | None, seconds: float) -> str:

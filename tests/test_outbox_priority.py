@@ -57,7 +57,8 @@ def test_bookkeeping_runs_idle_only_and_the_sender_keeps_its_priority(engine: An
 def test_a_starved_call_moves_the_rest_to_nice_ten_and_the_next_deliveries_start_there(
     engine: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(books, "STARVED", 0.0)  # any wait at all counts as starved
+    monkeypatch.setattr(books, "STARVED", 0.0)  # any call at all counts as starved
+    monkeypatch.setattr(books, "STARVED_SHARE", 0.0)
     sender = os.getpriority(os.PRIO_PROCESS, 0)
     nice = (os.SCHED_OTHER, min(19, sender + books.BOOKKEEPING_NICE))
 
@@ -76,9 +77,7 @@ def test_a_starved_call_moves_the_rest_to_nice_ten_and_the_next_deliveries_start
 def test_on_a_machine_with_no_cpu_to_spare_the_bookkeeping_leaves_idle_only(engine: Any) -> None:
     """Busy processes on every CPU: an idle-only thread would wait for one indefinitely (seconds
     a call); the delivery's next calls go to a thread at nice +10."""
-    busy = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)
-    ]
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
 
     async def run() -> tuple[int, list[int]]:
         async with books.connection(engine) as db:

@@ -13,10 +13,11 @@ each run, idle-only 0-1 %.
 
 A machine with no CPU to spare would starve such a thread (its weight is 3 against a busy
 process's 1,024: with two busy processes on the two cores, 55 e-mails/s instead of 1,041). So
-every call measures how long its thread waited for a CPU (the kernel's schedstat), and once one
-call waited ``STARVED``, the rest of the delivery runs in a thread at nice +10
+every call measures how long its thread ran and waited for a CPU (the kernel's schedstat), and
+once its last calls waited ``STARVED`` in all, nearly all of their time, the rest of the delivery
+runs in a thread at nice +10
 (``BOOKKEEPING_NICE``), with a connection of its own: an unprivileged thread may not leave
-``SCHED_IDLE``, and a connection stays in the thread that opened it. That one call may have
+``SCHED_IDLE``, and a connection stays in the thread that opened it. Those calls may have
 waited seconds, so the deliveries of the next ``IDLE_AGAIN`` start at nice +10 (under two busy
 processes, a delivery of 3,000 e-mails took 4.4-7.3 s when it began idle-only, 2.4-3.1 s at nice
 +10). Where the schedstat or ``SCHED_IDLE`` is missing, nice +10 from the start; off Linux (a nice
@@ -24,14 +25,15 @@ value is the whole process's there), the thread as the sender's.
 
 On such a machine an idle-only thread caught inside an SQLite transaction holds the write lock
 until it next runs (the longest wait of one call seen under two busy processes: 3.3 s): another
-writer (the desk, a tick) waits for it, well within its busy timeout of 30 s, and that call moves
-the delivery to nice +10. On PostgreSQL a group's transaction goes to the server in one round
+writer (the desk, a tick) waits for it, well within its busy timeout of 30 s, and such a call
+moves the delivery to nice +10. On PostgreSQL a group's transaction goes to the server in one round
 trip and runs in the server's process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import os
 import sys
@@ -48,17 +50,24 @@ from scheduler.outbox.recorder import Db
 # (Linux nice values; on the PostgreSQL part 1, with the backends on the same cores, 6-8 % more
 # e-mails a second than at the sender's own).
 BOOKKEEPING_NICE = 10
-STARVED = 0.05  # seconds one call waited for a CPU: the machine has none to spare
-# (a delivery's calls waited 0.4 ms each, at most 10 ms, with the sink on the same two cores)
-IDLE_AGAIN = 600.0  # seconds after a starved call before a delivery starts idle-only again
-_starved_at: float | None = None  # this process's last starved call (clock.monotonic)
+# Starved: over its last ``WINDOW`` calls the thread waited for a CPU ``STARVED`` seconds in all
+# and most of its time (``STARVED_SHARE`` of waiting and running). Sharing the two cores with
+# the sink, a call waited 0.4 ms (median; p90 2.5 ms, at most 10 ms) against about as long running;
+# under two busy processes tens of ms to seconds a call against 0.1-0.7 ms running. A window, not
+# one call: one call's wait is noisy, a starved thread's waiting is nearly all its time.
+WINDOW = 16
+STARVED = 0.1
+STARVED_SHARE = 0.9
+IDLE_AGAIN = 600.0  # seconds after a starved delivery before one starts idle-only again
+_starved_at: float | None = None  # this process's last starved delivery (clock.monotonic)
 _SCHEDSTAT = "/proc/thread-self/schedstat"  # run time, run-queue wait, timeslices (ns)
 
 
-def _waited() -> float:
-    """Seconds the calling thread has waited for a CPU so far."""
+def _schedstat() -> tuple[float, float]:
+    """Seconds the calling thread has run, and waited for a CPU, so far."""
     with open(_SCHEDSTAT, "rb") as f:
-        return int(f.read().split()[1]) / 1e9
+        ran, waited = f.read().split()[:2]
+    return int(ran) / 1e9, int(waited) / 1e9
 
 
 def _idle_possible() -> bool:
@@ -67,8 +76,8 @@ def _idle_possible() -> bool:
     if _starved_at is not None and clock.monotonic() - _starved_at < IDLE_AGAIN:
         return False
     try:
-        _waited()
-    except (OSError, ValueError, IndexError):
+        _schedstat()
+    except (OSError, ValueError):
         return False
     return True
 
@@ -80,6 +89,7 @@ class _Thread:
     def __init__(self, engine: Engine, idle: bool) -> None:
         self.engine, self.idle = engine, idle
         self.conn: Connection | None = None
+        self.last = (0.0, 0.0)  # the thread's schedstat when its last call ended
         # Read here, in the sender's thread: the new thread is set relative to it.
         linux = sys.platform == "linux"
         self.nice = min(19, os.getpriority(os.PRIO_PROCESS, 0) + BOOKKEEPING_NICE) if linux else None
@@ -89,6 +99,7 @@ class _Thread:
         if self.idle:
             try:
                 os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # this thread only
+                self.last = _schedstat()
                 return
             except OSError:
                 self.idle = False
@@ -100,15 +111,17 @@ class _Thread:
         if self.conn is None:
             self.conn = self.engine.connect()
 
-    def call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Any, float]:
-        """``fn(connection, *args)`` and how long this thread waited for a CPU meanwhile (0 when
-        it is not idle-only: nothing to decide then)."""
+    def call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Any, tuple[float, float]]:
+        """``fn(connection, *args)`` and how long this thread ran and waited for a CPU since the
+        last call ended (zeros when it is not idle-only: nothing to decide then). Since then, not
+        since this one began: a thread given work waits for a CPU before it runs, and the kernel
+        counts that wait only once it does."""
         self.open()
-        if not self.idle:
-            return fn(self.conn, *args), 0.0
-        before = _waited()
         result = fn(self.conn, *args)
-        return result, _waited() - before
+        if not self.idle:
+            return result, (0.0, 0.0)
+        before, self.last = self.last, _schedstat()
+        return result, (self.last[0] - before[0], self.last[1] - before[1])
 
     def close(self) -> None:
         conn, self.conn = self.conn, None
@@ -124,13 +137,21 @@ class Books:
         self.engine = engine
         self.thread = _Thread(engine, idle=_idle_possible())
         self.retired: list[Future[None]] = []
+        self.recent: collections.deque[tuple[float, float]] = collections.deque(maxlen=WINDOW)
 
     async def db(self, fn: Callable[..., Any], *args: Any) -> Any:
         t = self.thread
-        result, waited = await asyncio.get_running_loop().run_in_executor(t.executor, t.call, fn, args)
-        if waited >= STARVED and self.thread is t:
-            self._off_idle()
+        result, times = await asyncio.get_running_loop().run_in_executor(t.executor, t.call, fn, args)
+        if t.idle and self.thread is t:
+            self.recent.append(times)
+            if self._starved():
+                self._off_idle()
         return result
+
+    def _starved(self) -> bool:
+        ran = sum(r for r, _ in self.recent)
+        waited = sum(w for _, w in self.recent)
+        return waited >= STARVED and waited >= STARVED_SHARE * (ran + waited)
 
     def _off_idle(self) -> None:
         """The rest of the delivery in a thread at nice +10; the idle one closes its connection
