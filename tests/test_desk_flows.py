@@ -448,7 +448,13 @@ def test_notices_download_as_docx(server: Server, staff: httpx.Client) -> None:
     document = zipfile.ZipFile(io.BytesIO(r.content)).read("word/document.xml").decode("utf-8")
     assert "THÔNG BÁO" in document and "Đảng ủy xã An Khánh".upper() in document.upper()
     assert 'href="/desk/notice/xa-a/2026.docx"' in staff.get("/desk/units/xa-a?year=2026").text
-    cancelled = server.sessions("xa-a", status="cancelled")[0]
+    # Its own cancellation, not an earlier test's: a parallel run may give this test a server of
+    # its own (seen once in CI: no cancelled session there).
+    cancelled = server.future_planned("xa-a", 5)
+    assert (
+        _post(staff, f"/desk/sessions/{cancelled.id}/cancel", {"reason": "Bão", "confirm": "1"}).status_code
+        == 303
+    )
     page = staff.get(f"/desk/sessions/{cancelled.id}").text
     assert f'href="/desk/sessions/{cancelled.id}/notice.docx"' in page
     r = staff.get(f"/desk/sessions/{cancelled.id}/notice.docx")
