@@ -98,10 +98,10 @@ class _Thread:
     def _lower(self) -> None:
         if self.idle:
             try:
+                self.last = _schedstat()  # first: an idle-only thread must be watched
                 os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # this thread only
-                self.last = _schedstat()
                 return
-            except OSError:
+            except (OSError, ValueError):
                 self.idle = False
         if self.nice is not None:
             with contextlib.suppress(OSError):
