@@ -749,12 +749,11 @@ def bookkeeping() -> str:
         from scheduler.outbox import books
     except ImportError:  # a baseline from before it (compare_delivery.sh)
         return "bookkeeping at nice +10 (the code before books.py)"
-
-    if not books._idle_possible() and books._starved_at is None:
-        return "bookkeeping at nice +10 (no idle-only scheduling here)"
-    if books._starved_at is None:
-        return "bookkeeping idle-only throughout"
-    return "bookkeeping moved to nice +10: its calls waited for a CPU most of their time"
+    return {
+        "nice": "bookkeeping at nice +10 (no idle-only scheduling here)",
+        "idle-only": "bookkeeping idle-only throughout",
+        "moved": "bookkeeping moved to nice +10: its calls waited for a CPU most of their time",
+    }[books.how_it_ran()]
 
 
 def _besides(postmaster: int | None, seconds: float) -> str:

@@ -82,6 +82,15 @@ def _idle_possible() -> bool:
     return True
 
 
+def how_it_ran() -> str:
+    """How this process's deliveries have run their bookkeeping so far: "idle-only", "moved"
+    (to nice +10 after starving, in the last ``IDLE_AGAIN`` or before) or "nice" (idle-only is
+    not possible here)."""
+    if _starved_at is not None:
+        return "moved"
+    return "idle-only" if _idle_possible() else "nice"
+
+
 class _Thread:
     """One worker thread, idle-only or ``BOOKKEEPING_NICE`` below the sender, and the connection
     it opened."""
