@@ -101,3 +101,22 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(db_url):
         assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
     finally:
         engine.dispose()
+
+
+def test_a_percent_sign_in_the_database_address_does_not_stop_the_service(tmp_path):
+    # An office's data folder named "Tiếp dân 100%", or a password written URL-escaped
+    # ("p%40ss" for "p@ss"): Alembic's configuration reads "%" as interpolation, so the first
+    # command died with a traceback before it reached the database.
+    folder = tmp_path / "Tiếp dân 100%"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'tiepdan.db'}"
+    cfg = write_config(tmp_path, url)
+    out = tiepdan(cfg, "db", "upgrade", now=None)
+    assert "Đã cập nhật" in out.stdout, out.stderr
+    assert _state(url) == (TABLES | {"alembic_version"}, _head(url))
+
+    from sqlalchemy import create_engine
+
+    escaped = create_engine("postgresql+psycopg://tiepdan:p%40ss@db.example.vn/tiepdan")
+    configured = alembic_config(escaped).get_main_option("sqlalchemy.url")
+    assert configured == "postgresql+psycopg://tiepdan:p%40ss@db.example.vn/tiepdan"

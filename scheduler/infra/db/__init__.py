@@ -26,7 +26,10 @@ _MIGRATION_LOCK = 0x74696570_64616E  # pg_advisory_xact_lock key: "tiepdan"
 def alembic_config(engine: Engine) -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # Alembic's options are ConfigParser values, where "%" starts an interpolation: a folder
+    # named "100%" or a URL-escaped password ("p%40ss") would stop every command.
+    url = engine.url.render_as_string(hide_password=False)
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 
