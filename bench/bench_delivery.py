@@ -16,8 +16,9 @@ peak day.
    process) and ``apart`` (the sink alone on the last CPU: a mail server on a machine of its own).
 
    E-mails per second for both, each round and the median, and their ratio (goal: the outbox
-   at least 90 % of the bare loop on the same number of connections at once). For reference,
-   the wire alone (MIME built beforehand).
+   at least 90 % of the bare loop on the same number of connections at once). Where the time
+   went (Linux's schedstat): the share of each run the sink ran, and how long the sending
+   thread waited runnable for a CPU. For reference, the wire alone (MIME built beforehand).
 
 2. **National peak day.** The pre2025 national registry of ``bench/registry.py`` (11,367
    units), each unit given an office e-mail as staff (the registry has none), planned for 2027.
@@ -350,6 +351,20 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def ran_waited(pid: int, tid: int | None = None) -> tuple[float, float]:
+    """Seconds ``pid``'s threads (or its one thread ``tid``) have run, and have waited runnable
+    for a CPU, so far (Linux's schedstat); zeros where it cannot be read."""
+    ran = waited = 0.0
+    for t in [tid] if tid is not None else _tasks(pid):
+        try:
+            with open(f"/proc/{pid}/task/{t}/schedstat") as f:
+                r, w = f.read().split()[:2]
+        except (OSError, ValueError):
+            continue
+        ran, waited = ran + int(r) / 1e9, waited + int(w) / 1e9
+    return ran, waited
+
+
 def server_cpu(postmaster: int | None) -> float:
     """CPU seconds of the PostgreSQL server so far (its postmaster and the processes alive under
     it: backends, WAL writer, autovacuum), 0 without one: what the outbox's bookkeeping costs the
@@ -528,13 +543,29 @@ def part1(
         bare_cpu: dict[str, list[float]] = {m: [] for m in modes}
         outbox_cpu: dict[str, list[float]] = {m: [] for m in modes}
         database_cpu: dict[str, list[float]] = {m: [] for m in modes}  # PostgreSQL's server
+        # Where a run's time went (schedstat): the share of it the sink ran, and how long the
+        # sending thread (this one: asyncio.run) waited runnable for a CPU; by loop, then mode.
+        kinds = ("bare", "outbox")
+        sink_ran: dict[str, dict[str, list[float]]] = {k: {m: [] for m in modes} for k in kinds}
+        loop_waited: dict[str, dict[str, list[float]]] = {k: {m: [] for m in modes} for k in kinds}
         conns = 0
 
-        def run_outbox() -> dict[str, float]:
+        @contextmanager
+        def watched(kind: str, mode: str) -> Any:
+            sink_pid, me, loop = sink.process.pid or 0, os.getpid(), threading.get_native_id()
+            sink0, loop0 = ran_waited(sink_pid), ran_waited(me, loop)
+            start = time.perf_counter()
+            yield
+            wall = time.perf_counter() - start
+            sink1, loop1 = ran_waited(sink_pid), ran_waited(me, loop)
+            sink_ran[kind][mode].append((sink1[0] - sink0[0]) / wall)
+            loop_waited[kind][mode].append((loop1[1] - loop0[1]) * 1000)
+
+        def run_outbox(mode: str) -> dict[str, float]:
             sink.reset()
             reset_outbox(engine)
             before = server_cpu(placement.postmaster)
-            with timed() as t:
+            with watched("outbox", mode), timed() as t:
                 stats = asyncio.run(deliver_due(engine, config, channels, now, batch=batch))
             t["server"] = server_cpu(placement.postmaster) - before
             got, distinct, connections = sink.stats()
@@ -542,9 +573,9 @@ def part1(
             t["connections"] = connections
             return t
 
-        def run_bare(connections: int) -> dict[str, float]:
+        def run_bare(connections: int, mode: str) -> dict[str, float]:
             sink.reset()
-            with timed() as t:
+            with watched("bare", mode), timed() as t:
                 asyncio.run(bare_loop(messages, sink.port, connections))
             got, distinct, used = sink.stats()
             assert got == distinct == queued and used == connections, (got, distinct, used)
@@ -556,12 +587,12 @@ def part1(
                     placement.use(mode)
                     # Alternate which goes first: on a busy machine the order matters.
                     if r % 2:
-                        t_out = run_outbox()
+                        t_out = run_outbox(mode)
                         conns = int(t_out["connections"])
-                        t_bare = run_bare(conns)
+                        t_bare = run_bare(conns, mode)
                     else:
-                        t_bare = run_bare(conns)
-                        t_out = run_outbox()
+                        t_bare = run_bare(conns, mode)
+                        t_out = run_outbox(mode)
                     bare_rates[mode].append(queued / t_bare["s"])
                     outbox_rates[mode].append(queued / t_out["s"])
                     ratios[mode].append(outbox_rates[mode][-1] / bare_rates[mode][-1])
@@ -606,6 +637,15 @@ def part1(
                     else ""
                 )
             )
+            if sink_ran["bare"][mode][0] > 0:  # schedstat readable (Linux)
+                med = statistics.median
+                print(
+                    f"where the time went, {label}, {mode} (medians; Linux schedstat): the sink ran "
+                    f"{med(sink_ran['bare'][mode]):.0%} of the bare loop's run and "
+                    f"{med(sink_ran['outbox'][mode]):.0%} of the outbox's; the sending thread waited "
+                    f"runnable for a CPU {med(loop_waited['bare'][mode]):.0f} ms a run with the bare "
+                    f"loop, {med(loop_waited['outbox'][mode]):.0f} ms with the outbox"
+                )
         print(
             f"for reference, the wire alone (MIME built beforehand, not timed): "
             f"{queued / t_wire['s']:.1f} e-mails/s; building the MIME is most of the cost of both"
