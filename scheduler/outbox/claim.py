@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
 
+from scheduler.infra.db import one_of
 from scheduler.infra.db.models import DeliveryAttemptRow, OutboxRow
 from scheduler.outbox import store
 
@@ -65,7 +66,7 @@ def claim(
         if rows:
             conn.execute(
                 update(_A)
-                .where(_A.c.outbox_id.in_([r.id for r in rows]), _A.c.finished_at.is_(None))
+                .where(one_of(conn, _A.c.outbox_id, [r.id for r in rows]), _A.c.finished_at.is_(None))
                 .values(finished_at=now, result="interrupted", error=INTERRUPTED)
             )
         return rows
