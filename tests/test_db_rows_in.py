@@ -4,11 +4,17 @@ whatever the number of values, text or numbers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import insert, select
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, insert, select, text
 
 from scheduler.infra.db import IN_CHUNK, open_database, rows_in
+from scheduler.infra.db.arrays import is_plain, pg_array
 from scheduler.infra.db.models import DeliveryAttemptRow, RefusedRecipientRow
 
 _R = RefusedRecipientRow.__table__
@@ -37,3 +43,30 @@ def test_rows_in_finds_exactly_the_rows_asked_for(db_url):
         assert nothing == []
     finally:
         engine.dispose()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    names=st.lists(st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)))),
+    numbers=st.lists(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1))),
+)
+def test_an_array_written_as_text_reads_back_as_the_same_values(pg_engine, names, numbers):
+    # Quotes, backslashes, commas, braces, spaces, the word NULL, Vietnamese: the server reads
+    # back exactly what was written, in order.
+    with pg_engine.connect() as conn:
+        assert conn.execute(text("SELECT CAST(:a AS text[])"), {"a": pg_array(names)}).scalar() == names
+        assert conn.execute(text("SELECT CAST(:a AS bigint[])"), {"a": pg_array(numbers)}).scalar() == numbers
+
+
+def test_an_array_of_anything_else_is_refused():
+    for wrong in ([True], [1.5], [b"x"], [datetime(2027, 1, 1)]):
+        with pytest.raises(TypeError):
+            pg_array(wrong)
+    assert not is_plain([1, "1"]) and not is_plain([True]) and is_plain([]) and is_plain(["a"])
+
+
+@pytest.fixture
+def pg_engine(pg_url: str) -> Iterator[Any]:
+    engine = create_engine(pg_url)
+    yield engine
+    engine.dispose()

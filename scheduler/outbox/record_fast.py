@@ -20,6 +20,8 @@ from sqlalchemy import Connection, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
+from scheduler.infra.db.arrays import pg_array  # ids as one string: the driver dumps a list in Python
+
 _START = (
     "INSERT INTO delivery_attempts (outbox_id, started_at, deliverer, permanent) "
     "SELECT id, {at}, {me}, {false} FROM outbox WHERE id {ids} AND status = 'pending' "
@@ -137,18 +139,17 @@ def _postgresql(
         with raw.pipeline():
             with raw.cursor() as cur:
                 if sent:
-                    ids = [i for i, _ in sent]
-                    cur.execute(_SENT.format(at="%(at)s", ids="= ANY(%(ids)s)"), {"at": now, "ids": ids})
-                    cur.execute(
-                        _FINISH_PG, {"at": moment, "ids": ids, "ms": [ms for _, ms in sent], "me": me}
-                    )
+                    ids, ms = pg_array([i for i, _ in sent]), pg_array([ms for _, ms in sent])
+                    sql = _SENT.format(at="%(at)s", ids="= ANY(%(ids)s::int[])")
+                    cur.execute(sql, {"at": now, "ids": ids})
+                    cur.execute(_FINISH_PG, {"at": moment, "ids": ids, "ms": ms, "me": me})
                 if until is not None:
                     cur.execute(_renewal("%({})s", channel), {"until": until, "me": me, "channel": channel})
             if starts:
                 lock = " FOR UPDATE OF outbox"  # a claim by another deliverer passes them by
                 at, mine = "%(at)s::timestamptz", "%(me)s::varchar"
-                sql = _START.format(at=at, me=mine, false="false", ids="= ANY(%(ids)s)", lock=lock)
-                started.execute(sql, {"at": moment, "me": me, "ids": sorted(starts)})
+                sql = _START.format(at=at, me=mine, false="false", ids="= ANY(%(ids)s::int[])", lock=lock)
+                started.execute(sql, {"at": moment, "me": me, "ids": pg_array(sorted(starts))})
             raw.commit()
         return {r[0] for r in started.fetchall()} if starts else set()
     except BaseException:

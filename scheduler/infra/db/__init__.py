@@ -20,8 +20,10 @@ from sqlalchemy import (
     Row,
     Select,
     Table,
+    Text,
     any_,
     bindparam,
+    cast,
     create_engine,
     event,
     select,
@@ -33,6 +35,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from rules import ConfigError, ConflictError, ServiceError
+from scheduler.infra.db.arrays import is_plain, pg_array
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 _MIGRATION_LOCK = 0x74696570_64616E  # pg_advisory_xact_lock key: "tiepdan"
@@ -136,10 +139,13 @@ def one_of(conn: Connection, column: Any, values: Iterable[Any]) -> ColumnElemen
     cost the bookkeeping thread 1.6 ms of CPU, with the interpreter's lock held while the
     sending loop waited for it."""
     clause: ColumnElement[bool]
-    if conn.dialect.name == "postgresql":
-        clause = column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    items = list(values)
+    if conn.dialect.name != "postgresql":
+        clause = column.in_(items)
+    elif is_plain(items):  # ids, names: written as the array's text, not dumped one by one
+        clause = column == any_(cast(bindparam(None, pg_array(items), type_=Text()), ARRAY(column.type)))
     else:
-        clause = column.in_(list(values))
+        clause = column == any_(bindparam(None, items, type_=ARRAY(column.type)))
     return clause
 
 
