@@ -1,6 +1,6 @@
-"""``rows_in``: the rows whose column is one of many values, on SQLite (IN, in chunks under the
-driver's parameter limit) and on PostgreSQL (one array parameter): the same rows either way,
-whatever the number of values, text or numbers."""
+"""``rows_in``: the rows whose column is one of many values, in chunks under the driver's
+parameter limit, each an IN of constants or (``indexed``, on PostgreSQL) one array parameter: the
+same rows either way, whatever the number of values, text or numbers."""
 
 from __future__ import annotations
 
@@ -35,12 +35,13 @@ def test_rows_in_finds_exactly_the_rows_asked_for(db_url):
         wanted = [*addresses[::2], "không-có@example.vn", "o'brien@example.vn"]
         ids = list(range(1, 2 * IN_CHUNK + 50, 3))  # past the last: absent
         with engine.connect() as conn:
-            found = rows_in(conn, select(_R), _R.c.address, wanted)
-            attempts = rows_in(conn, select(_A), _A.c.outbox_id, ids)
-            nothing = rows_in(conn, select(_R), _R.c.address, [])
-        assert sorted(r.address for r in found) == sorted(addresses[::2])
-        assert sorted(r.outbox_id for r in attempts) == [i for i in ids if i < 2 * IN_CHUNK]
-        assert nothing == []
+            for indexed in (False, True):  # an IN of constants, or an array a chunk
+                found = rows_in(conn, select(_R), _R.c.address, wanted, indexed=indexed)
+                attempts = rows_in(conn, select(_A), _A.c.outbox_id, ids, indexed=indexed)
+                nothing = rows_in(conn, select(_R), _R.c.address, [], indexed=indexed)
+                assert sorted(r.address for r in found) == sorted(addresses[::2])
+                assert sorted(r.outbox_id for r in attempts) == [i for i in ids if i < 2 * IN_CHUNK]
+                assert nothing == []
     finally:
         engine.dispose()
 

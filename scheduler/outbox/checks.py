@@ -78,7 +78,7 @@ def claim_checked(
         return Claimed([])
     with conn.begin():
         ids = sorted({r.session_id for r in rows if r.session_id})
-        sessions = {s.id: s for s in rows_in(conn, select(_S), _S.c.id, ids)} if ids else {}
+        sessions = {s.id: s for s in rows_in(conn, select(_S), _S.c.id, ids, indexed=True)} if ids else {}
         refused = refused_of(conn, (r.recipient for r in rows))
     # Follow-up and dialogue rows (no session) are re-read too: settled since queued, not sent.
     settled = followup_stale(conn, rows) if any(r.session_id is None for r in rows) else {}
