@@ -119,14 +119,6 @@ class _Thread:
     def open(self) -> None:
         if self.conn is None:
             self.conn = self.engine.connect()
-            if self.conn.dialect.name == "postgresql":
-                # Every statement planned for its own values and the tables as they are now. The
-                # driver prepares a statement run five times, and PostgreSQL then keeps a generic
-                # plan made for the first few: on the peak day the attempts table, empty when its
-                # first groups were planned, was read whole for every group's results as it grew
-                # (the server's CPU over the delivery 4.4-5.0 s instead of 2.3).
-                self.conn.exec_driver_sql("SET plan_cache_mode = force_custom_plan")
-                self.conn.commit()
 
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Any, tuple[float, float]]:
         """``fn(connection, *args)`` and how long this thread ran and waited for a CPU since the
@@ -143,11 +135,6 @@ class _Thread:
     def close(self) -> None:
         conn, self.conn = self.conn, None
         if conn is not None:
-            if conn.dialect.name == "postgresql":
-                with contextlib.suppress(Exception):  # back to the pool as it was (gone: discarded)
-                    conn.rollback()
-                    conn.exec_driver_sql("RESET plan_cache_mode")
-                    conn.commit()
             conn.close()
 
 

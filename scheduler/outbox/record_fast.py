@@ -142,7 +142,10 @@ def _postgresql(
                     ids, ms = pg_array([i for i, _ in sent]), pg_array([ms for _, ms in sent])
                     sql = _SENT.format(at="%(at)s", ids="= ANY(%(ids)s::int[])")
                     cur.execute(sql, {"at": now, "ids": ids})
-                    cur.execute(_FINISH_PG, {"at": moment, "ids": ids, "ms": ms, "me": me})
+                    # Planned each time, not prepared: a generic plan made while the attempts
+                    # table was small read it whole for every group once it had grown (the peak
+                    # day's delivery cost the server 4.4-5.0 s instead of 2.3).
+                    cur.execute(_FINISH_PG, {"at": moment, "ids": ids, "ms": ms, "me": me}, prepare=False)
                 if until is not None:
                     cur.execute(_renewal("%({})s", channel), {"until": until, "me": me, "channel": channel})
             if starts:
