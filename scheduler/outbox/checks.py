@@ -79,7 +79,7 @@ def claim_checked(
     with conn.begin():
         ids = sorted({r.session_id for r in rows if r.session_id})
         sessions = {s.id: s for s in rows_in(conn, select(_S), _S.c.id, ids, indexed=True)} if ids else {}
-        refused = refused_of(conn, (r.recipient for r in rows))
+        refused = refused_of(conn, (r.recipient for r in rows), channel)
     # Follow-up and dialogue rows (no session) are re-read too: settled since queued, not sent.
     settled = followup_stale(conn, rows) if any(r.session_id is None for r in rows) else {}
     return Claimed(rows, sessions, refused, settled)

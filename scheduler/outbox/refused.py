@@ -20,9 +20,15 @@ from scheduler.outbox.recipients import recipients
 _R = RefusedRecipientRow.__table__
 
 
-def refused_of(conn: Connection, addresses: Iterable[str]) -> dict[tuple[str, str], Any]:
-    """The refused marks among ``addresses``: (channel, address) -> row."""
-    marks = rows_in(conn, select(_R), _R.c.address, sorted(set(addresses)))
+def refused_of(
+    conn: Connection, addresses: Iterable[str], channel: str | None = None
+) -> dict[tuple[str, str], Any]:
+    """The refused marks among ``addresses`` (of ``channel``'s, if given: a claim's, read by the
+    table's key, a batch as one array): (channel, address) -> row."""
+    query, indexed = select(_R), channel is not None
+    if channel is not None:
+        query = query.where(_R.c.channel == channel)
+    marks = rows_in(conn, query, _R.c.address, sorted(set(addresses)), indexed=indexed)
     return {(r.channel, r.address): r for r in marks}
 
 
