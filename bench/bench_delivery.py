@@ -54,7 +54,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -551,7 +551,7 @@ def part1(
         conns = 0
 
         @contextmanager
-        def watched(kind: str, mode: str) -> Any:
+        def watched(kind: str, mode: str) -> Iterator[None]:
             sink_pid, me, loop = sink.process.pid or 0, os.getpid(), threading.get_native_id()
             sink0, loop0 = ran_waited(sink_pid), ran_waited(me, loop)
             start = time.perf_counter()
